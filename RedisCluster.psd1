@@ -1,0 +1,27 @@
+@{
+    RootModule           = 'RedisCluster.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = 'd977e53e-ddf3-46cc-94ee-a93e0bd2a421'
+    Author               = 'RedisCluster contributors'
+    CompanyName          = 'RedisCluster'
+    Copyright            = '(c) RedisCluster contributors. MIT License.'
+    Description          = 'Run commands against Redis and Redis Cluster (TLS, ACL auth), fill caches with data, and tunnel TLS-protected clusters to plaintext local endpoints.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    FormatsToProcess     = @('RedisCluster.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Connect-Redis'
+        'Disconnect-Redis'
+        'Invoke-RedisCommand'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Redis', 'RedisCluster', 'Cache', 'TLS', 'Tunnel', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'See CHANGELOG.md'
+        }
+    }
+}
