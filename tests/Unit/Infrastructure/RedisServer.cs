@@ -238,7 +238,7 @@ public sealed class RedisServer : IDisposable
             {
                 throw new InvalidOperationException($"redis-server exited during startup (exit code {SafeExitCode()}).");
             }
-            if (MiniRespClient.TryPing(Host, ClientPort, tls: IsTlsOnly, TimeSpan.FromSeconds(2), out lastReply))
+            if (MiniRespClient.TryPing(Host, ClientPort, tls: IsTlsOnly, TimeSpan.FromSeconds(1), out lastReply))
             {
                 return;
             }
