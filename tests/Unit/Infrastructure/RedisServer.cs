@@ -274,10 +274,6 @@ public sealed class RedisServer : IDisposable
     /// <summary>Like <see cref="Cli"/> but always over the TLS port (--tls --cacert, client cert and key).</summary>
     public string CliTls(params string[] args)
     {
-        if (TlsPort is null)
-        {
-            throw new InvalidOperationException($"Server on port {Port} has no TLS port.");
-        }
         return RedisCliRunner.RunChecked(ConnectionArgs(tls: true).Concat(args), RedisCliRunner.DefaultTimeout);
     }
 
@@ -286,6 +282,14 @@ public sealed class RedisServer : IDisposable
 
     private List<string> ConnectionArgs(bool tls)
     {
+        if (tls && TlsPort is null)
+        {
+            throw new InvalidOperationException($"{this} has no TLS port.");
+        }
+        if (!tls && Port == 0)
+        {
+            throw new InvalidOperationException($"{this} has no plaintext port.");
+        }
         var args = new List<string> { "-h", Host, "-p", (tls ? TlsPort!.Value : Port).ToString(CultureInfo.InvariantCulture) };
         if (tls)
         {
