@@ -80,6 +80,23 @@ namespace RedisCluster.Engine.Protocol
         /// A bare CR or LF inside the line is a protocol error.
         /// </summary>
         public int TryReadLine(scoped Span<byte> destination, long frameStart)
+            => ScanLine(destination, copy: true, destination.Length, frameStart);
+
+        /// <summary>Consumes a line like <see cref="TryReadLine"/> without copying it anywhere.</summary>
+        public int TrySkipLine(int max, long frameStart)
+            => ScanLine(default, copy: false, max, frameStart);
+
+        /// <summary>
+        /// Length of the line ahead (CRLF excluded) without consuming it, with the same results and errors
+        /// as <see cref="TrySkipLine"/>; lets a caller size an allocation only once the whole line is here.
+        /// </summary>
+        public int MeasureLine(int max, long frameStart)
+        {
+            RespBufferReader probe = this;
+            return probe.TrySkipLine(max, frameStart);
+        }
+
+        private int ScanLine(scoped Span<byte> destination, bool copy, int max, long frameStart)
         {
             int length = 0;
             while (true)
@@ -89,31 +106,44 @@ namespace RedisCluster.Engine.Protocol
                     return -1;
                 }
 
+                // Look no further than one byte past the limit, so that whichever comes first in the
+                // stream (CR, bare LF, or the limit) decides the outcome however the bytes are segmented.
                 ReadOnlySpan<byte> rest = _span.Slice(_index);
-                int cr = rest.IndexOf((byte)'\r');
-                int take = cr < 0 ? rest.Length : cr;
-                if (rest.Slice(0, take).IndexOf((byte)'\n') >= 0)
+                ReadOnlySpan<byte> window = rest.Slice(0, (int)Math.Min(rest.Length, (long)max - length + 1));
+                int stop = window.IndexOfAny((byte)'\r', (byte)'\n');
+                if (stop < 0)
                 {
-                    throw new RespProtocolException("Line feed without carriage return inside a RESP line", Consumed - frameStart);
-                }
+                    if (length + window.Length > max)
+                    {
+                        return -2;
+                    }
 
-                if (length + take > destination.Length)
-                {
-                    return -2;
-                }
+                    if (copy)
+                    {
+                        window.CopyTo(destination.Slice(length));
+                    }
 
-                rest.Slice(0, take).CopyTo(destination.Slice(length));
-                length += take;
-                _index += take;
-                Consumed += take;
-                if (cr < 0)
-                {
+                    length += window.Length;
+                    _index += window.Length;
+                    Consumed += window.Length;
                     continue;
                 }
 
-                // At the CR: the LF may be in the next segment.
-                _index++;
-                Consumed++;
+                if (window[stop] == (byte)'\n')
+                {
+                    throw new RespProtocolException("Line feed without carriage return inside a RESP line", Consumed + stop - frameStart);
+                }
+
+                if (copy)
+                {
+                    window.Slice(0, stop).CopyTo(destination.Slice(length));
+                }
+
+                length += stop;
+                _index += stop + 1;
+                Consumed += stop + 1;
+
+                // The LF may be in the next segment.
                 if (!TryRead(out byte lf))
                 {
                     return -1;
@@ -125,39 +155,6 @@ namespace RedisCluster.Engine.Protocol
                 }
 
                 return length;
-            }
-        }
-
-        /// <summary>
-        /// Length of the line ahead (up to its CR) without consuming it: -1 when no CR arrives before the
-        /// buffer ends, -2 when the line is longer than <paramref name="max"/>.
-        /// </summary>
-        public int MeasureLine(int max)
-        {
-            RespBufferReader probe = this;
-            long length = 0;
-            while (true)
-            {
-                if (probe._index >= probe._span.Length && !probe.LoadNextSegment())
-                {
-                    return length > max ? -2 : -1;
-                }
-
-                ReadOnlySpan<byte> rest = probe._span.Slice(probe._index);
-                int cr = rest.IndexOf((byte)'\r');
-                if (cr >= 0)
-                {
-                    length += cr;
-                    return length > max ? -2 : (int)length;
-                }
-
-                length += rest.Length;
-                if (length > max)
-                {
-                    return -2;
-                }
-
-                probe._index = probe._span.Length;
             }
         }
 

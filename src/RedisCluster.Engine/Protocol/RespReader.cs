@@ -16,6 +16,9 @@ namespace RedisCluster.Engine.Protocol
     {
         private const int MaxNumberLine = 64;
 
+        // Wide enough for any double written in plain notation ("%.17f" of 1e308 is over 300 digits).
+        private const int MaxDoubleLine = 384;
+
         /// <summary>
         /// Reads one frame from the start of <paramref name="buffer"/>. Returns false when the buffer
         /// holds only part of a frame. Throws <see cref="RespProtocolException"/> for malformed input.
@@ -66,6 +69,38 @@ namespace RedisCluster.Engine.Protocol
         private static bool TryReadValue(ref RespBufferReader reader, RespLimits limits, int depth, out RespValue? value)
         {
             value = null;
+            List<RespValue>? attributeItems = null;
+
+            // Attributes annotate the value that follows; they are not a reply of their own. A run of them is
+            // read in a loop, not by recursion, so a peer cannot exhaust the stack with "|0\r\n" repeated.
+            while (reader.TryPeek(out byte next) && next == (byte)'|')
+            {
+                reader.TryRead(out _);
+                if (!TryReadAggregate(ref reader, limits, depth, RespType.Attribute, 2, out RespValue? attributes))
+                {
+                    return false;
+                }
+
+                attributeItems ??= new List<RespValue>();
+                attributeItems.AddRange(attributes!.Items);
+            }
+
+            if (!TryReadPlainValue(ref reader, limits, depth, out value))
+            {
+                return false;
+            }
+
+            if (attributeItems != null)
+            {
+                value = value!.WithAttributes(RespValue.Create(RespType.Attribute, null, items: attributeItems.ToArray()));
+            }
+
+            return true;
+        }
+
+        private static bool TryReadPlainValue(ref RespBufferReader reader, RespLimits limits, int depth, out RespValue? value)
+        {
+            value = null;
             long frameStart = 0;
             if (!reader.TryRead(out byte marker))
             {
@@ -113,11 +148,11 @@ namespace RedisCluster.Engine.Protocol
                     value = RespValue.Null;
                     return true;
                 case (byte)'$':
-                    return TryReadBulk(ref reader, limits, RespType.BulkString, frameStart, out value);
+                    return TryReadBulk(ref reader, limits, marker, frameStart, out value);
                 case (byte)'!':
-                    return TryReadBulk(ref reader, limits, RespType.BulkError, frameStart, out value);
+                    return TryReadBulk(ref reader, limits, marker, frameStart, out value);
                 case (byte)'=':
-                    return TryReadBulk(ref reader, limits, RespType.VerbatimString, frameStart, out value);
+                    return TryReadBulk(ref reader, limits, marker, frameStart, out value);
                 case (byte)'*':
                     return TryReadAggregate(ref reader, limits, depth, RespType.Array, 1, out value);
                 case (byte)'~':
@@ -126,29 +161,27 @@ namespace RedisCluster.Engine.Protocol
                     return TryReadAggregate(ref reader, limits, depth, RespType.Push, 1, out value);
                 case (byte)'%':
                     return TryReadAggregate(ref reader, limits, depth, RespType.Map, 2, out value);
-                case (byte)'|':
-                {
-                    if (!TryReadAggregate(ref reader, limits, depth, RespType.Attribute, 2, out RespValue? attributes))
-                    {
-                        return false;
-                    }
-
-                    // Attributes annotate the value that follows; they are not a reply of their own.
-                    if (!TryReadValue(ref reader, limits, depth, out RespValue? annotated))
-                    {
-                        return false;
-                    }
-
-                    value = annotated!.WithAttributes(attributes!);
-                    return true;
-                }
-
                 default:
                     throw UnexpectedByte(marker, reader.Consumed - 1);
             }
         }
 
         private static bool SkipValue(ref RespBufferReader reader, RespLimits limits, int depth)
+        {
+            // Same loop as TryReadValue: a run of attributes must not recurse.
+            while (reader.TryPeek(out byte next) && next == (byte)'|')
+            {
+                reader.TryRead(out _);
+                if (!SkipAggregateBody(ref reader, limits, depth, (byte)'|'))
+                {
+                    return false;
+                }
+            }
+
+            return SkipPlainValue(ref reader, limits, depth);
+        }
+
+        private static bool SkipPlainValue(ref RespBufferReader reader, RespLimits limits, int depth)
         {
             long frameStart = 0;
             if (!reader.TryRead(out byte marker))
@@ -160,9 +193,19 @@ namespace RedisCluster.Engine.Protocol
             {
                 case (byte)'+':
                 case (byte)'-':
+                {
+                    int length = reader.TrySkipLine(limits.MaxLineLength, frameStart);
+                    if (length == -2)
+                    {
+                        throw LineTooLong(limits, reader.Consumed);
+                    }
+
+                    return length >= 0;
+                }
+
                 case (byte)'(':
                 {
-                    int length = reader.MeasureLine(limits.MaxLineLength);
+                    int length = reader.MeasureLine(limits.MaxLineLength, frameStart);
                     if (length == -2)
                     {
                         throw LineTooLong(limits, reader.Consumed);
@@ -173,7 +216,8 @@ namespace RedisCluster.Engine.Protocol
                         return false;
                     }
 
-                    return reader.TryAdvance(length) && TryReadCrLf(ref reader, frameStart);
+                    ValidateBigNumber(reader, length, reader.Consumed + length + 2);
+                    return reader.TrySkipLine(limits.MaxLineLength, frameStart) >= 0;
                 }
 
                 case (byte)':':
@@ -199,6 +243,7 @@ namespace RedisCluster.Engine.Protocol
                     }
 
                     CheckBulkLength(length, limits, reader.Consumed);
+                    ValidateBulkAhead(reader, marker, length);
                     return reader.TryAdvance(length) && TryReadCrLf(ref reader, frameStart);
                 }
 
@@ -206,40 +251,41 @@ namespace RedisCluster.Engine.Protocol
                 case (byte)'~':
                 case (byte)'>':
                 case (byte)'%':
-                case (byte)'|':
-                {
-                    if (!TryReadInteger(ref reader, frameStart, out long count))
-                    {
-                        return false;
-                    }
-
-                    if (count == -1 && marker == (byte)'*')
-                    {
-                        return true;
-                    }
-
-                    int multiplier = marker == (byte)'%' || marker == (byte)'|' ? 2 : 1;
-                    CheckAggregate(count, limits, depth, reader.Consumed);
-                    for (long i = 0; i < count * multiplier; i++)
-                    {
-                        if (!SkipValue(ref reader, limits, depth + 1))
-                        {
-                            return false;
-                        }
-                    }
-
-                    return marker != (byte)'|' || SkipValue(ref reader, limits, depth);
-                }
-
+                    return SkipAggregateBody(ref reader, limits, depth, marker);
                 default:
                     throw UnexpectedByte(marker, reader.Consumed - 1);
             }
         }
 
+        private static bool SkipAggregateBody(ref RespBufferReader reader, RespLimits limits, int depth, byte marker)
+        {
+            if (!TryReadInteger(ref reader, 0, out long count))
+            {
+                return false;
+            }
+
+            if (count == -1 && marker == (byte)'*')
+            {
+                return true;
+            }
+
+            CheckAggregate(count, limits, depth, reader.Consumed);
+            long total = marker == (byte)'%' || marker == (byte)'|' ? count * 2 : count;
+            for (long i = 0; i < total; i++)
+            {
+                if (!SkipValue(ref reader, limits, depth + 1))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private static bool TryReadLineValue(ref RespBufferReader reader, RespLimits limits, RespType type, long frameStart, out RespValue? value)
         {
             value = null;
-            int length = reader.MeasureLine(limits.MaxLineLength);
+            int length = reader.MeasureLine(limits.MaxLineLength, frameStart);
             if (length == -2)
             {
                 throw LineTooLong(limits, reader.Consumed);
@@ -250,22 +296,19 @@ namespace RedisCluster.Engine.Protocol
                 return false;
             }
 
-            var bytes = new byte[length];
-            if (reader.TryReadLine(bytes, frameStart) < 0)
-            {
-                return false;
-            }
-
             if (type == RespType.BigNumber)
             {
-                ValidateBigNumber(bytes, reader.Consumed);
+                ValidateBigNumber(reader, length, reader.Consumed + length + 2);
             }
 
+            // MeasureLine has seen the whole line and its CRLF, so this read cannot come up short.
+            var bytes = new byte[length];
+            reader.TryReadLine(bytes, frameStart);
             value = RespValue.Create(type, bytes);
             return true;
         }
 
-        private static bool TryReadBulk(ref RespBufferReader reader, RespLimits limits, RespType type, long frameStart, out RespValue? value)
+        private static bool TryReadBulk(ref RespBufferReader reader, RespLimits limits, byte marker, long frameStart, out RespValue? value)
         {
             value = null;
             if (!TryReadInteger(ref reader, frameStart, out long length))
@@ -273,13 +316,14 @@ namespace RedisCluster.Engine.Protocol
                 return false;
             }
 
-            if (length == -1 && type == RespType.BulkString)
+            if (length == -1 && marker == (byte)'$')
             {
                 value = RespValue.NullBulkString;
                 return true;
             }
 
             CheckBulkLength(length, limits, reader.Consumed);
+            ValidateBulkAhead(reader, marker, length);
 
             // Do not allocate until the whole payload has arrived: a declared length is only a claim.
             if (reader.Remaining < length + 2)
@@ -293,22 +337,59 @@ namespace RedisCluster.Engine.Protocol
                 return false;
             }
 
-            if (type == RespType.VerbatimString)
+            switch (marker)
             {
-                if (bytes.Length < 4 || bytes[3] != (byte)':')
+                case (byte)'=':
+                    string format = Encoding.ASCII.GetString(bytes, 0, 3);
+                    var content = new byte[bytes.Length - 4];
+                    Buffer.BlockCopy(bytes, 4, content, 0, content.Length);
+                    value = RespValue.Create(RespType.VerbatimString, content, verbatimFormat: format);
+                    return true;
+                case (byte)'!':
+                    value = RespValue.Create(RespType.BulkError, bytes);
+                    return true;
+                default:
+                    value = RespValue.Create(RespType.BulkString, bytes);
+                    return true;
+            }
+        }
+
+        /// <summary>
+        /// Checks whatever part of a bulk payload has already arrived (the verbatim format prefix, the CRLF
+        /// after the payload), so that a malformed frame is rejected as soon as the bytes prove it rather than
+        /// waiting for data that would never make it valid. Works on a copy: nothing is consumed.
+        /// </summary>
+        private static void ValidateBulkAhead(RespBufferReader probe, byte marker, long length)
+        {
+            long payloadStart = probe.Consumed;
+            if (marker == (byte)'=')
+            {
+                if (length < 4)
                 {
-                    throw new RespProtocolException("Verbatim string without a three-letter format prefix", reader.Consumed);
+                    throw new RespProtocolException("Verbatim string without a three-letter format prefix", payloadStart);
                 }
 
-                string format = Encoding.ASCII.GetString(bytes, 0, 3);
-                var content = new byte[bytes.Length - 4];
-                Buffer.BlockCopy(bytes, 4, content, 0, content.Length);
-                value = RespValue.Create(RespType.VerbatimString, content, verbatimFormat: format);
-                return true;
+                RespBufferReader format = probe;
+                if (format.TryAdvance(3) && format.TryRead(out byte colon) && colon != (byte)':')
+                {
+                    throw new RespProtocolException("Verbatim string without a three-letter format prefix", payloadStart + 3);
+                }
             }
 
-            value = RespValue.Create(type, bytes);
-            return true;
+            if (probe.Remaining <= length || !probe.TryAdvance(length))
+            {
+                return;
+            }
+
+            if (probe.TryRead(out byte cr) && cr != (byte)'\r')
+            {
+                throw new RespProtocolException("Bulk payload not terminated by CRLF", payloadStart + length);
+            }
+
+            if (probe.TryRead(out byte lf) && lf != (byte)'\n')
+            {
+                throw new RespProtocolException("Bulk payload not terminated by CRLF", payloadStart + length + 1);
+            }
         }
 
         private static bool TryReadAggregate(ref RespBufferReader reader, RespLimits limits, int depth, RespType type, int multiplier, out RespValue? value)
@@ -328,8 +409,10 @@ namespace RedisCluster.Engine.Protocol
             CheckAggregate(count, limits, depth, reader.Consumed);
             long total = count * multiplier;
 
-            // Capacity grows with what actually arrives, never with the declared count.
-            var items = new List<RespValue>((int)Math.Min(total, 1024));
+            // Capacity grows with what actually arrives, never with the declared count: even a modest
+            // up-front reservation, repeated at every nesting level of a frame that is re-read on each
+            // arrival of data, adds up to hundreds of kilobytes for a few bytes of hostile input.
+            var items = new List<RespValue>((int)Math.Min(total, 4));
             for (long i = 0; i < total; i++)
             {
                 if (!TryReadValue(ref reader, limits, depth + 1, out RespValue? item))
@@ -387,7 +470,12 @@ namespace RedisCluster.Engine.Protocol
                 return false;
             }
 
-            if (length == -2 || length == 0 || !Utf8Parser.TryParse(line.Slice(0, length), out value, out int used) || used != length
+            if (length == -2)
+            {
+                throw new RespProtocolException("Invalid integer in RESP header: longer than " + MaxNumberLine.ToString(CultureInfo.InvariantCulture) + " characters", reader.Consumed);
+            }
+
+            if (length == 0 || !Utf8Parser.TryParse(line.Slice(0, length), out value, out int used) || used != length
                 || (line[0] == (byte)'+'))
             {
                 throw new RespProtocolException("Invalid integer in RESP header: '" + Printable(line, length) + "'", reader.Consumed);
@@ -399,32 +487,70 @@ namespace RedisCluster.Engine.Protocol
         private static bool TryReadDouble(ref RespBufferReader reader, long frameStart, out double value)
         {
             value = 0;
-            Span<byte> line = stackalloc byte[MaxNumberLine * 6];
+            Span<byte> line = stackalloc byte[MaxDoubleLine];
             int length = reader.TryReadLine(line, frameStart);
             if (length == -1)
             {
                 return false;
             }
 
-            string text = length < 0 ? string.Empty : Encoding.ASCII.GetString(line.Slice(0, length).ToArray());
-            switch (text)
+            if (length == -2)
             {
-                case "inf":
-                case "+inf":
-                    value = double.PositiveInfinity;
-                    return true;
-                case "-inf":
-                    value = double.NegativeInfinity;
-                    return true;
-                case "nan":
-                case "-nan":
-                    value = double.NaN;
-                    return true;
+                throw new RespProtocolException("Invalid double in RESP: longer than " + MaxDoubleLine.ToString(CultureInfo.InvariantCulture) + " characters", reader.Consumed);
             }
 
-            if (length <= 0 || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+            ReadOnlySpan<byte> digits = line.Slice(0, length);
+            if (IsWord(digits, "inf") || IsWord(digits, "+inf"))
             {
-                throw new RespProtocolException("Invalid double in RESP: '" + Printable(line, Math.Max(length, 0)) + "'", reader.Consumed);
+                value = double.PositiveInfinity;
+                return true;
+            }
+
+            if (IsWord(digits, "-inf"))
+            {
+                value = double.NegativeInfinity;
+                return true;
+            }
+
+            if (IsWord(digits, "nan") || IsWord(digits, "-nan"))
+            {
+                value = double.NaN;
+                return true;
+            }
+
+            // double.TryParse alone would also take surrounding spaces, "Infinity", "NaN" and the like,
+            // none of which is RESP; only digits, sign, point and exponent may reach it.
+            bool plain = length > 0;
+            foreach (byte b in digits)
+            {
+                plain &= (b >= (byte)'0' && b <= (byte)'9') || b == (byte)'.' || b == (byte)'e' || b == (byte)'E' || b == (byte)'+' || b == (byte)'-';
+            }
+
+            if (!plain || !double.TryParse(
+                Encoding.ASCII.GetString(digits.ToArray()),
+                NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture,
+                out value))
+            {
+                throw new RespProtocolException("Invalid double in RESP: '" + Printable(line, length) + "'", reader.Consumed);
+            }
+
+            return true;
+        }
+
+        private static bool IsWord(ReadOnlySpan<byte> bytes, string word)
+        {
+            if (bytes.Length != word.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                if (bytes[i] != (byte)word[i])
+                {
+                    return false;
+                }
             }
 
             return true;
@@ -497,17 +623,28 @@ namespace RedisCluster.Engine.Protocol
             return true;
         }
 
-        private static void ValidateBigNumber(byte[] bytes, long offset)
+        /// <summary>
+        /// Checks the <paramref name="length"/> bytes ahead of <paramref name="probe"/> (a copy; nothing is
+        /// consumed) are an optionally signed run of digits. Byte by byte, so the skip path needs no buffer.
+        /// </summary>
+        private static void ValidateBigNumber(RespBufferReader probe, int length, long offset)
         {
-            int start = bytes.Length > 0 && (bytes[0] == (byte)'-' || bytes[0] == (byte)'+') ? 1 : 0;
-            if (bytes.Length == start)
+            int start = 0;
+            if (length > 0 && probe.TryPeek(out byte sign) && (sign == (byte)'-' || sign == (byte)'+'))
+            {
+                probe.TryRead(out _);
+                start = 1;
+            }
+
+            if (length == start)
             {
                 throw new RespProtocolException("Empty RESP3 big number", offset);
             }
 
-            for (int i = start; i < bytes.Length; i++)
+            for (int i = start; i < length; i++)
             {
-                if (bytes[i] < (byte)'0' || bytes[i] > (byte)'9')
+                probe.TryRead(out byte digit);
+                if (digit < (byte)'0' || digit > (byte)'9')
                 {
                     throw new RespProtocolException("Invalid digit in RESP3 big number", offset);
                 }

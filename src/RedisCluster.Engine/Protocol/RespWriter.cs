@@ -49,6 +49,14 @@ namespace RedisCluster.Engine.Protocol
                 WriteAggregate(output, (byte)'|', value.Attributes, protocol, 2);
             }
 
+            // Without this a null map, set or push would go out as an empty one: the reader only ever
+            // produces null arrays, but callers can build the others with RespValue.Create.
+            if (value.IsAggregate && value.IsNull)
+            {
+                WriteNull(output, protocol, aggregate: true);
+                return;
+            }
+
             switch (value.Type)
             {
                 case RespType.SimpleString:
@@ -117,8 +125,8 @@ namespace RedisCluster.Engine.Protocol
                     }
                     else
                     {
-                        // RESP2 errors are single lines.
-                        WriteLine(output, (byte)'-', Encoding.UTF8.GetBytes((value.GetString() ?? string.Empty).Replace("\r", " ").Replace("\n", " ")));
+                        // RESP2 errors are single lines; WriteLine flattens the line breaks.
+                        WriteLine(output, (byte)'-', value.GetBytes()!);
                     }
 
                     return;
@@ -139,12 +147,6 @@ namespace RedisCluster.Engine.Protocol
 
                     return;
                 case RespType.Array:
-                    if (value.IsNull)
-                    {
-                        WriteNull(output, protocol, aggregate: true);
-                        return;
-                    }
-
                     WriteAggregate(output, (byte)'*', value, protocol, 1);
                     return;
                 case RespType.Set:
@@ -196,11 +198,24 @@ namespace RedisCluster.Engine.Protocol
             }
         }
 
+        /// <summary>
+        /// Writes a one-line value. A CR or LF in it would end the line early and let the rest be read as
+        /// further frames, so they become spaces, as Redis does for error messages.
+        /// </summary>
         private static void WriteLine(IBufferWriter<byte> output, byte marker, byte[] line)
         {
             Span<byte> span = output.GetSpan(line.Length + 3);
             span[0] = marker;
-            line.CopyTo(span.Slice(1));
+            Span<byte> body = span.Slice(1, line.Length);
+            line.CopyTo(body);
+            for (int i = 0; i < body.Length; i++)
+            {
+                if (body[i] == (byte)'\r' || body[i] == (byte)'\n')
+                {
+                    body[i] = (byte)' ';
+                }
+            }
+
             span[line.Length + 1] = (byte)'\r';
             span[line.Length + 2] = (byte)'\n';
             output.Advance(line.Length + 3);
