@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
+
+namespace RedisCluster.Engine.Client
+{
+    /// <summary>
+    /// What the rest of the module talks to: one server or a whole cluster behind the same calls.
+    /// Replies come back in the order of the commands, whatever node served them.
+    /// </summary>
+    public abstract class RedisClient : IDisposable
+    {
+        private int _disposed;
+
+        protected RedisClient(RedisClientOptions options, RedisEndpoint endpoint, ServerHello hello)
+        {
+            Options = options;
+            Endpoint = endpoint;
+            Hello = hello;
+            Connected = DateTimeOffset.Now;
+        }
+
+        public RedisClientOptions Options { get; }
+
+        /// <summary>The endpoint the client was opened with (the seed, in a cluster).</summary>
+        public RedisEndpoint Endpoint { get; }
+
+        public ServerHello Hello { get; }
+
+        public DateTimeOffset Connected { get; }
+
+        public abstract bool IsCluster { get; }
+
+        public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+        public string User => Options.Connection.DisplayUser;
+
+        public bool Tls => Options.Connection.UseTls;
+
+        public int Database => Options.Connection.Database;
+
+        public Task<RedisReply> ExecuteAsync(RedisCommand command, CancellationToken cancellationToken = default)
+            => ExecuteSingleAsync(command, cancellationToken);
+
+        public abstract Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
+
+        protected virtual async Task<RedisReply> ExecuteSingleAsync(RedisCommand command, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<RedisReply> replies = await ExecuteBatchAsync(new[] { command }, cancellationToken).ConfigureAwait(false);
+            return replies[0];
+        }
+
+        /// <summary>Connects to the first reachable seed and picks standalone or cluster handling.</summary>
+        public static async Task<RedisClient> ConnectAsync(IReadOnlyList<RedisEndpoint> seeds, RedisClientOptions options, CancellationToken cancellationToken = default)
+        {
+            if (seeds.Count == 0)
+            {
+                throw new RedisConfigurationException("No endpoint was given.");
+            }
+
+            var connector = new TransportConnector(options.Connection);
+            var failures = new List<Exception>();
+            foreach (RedisEndpoint seed in seeds)
+            {
+                var pool = new ConnectionPool(seed, connector, Math.Max(1, options.PoolSize));
+                try
+                {
+                    RedisConnection first = await pool.GetAsync(0, cancellationToken).ConfigureAwait(false);
+                    return new StandaloneRedisClient(options, seed, first.Hello, pool);
+                }
+                catch (RedisAuthenticationException)
+                {
+                    pool.Dispose();
+                    throw;
+                }
+                catch (RedisTlsException)
+                {
+                    pool.Dispose();
+                    throw;
+                }
+                catch (RedisConnectionException ex)
+                {
+                    pool.Dispose();
+                    failures.Add(ex);
+                }
+            }
+
+            if (failures.Count == 1)
+            {
+                throw failures[0];
+            }
+
+            throw new RedisConnectionException(string.Join(",", seeds), "None of the endpoints could be reached: "
+                + string.Join(" | ", failures.ConvertAll(f => f.Message)), new AggregateException(failures));
+        }
+
+        public override string ToString() => Endpoint + (IsCluster ? " (cluster)" : string.Empty);
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Dispose(true);
+            }
+
+            GC.SuppressFinalize(this);
+        }
+
+        protected abstract void Dispose(bool disposing);
+
+        protected void ThrowIfDisposed()
+        {
+            if (IsDisposed)
+            {
+                throw new ObjectDisposedException("RedisClient", "This connection to " + Endpoint + " was closed (Disconnect-Redis); connect again.");
+            }
+        }
+    }
+}

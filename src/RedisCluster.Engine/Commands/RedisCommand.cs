@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+
+namespace RedisCluster.Engine.Commands
+{
+    /// <summary>A command and its arguments, as the binary strings sent on the wire.</summary>
+    public sealed class RedisCommand
+    {
+        private static readonly HashSet<string> SecretBearing = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "AUTH", "HELLO", "MIGRATE", "ACL", "CONFIG",
+        };
+
+        public RedisCommand(IReadOnlyList<ReadOnlyMemory<byte>> arguments)
+        {
+            if (arguments == null || arguments.Count == 0)
+            {
+                throw new ArgumentException("A command needs at least its name.", nameof(arguments));
+            }
+
+            Arguments = arguments;
+            Name = Encoding.UTF8.GetString(arguments[0].ToArray()).ToUpperInvariant();
+        }
+
+        public IReadOnlyList<ReadOnlyMemory<byte>> Arguments { get; }
+
+        /// <summary>The command name, upper-cased.</summary>
+        public string Name { get; }
+
+        /// <summary>Name plus subcommand for container commands ("CLUSTER INFO", "CONFIG GET").</summary>
+        public string FullName => Arguments.Count > 1 && IsContainer(Name) ? Name + " " + ArgumentText(1).ToUpperInvariant() : Name;
+
+        public static RedisCommand Create(params string[] arguments)
+        {
+            var args = new ReadOnlyMemory<byte>[arguments.Length];
+            for (int i = 0; i < arguments.Length; i++)
+            {
+                args[i] = Encoding.UTF8.GetBytes(arguments[i]);
+            }
+
+            return new RedisCommand(args);
+        }
+
+        public static RedisCommand Create(IReadOnlyList<byte[]> arguments)
+        {
+            var args = new ReadOnlyMemory<byte>[arguments.Count];
+            for (int i = 0; i < arguments.Count; i++)
+            {
+                args[i] = arguments[i];
+            }
+
+            return new RedisCommand(args);
+        }
+
+        public string ArgumentText(int index) => Encoding.UTF8.GetString(Arguments[index].ToArray());
+
+        /// <summary>
+        /// True for commands that legitimately wait for longer than a command timeout
+        /// (BLPOP 0, XREAD BLOCK, WAIT...), so that the connection does not treat the wait as a hang.
+        /// </summary>
+        public bool MayBlock
+        {
+            get
+            {
+                switch (Name)
+                {
+                    case "BLPOP":
+                    case "BRPOP":
+                    case "BRPOPLPUSH":
+                    case "BLMOVE":
+                    case "BLMPOP":
+                    case "BZPOPMIN":
+                    case "BZPOPMAX":
+                    case "BZMPOP":
+                    case "WAIT":
+                    case "WAITAOF":
+                    case "SUBSCRIBE":
+                    case "PSUBSCRIBE":
+                    case "SSUBSCRIBE":
+                    case "MONITOR":
+                        return true;
+                    case "XREAD":
+                    case "XREADGROUP":
+                        for (int i = 1; i < Arguments.Count; i++)
+                        {
+                            if (string.Equals(ArgumentText(i), "BLOCK", StringComparison.OrdinalIgnoreCase))
+                            {
+                                return true;
+                            }
+                        }
+
+                        return false;
+                    default:
+                        return false;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The command as text for messages and logs, with arguments that can carry secrets
+        /// (AUTH, HELLO ... AUTH, MIGRATE ... AUTH/AUTH2, ACL SETUSER, CONFIG SET ...pass) redacted.
+        /// </summary>
+        public string ToDisplayString(int maxArgumentLength = 64)
+        {
+            var sb = new StringBuilder();
+            bool redactRest = false;
+            for (int i = 0; i < Arguments.Count; i++)
+            {
+                if (i > 0)
+                {
+                    sb.Append(' ');
+                }
+
+                if (redactRest || (i > 0 && IsSecretPosition(i)))
+                {
+                    sb.Append("****");
+                    continue;
+                }
+
+                string text = ArgumentText(i);
+                if (i > 0 && SecretBearing.Contains(Name) && IsAuthKeyword(text))
+                {
+                    // Everything after an AUTH keyword may be a user name and a password.
+                    redactRest = true;
+                }
+
+                if (text.Length > maxArgumentLength)
+                {
+                    text = text.Substring(0, maxArgumentLength) + "...(" + Arguments[i].Length.ToString(CultureInfo.InvariantCulture) + " bytes)";
+                }
+
+                bool quote = text.Length == 0 || text.IndexOfAny(new[] { ' ', '"', '\'', '\n', '\r', '\t' }) >= 0;
+                sb.Append(quote ? "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t") + "\"" : text);
+            }
+
+            return sb.ToString();
+        }
+
+        public override string ToString() => ToDisplayString();
+
+        private bool IsSecretPosition(int index)
+        {
+            switch (Name)
+            {
+                case "AUTH":
+                    return true;
+                case "ACL":
+                    return index >= 3 && string.Equals(ArgumentText(1), "SETUSER", StringComparison.OrdinalIgnoreCase);
+                case "CONFIG":
+                    return index >= 3 && string.Equals(ArgumentText(1), "SET", StringComparison.OrdinalIgnoreCase)
+                        && ArgumentText(index - 1).IndexOf("pass", StringComparison.OrdinalIgnoreCase) >= 0;
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsAuthKeyword(string text)
+            => string.Equals(text, "AUTH", StringComparison.OrdinalIgnoreCase) || string.Equals(text, "AUTH2", StringComparison.OrdinalIgnoreCase);
+
+        private static bool IsContainer(string name)
+        {
+            switch (name)
+            {
+                case "CLUSTER":
+                case "CONFIG":
+                case "CLIENT":
+                case "COMMAND":
+                case "OBJECT":
+                case "MEMORY":
+                case "SCRIPT":
+                case "FUNCTION":
+                case "XINFO":
+                case "XGROUP":
+                case "ACL":
+                case "LATENCY":
+                case "SLOWLOG":
+                case "MODULE":
+                case "PUBSUB":
+                case "DEBUG":
+                    return true;
+                default:
+                    return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Errors;
+
+namespace RedisCluster.Engine.Connections
+{
+    /// <summary>
+    /// A fixed number of pipelined connections to one endpoint, handed out round-robin. Connections
+    /// open lazily; a broken one is replaced the next time its turn comes.
+    /// </summary>
+    public sealed class ConnectionPool : IDisposable
+    {
+        private readonly TransportConnector _connector;
+        private readonly Task<RedisConnection>?[] _slots;
+        private readonly object _gate = new object();
+        private int _next = -1;
+        private bool _disposed;
+
+        public ConnectionPool(RedisEndpoint endpoint, TransportConnector connector, int size)
+        {
+            if (size < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(size), size, "A pool needs at least one connection.");
+            }
+
+            Endpoint = endpoint;
+            _connector = connector;
+            _slots = new Task<RedisConnection>?[size];
+        }
+
+        public RedisEndpoint Endpoint { get; }
+
+        public int Size => _slots.Length;
+
+        /// <summary>Raised when a broken connection is replaced (for statistics and verbose output).</summary>
+        public event Action<RedisEndpoint, Exception>? Reconnecting;
+
+        public Task<RedisConnection> GetAsync(CancellationToken cancellationToken = default)
+        {
+            int index = (int)((uint)Interlocked.Increment(ref _next) % (uint)_slots.Length);
+            return GetAsync(index, cancellationToken);
+        }
+
+        /// <summary>The connection in a given slot; callers that need affinity (one writer per connection) use this.</summary>
+        public async Task<RedisConnection> GetAsync(int index, CancellationToken cancellationToken)
+        {
+            Task<RedisConnection> task;
+            Exception? replaced = null;
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    throw new ObjectDisposedException(nameof(ConnectionPool));
+                }
+
+                Task<RedisConnection>? current = _slots[index];
+                if (current == null || current.IsFaulted || current.IsCanceled || (current.Status == TaskStatus.RanToCompletion && !current.Result.IsConnected))
+                {
+                    if (current != null && current.Status == TaskStatus.RanToCompletion)
+                    {
+                        replaced = current.Result.Failure;
+                        current.Result.Dispose();
+                    }
+
+                    current = RedisConnection.ConnectAsync(Endpoint, _connector, CancellationToken.None);
+                    _slots[index] = current;
+                }
+
+                task = current;
+            }
+
+            if (replaced != null)
+            {
+                Reconnecting?.Invoke(Endpoint, replaced);
+            }
+
+            if (task.IsCompleted)
+            {
+                return await task.ConfigureAwait(false);
+            }
+
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetCanceled()))
+            {
+                await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return await task.ConfigureAwait(false);
+        }
+
+        public void Dispose()
+        {
+            Task<RedisConnection>?[] slots;
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+                slots = (Task<RedisConnection>?[])_slots.Clone();
+            }
+
+            foreach (Task<RedisConnection>? slot in slots)
+            {
+                if (slot == null)
+                {
+                    continue;
+                }
+
+                if (slot.Status == TaskStatus.RanToCompletion)
+                {
+                    slot.Result.Dispose();
+                }
+                else
+                {
+                    // Still connecting: close it as soon as it opens, and observe any failure.
+                    slot.ContinueWith(t =>
+                    {
+                        if (t.Status == TaskStatus.RanToCompletion)
+                        {
+                            t.Result.Dispose();
+                        }
+                        else
+                        {
+                            _ = t.Exception;
+                        }
+                    }, TaskScheduler.Default);
+                }
+            }
+        }
+    }
+}

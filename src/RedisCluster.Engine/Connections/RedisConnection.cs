@@ -1,0 +1,277 @@
+using System;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Pipelines;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Protocol;
+
+namespace RedisCluster.Engine.Connections
+{
+    /// <summary>
+    /// One authenticated connection to one server. Any number of requests may be in flight; replies
+    /// are matched to requests in order. When the connection breaks, every pending request fails at
+    /// once with a connection error, and the connection stays broken (the pool replaces it).
+    /// </summary>
+    public sealed class RedisConnection : IDisposable
+    {
+        private static long _nextId;
+
+        private readonly Stream _stream;
+        private readonly PipeReader _reader;
+        private readonly PipeWriter _writer;
+        private readonly ConnectionOptions _options;
+        private readonly SemaphoreSlim _writeLock = new SemaphoreSlim(1, 1);
+        private readonly ConcurrentQueue<PendingReply> _pending = new ConcurrentQueue<PendingReply>();
+        private readonly Timer? _watchdog;
+        private readonly Task _readLoop;
+        private Exception? _failure;
+        private int _disposed;
+
+        private RedisConnection(RedisEndpoint endpoint, Stream stream, ConnectionOptions options)
+        {
+            Endpoint = endpoint;
+            _stream = stream;
+            _options = options;
+            Id = Interlocked.Increment(ref _nextId);
+            _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+            _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+            _readLoop = Task.Run(ReadLoopAsync);
+            if (options.CommandTimeout > TimeSpan.Zero)
+            {
+                long period = (long)Math.Max(50, Math.Min(1000, options.CommandTimeout.TotalMilliseconds / 4));
+                _watchdog = new Timer(_ => CheckTimeout(), null, period, period);
+            }
+        }
+
+        public RedisEndpoint Endpoint { get; }
+
+        public ConnectionOptions Options => _options;
+
+        /// <summary>Process-unique number, for logs.</summary>
+        public long Id { get; }
+
+        public ServerHello Hello { get; private set; } = new ServerHello("redis", string.Empty, 2, 0, "standalone", "master");
+
+        /// <summary>2 or 3: the protocol negotiated in the handshake.</summary>
+        public int Protocol => Hello.Protocol;
+
+        public bool IsConnected => _failure == null && Volatile.Read(ref _disposed) == 0;
+
+        /// <summary>Why the connection broke, if it did.</summary>
+        public Exception? Failure => _failure;
+
+        /// <summary>Out-of-band RESP3 push messages (pub/sub, tracking). Raised on the reader thread.</summary>
+        public event Action<RedisConnection, RespValue>? PushReceived;
+
+        /// <summary>Opens, secures and authenticates a connection.</summary>
+        public static async Task<RedisConnection> ConnectAsync(RedisEndpoint endpoint, TransportConnector connector, CancellationToken cancellationToken = default)
+        {
+            Stream stream = await connector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            var connection = new RedisConnection(endpoint, stream, connector.Options);
+            try
+            {
+                connection.Hello = await ConnectionHandshake.RunAsync(connection, connector.Options, cancellationToken).ConfigureAwait(false);
+                return connection;
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+
+        public async Task<RespValue> ExecuteAsync(RedisCommand command, CancellationToken cancellationToken = default)
+        {
+            var completion = new TaskCompletionSource<RespValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await WriteAsync(new[] { command }, i => new PendingReply(command, completion), cancellationToken).ConfigureAwait(false);
+            using (cancellationToken.Register(() => completion.TrySetCanceled()))
+            {
+                return await completion.Task.ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Sends all commands with one flush and returns their replies in the same order.</summary>
+        public async Task<RedisReply[]> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
+        {
+            var batch = new PendingBatch(commands.Count);
+            await WriteAsync(commands, i => new PendingReply(commands[i], batch, i), cancellationToken).ConfigureAwait(false);
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetCanceled()))
+            {
+                await Task.WhenAny(batch.Completion, cancelled.Task).ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await batch.Completion.ConfigureAwait(false);
+            var replies = new RedisReply[commands.Count];
+            for (int i = 0; i < replies.Length; i++)
+            {
+                replies[i] = new RedisReply(commands[i], batch.Values[i], Endpoint, batch.Elapsed(i));
+            }
+
+            return replies;
+        }
+
+        private async Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
+        {
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ThrowIfBroken();
+                for (int i = 0; i < commands.Count; i++)
+                {
+                    // Enqueue before writing, under the lock: the queue order is the wire order.
+                    _pending.Enqueue(pendingFor(i));
+                    RespWriter.WriteCommand(_writer, commands[i].Arguments);
+                }
+
+                FlushResult flushed = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                if (flushed.IsCompleted)
+                {
+                    Fail(new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " was closed while sending."));
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is InvalidOperationException)
+            {
+                var error = new RedisConnectionException(Endpoint.ToString(), "Sending to " + Endpoint + " failed: " + ex.Message, ex);
+                Fail(error);
+                throw error;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            ThrowIfBroken();
+        }
+
+        private void ThrowIfBroken()
+        {
+            if (_failure != null)
+            {
+                throw _failure as RedisConnectionException
+                    ?? new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " is broken: " + _failure.Message, _failure);
+            }
+
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                throw new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " is closed.");
+            }
+        }
+
+        private async Task ReadLoopAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    ReadResult result = await _reader.ReadAsync().ConfigureAwait(false);
+                    ReadOnlySequence<byte> buffer = result.Buffer;
+                    while (RespReader.TryRead(buffer, _options.Limits, out RespValue value, out SequencePosition end))
+                    {
+                        buffer = buffer.Slice(end);
+                        Dispatch(value);
+                    }
+
+                    _reader.AdvanceTo(buffer.Start, buffer.End);
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        break;
+                    }
+                }
+
+                Fail(new RedisConnectionException(Endpoint.ToString(), "The server " + Endpoint + " closed the connection."));
+            }
+            catch (RespProtocolException ex)
+            {
+                Fail(new RedisConnectionException(Endpoint.ToString(), "The server " + Endpoint + " sent malformed RESP: " + ex.Message, ex));
+            }
+            catch (Exception ex)
+            {
+                Fail(new RedisConnectionException(Endpoint.ToString(), "Reading from " + Endpoint + " failed: " + ex.Message, ex));
+            }
+        }
+
+        private void Dispatch(RespValue value)
+        {
+            if (value.Type == RespType.Push && !(_pending.TryPeek(out PendingReply? head) && IsPushReply(head.Command)))
+            {
+                PushReceived?.Invoke(this, value);
+                return;
+            }
+
+            if (_pending.TryDequeue(out PendingReply? pending))
+            {
+                pending.Complete(value);
+            }
+            else if (value.Type != RespType.Push)
+            {
+                // A reply nobody asked for means the stream is out of step: nothing after it can be trusted.
+                Fail(new RedisConnectionException(Endpoint.ToString(), "The server " + Endpoint + " sent a reply with no request waiting for it."));
+            }
+        }
+
+        private static bool IsPushReply(RedisCommand command)
+        {
+            // In RESP3 the confirmations of (un)subscribe commands arrive as pushes.
+            string name = command.Name;
+            return name.EndsWith("SUBSCRIBE", StringComparison.Ordinal);
+        }
+
+        private void CheckTimeout()
+        {
+            if (!_pending.TryPeek(out PendingReply? head) || head.MayBlock)
+            {
+                return;
+            }
+
+            double waitedMs = (Stopwatch.GetTimestamp() - head.Started) * 1000.0 / Stopwatch.Frequency;
+            if (waitedMs > _options.CommandTimeout.TotalMilliseconds)
+            {
+                Fail(new RedisTimeoutException(Endpoint.ToString(),
+                    "No reply from " + Endpoint + " to '" + head.Command.ToDisplayString(32) + "' within "
+                    + _options.CommandTimeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
+                    + " s; the connection was closed (raise the timeout for slow commands)."));
+            }
+        }
+
+        private void Fail(Exception error)
+        {
+            if (Interlocked.CompareExchange(ref _failure, error, null) == null)
+            {
+                _watchdog?.Dispose();
+                try
+                {
+                    _stream.Dispose();
+                }
+                catch (Exception)
+                {
+                    // Already broken; the pending requests learn why from the error below.
+                }
+            }
+
+            while (_pending.TryDequeue(out PendingReply? pending))
+            {
+                pending.Fail(_failure!);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            Fail(new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " was closed."));
+            _watchdog?.Dispose();
+            _reader.CancelPendingRead();
+        }
+    }
+}

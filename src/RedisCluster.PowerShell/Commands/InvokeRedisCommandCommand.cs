@@ -1,0 +1,182 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using RedisCluster.Engine.Client;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Protocol;
+using RedisCluster.PowerShell.Conversion;
+using RedisCluster.PowerShell.Output;
+
+namespace RedisCluster.PowerShell.Commands
+{
+    /// <summary>
+    /// Runs any Redis command. Pipeline input is sent in pipelined batches; replies are written in
+    /// input order. Error replies are non-terminating errors; a broken connection is terminating.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "RedisCommand", DefaultParameterSetName = ConnectionSet)]
+    [OutputType(typeof(string), typeof(long), typeof(double), typeof(bool), typeof(byte[]), typeof(object[]),
+        typeof(System.Collections.Specialized.OrderedDictionary), typeof(RedisErrorReply))]
+    [OutputType(typeof(RedisDetailedReply))]
+    public sealed class InvokeRedisCommandCommand : RedisConnectionCmdlet
+    {
+        private readonly List<(RedisCommand? Command, ErrorRecord? Error)> _batch = new List<(RedisCommand?, ErrorRecord?)>();
+        private RedisClient? _client;
+        private bool _ownsClient;
+
+        /// <summary>A command line ('SET k "a b"'), an array of arguments, or an object with a Command property.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        public object? Command { get; set; }
+
+        /// <summary>A key inserted after the command's own words (so keys can come down the pipeline by property name).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public object? Key { get; set; }
+
+        /// <summary>More arguments, each sent as one argument without parsing.</summary>
+        [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+        public object[]? ArgumentList { get; set; }
+
+        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
+        public RedisClient? Connection { get; set; }
+
+        /// <summary>Emit string replies as byte arrays (for binary values).</summary>
+        [Parameter]
+        public SwitchParameter AsBytes { get; set; }
+
+        /// <summary>Emit an array reply as one object instead of unrolling it into the pipeline.</summary>
+        [Parameter]
+        public SwitchParameter NoEnumerate { get; set; }
+
+        /// <summary>Emit reply objects with the command, type, node, slot and elapsed time.</summary>
+        [Parameter]
+        public SwitchParameter Detailed { get; set; }
+
+        /// <summary>How many pipeline inputs to send to the server at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 1000000)]
+        public int BatchSize { get; set; } = 1000;
+
+        protected override void BeginProcessing()
+        {
+            _client = ResolveClient(Connection, out _ownsClient);
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (Connection != null && !ReferenceEquals(Connection, _client))
+            {
+                // A different connection arrived by property name: finish what went to the previous one.
+                Flush();
+                if (_ownsClient)
+                {
+                    _client?.Dispose();
+                }
+
+                _client = Connection;
+                _ownsClient = false;
+            }
+
+            try
+            {
+                _batch.Add((CommandInput.Build(Command, Key, ArgumentList), null));
+            }
+            catch (Exception ex) when (ex is CommandLineParseException || ex is ArgumentException)
+            {
+                _batch.Add((null, new ErrorRecord(ex, "RedisInvalidCommandLine", ErrorCategory.InvalidArgument, Command)));
+            }
+
+            if (_batch.Count >= BatchSize)
+            {
+                Flush();
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            Flush();
+            Release();
+        }
+
+        protected override void StopProcessing()
+        {
+            base.StopProcessing();
+            Release();
+        }
+
+        private void Release()
+        {
+            if (_ownsClient)
+            {
+                _client?.Dispose();
+                _ownsClient = false;
+            }
+        }
+
+        private void Flush()
+        {
+            if (_batch.Count == 0 || _client == null)
+            {
+                return;
+            }
+
+            var commands = new List<RedisCommand>(_batch.Count);
+            foreach (var entry in _batch)
+            {
+                if (entry.Command != null)
+                {
+                    commands.Add(entry.Command);
+                }
+            }
+
+            RedisClient client = _client;
+            WriteDebug("Sending " + commands.Count + " command(s) to " + client.Endpoint + ".");
+            IReadOnlyList<RedisReply> replies = commands.Count == 0
+                ? Array.Empty<RedisReply>()
+                : Terminating(() => Await(client.ExecuteBatchAsync(commands, CancelToken), client), commands[0].ToDisplayString());
+
+            int next = 0;
+            foreach (var entry in _batch)
+            {
+                if (entry.Error != null)
+                {
+                    WriteError(entry.Error);
+                    continue;
+                }
+
+                Emit(replies[next++]);
+            }
+
+            _batch.Clear();
+        }
+
+        private void Emit(RedisReply reply)
+        {
+            RespValue value = reply.Value;
+            if (Detailed)
+            {
+                WriteObject(new RedisDetailedReply(reply.Command.ToDisplayString(), ReplyConverter.ToObject(value, AsBytes), value.Type.ToString(),
+                    reply.Endpoint.ToString(), reply.Slot, reply.Elapsed, value.IsError));
+                if (!value.IsError)
+                {
+                    return;
+                }
+            }
+
+            if (value.IsError)
+            {
+                string message = value.GetString() ?? string.Empty;
+                var error = new RedisServerErrorException(message, reply.Command.ToDisplayString());
+                string prefix = error.Prefix;
+                var record = new ErrorRecord(error, "RedisServerError." + prefix, ServerErrorCategory.For(prefix, message), reply.Command.ToDisplayString());
+                record.ErrorDetails = new ErrorDetails(message + " (command: " + reply.Command.ToDisplayString() + ", server: " + reply.Endpoint + ")");
+                WriteError(record);
+                return;
+            }
+
+            object? converted = ReplyConverter.ToObject(value, AsBytes);
+            bool unroll = !NoEnumerate && value.IsAggregate && value.Type != RespType.Map && converted != null;
+            WriteObject(converted, unroll);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Client;
+using RedisCluster.Engine.Errors;
+using RedisCluster.PowerShell.Session;
+
+namespace RedisCluster.PowerShell.Commands
+{
+    /// <summary>
+    /// Shared plumbing: waits for engine tasks on the pipeline thread (so output, verbose and
+    /// progress are written from the right thread), honours Ctrl+C, and maps engine failures to
+    /// ErrorRecords.
+    /// </summary>
+    public abstract class RedisCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+
+        protected CancellationToken CancelToken => _stopping.Token;
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        /// <summary>Waits for a task, writing engine log messages as they arrive.</summary>
+        protected T Await<T>(Task<T> task, RedisClient? client = null)
+        {
+            while (!task.Wait(50))
+            {
+                DrainLog(client);
+            }
+
+            DrainLog(client);
+            return task.GetAwaiter().GetResult();
+        }
+
+        protected void Await(Task task, RedisClient? client = null)
+        {
+            while (!task.Wait(50))
+            {
+                DrainLog(client);
+            }
+
+            DrainLog(client);
+            task.GetAwaiter().GetResult();
+        }
+
+        protected void DrainLog(RedisClient? client)
+        {
+            if (!(client?.Options.Log is CmdletLog log))
+            {
+                return;
+            }
+
+            while (log.TryTake(out char kind, out string message))
+            {
+                switch (kind)
+                {
+                    case 'W':
+                        WriteWarning(message);
+                        break;
+                    case 'D':
+                        WriteDebug(message);
+                        break;
+                    default:
+                        WriteVerbose(message);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>Turns an engine exception into an ErrorRecord with a category that fits it.</summary>
+        protected static ErrorRecord ToErrorRecord(Exception exception, object? target)
+        {
+            Exception ex = exception is AggregateException aggregate && aggregate.InnerExceptions.Count == 1 ? aggregate.InnerException! : exception;
+            string id;
+            ErrorCategory category;
+            switch (ex)
+            {
+                case RedisAuthenticationException _:
+                    id = "RedisAuthenticationFailed";
+                    category = ErrorCategory.AuthenticationError;
+                    break;
+                case RedisTlsException _:
+                    id = "RedisTlsFailed";
+                    category = ErrorCategory.SecurityError;
+                    break;
+                case RedisTimeoutException _:
+                    id = "RedisTimeout";
+                    category = ErrorCategory.OperationTimeout;
+                    break;
+                case RedisConnectionException _:
+                    id = "RedisConnectionFailed";
+                    category = ErrorCategory.ConnectionError;
+                    break;
+                case RedisConfigurationException _:
+                    id = "RedisInvalidConfiguration";
+                    category = ErrorCategory.InvalidArgument;
+                    break;
+                case OperationCanceledException _:
+                    id = "RedisOperationStopped";
+                    category = ErrorCategory.OperationStopped;
+                    break;
+                case ObjectDisposedException _:
+                    id = "RedisConnectionClosed";
+                    category = ErrorCategory.ResourceUnavailable;
+                    break;
+                default:
+                    id = "RedisError";
+                    category = ErrorCategory.NotSpecified;
+                    break;
+            }
+
+            return new ErrorRecord(ex, id, category, target);
+        }
+
+        /// <summary>Runs an engine call; an engine failure stops the cmdlet with a proper ErrorRecord.</summary>
+        protected T Terminating<T>(Func<T> call, object? target)
+        {
+            try
+            {
+                return call();
+            }
+            catch (Exception ex) when (ex is RedisException || ex is OperationCanceledException || ex is ObjectDisposedException
+                || (ex is AggregateException a && a.InnerException is RedisException))
+            {
+                ThrowTerminatingError(ToErrorRecord(ex, target));
+                throw; // not reached: ThrowTerminatingError always throws
+            }
+        }
+    }
+}

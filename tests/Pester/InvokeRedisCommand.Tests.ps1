@@ -1,0 +1,77 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# The user-facing checks of tests/Unit/Module/InvokeRedisCommandTests.cs, for machines with pwsh.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
+    $script:server = Start-TestRedis -ExtraConfig @('user alice on >alice-S3cret! ~* &* +@all')
+    Connect-Redis -Endpoint $server.Endpoint | Out-Null
+}
+
+AfterAll {
+    Disconnect-Redis
+    Stop-TestRedis $server
+}
+
+Describe 'Invoke-RedisCommand' {
+    It 'round-trips SET and GET' {
+        Invoke-RedisCommand 'SET pester:k "hello world"' | Should -Be 'OK'
+        Invoke-RedisCommand GET pester:k | Should -Be 'hello world'
+    }
+
+    It 'sends array arguments unparsed' {
+        Invoke-RedisCommand -Command @('SET', 'pester:q', 'a "quoted" value') | Out-Null
+        Invoke-RedisCommand GET pester:q | Should -Be 'a "quoted" value'
+    }
+
+    It 'maps replies to natural types' {
+        Invoke-RedisCommand DEL pester:list, pester:h | Out-Null
+        Invoke-RedisCommand RPUSH pester:list a b c | Should -Be 3
+        (Invoke-RedisCommand LLEN pester:list).GetType() | Should -Be ([long])
+        Invoke-RedisCommand GET pester:missing | Should -BeNullOrEmpty
+        Invoke-RedisCommand HSET pester:h f1 v1 | Out-Null
+        (Invoke-RedisCommand HGETALL pester:h)['f1'] | Should -Be 'v1'
+    }
+
+    It 'pipes 10,000 commands and keeps their order' {
+        Invoke-RedisCommand DEL pester:pipe | Out-Null
+        $replies = 1..10000 | ForEach-Object { "RPUSH pester:pipe $_" } | Invoke-RedisCommand
+        $replies.Count | Should -Be 10000
+        $replies[-1] | Should -Be 10000
+        (Invoke-RedisCommand LRANGE pester:pipe 0 -1)[9999] | Should -Be '10000'
+    }
+
+    It 'writes error replies as non-terminating errors' {
+        Invoke-RedisCommand DEL pester:wt | Out-Null
+        Invoke-RedisCommand RPUSH pester:wt a | Out-Null
+        $out = Invoke-RedisCommand GET pester:wt -ErrorVariable err -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidType'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RedisServerError.WRONGTYPE*'
+    }
+
+    It 'returns bytes with -AsBytes' {
+        Invoke-RedisCommand -Command @('SET', 'pester:b', [byte[]](0, 255, 13, 10)) | Out-Null
+        $b = Invoke-RedisCommand GET pester:b -AsBytes
+        $b.GetType() | Should -Be ([byte[]])
+        $b.Length | Should -Be 4
+    }
+
+    It 'emits detailed replies' {
+        $r = Invoke-RedisCommand PING -Detailed
+        $r.Value | Should -Be 'PONG'
+        $r.Endpoint | Should -Be $server.Endpoint
+    }
+
+    It 'authenticates an ACL user and hides a wrong password' {
+        $good = [pscredential]::new('alice', (ConvertTo-SecureString 'alice-S3cret!' -AsPlainText -Force))
+        Invoke-RedisCommand 'ACL WHOAMI' -Endpoint $server.Endpoint -Credential $good | Should -Be 'alice'
+        $bad = [pscredential]::new('alice', (ConvertTo-SecureString 'Wrong-Pa55' -AsPlainText -Force))
+        { Invoke-RedisCommand PING -Endpoint $server.Endpoint -Credential $bad } | Should -Throw -ExpectedMessage '*password is wrong*'
+        try { Invoke-RedisCommand PING -Endpoint $server.Endpoint -Credential $bad } catch { $_ | Out-String | Should -Not -Match 'Wrong-Pa55' }
+    }
+
+    It 'lists its cmdlets' {
+        (Get-Command -Module RedisCluster).Name | Should -Contain 'Invoke-RedisCommand'
+    }
+}
