@@ -1,11 +1,20 @@
+using System.Diagnostics;
 using System.Text;
 using RedisCluster.Engine.Cluster;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace RedisCluster.Tests.Cluster
 {
     public class HashSlotTests
     {
+        private readonly ITestOutputHelper _output;
+
+        public HashSlotTests(ITestOutputHelper output)
+        {
+            _output = output;
+        }
+
         [Theory]
         [InlineData("123456789", 0x31C3)]
         [InlineData("", 0)]
@@ -84,6 +93,49 @@ namespace RedisCluster.Tests.Cluster
         public void Null_string_key_is_rejected()
         {
             Assert.Throws<ArgumentNullException>(() => HashSlot.GetSlot((string)null!));
+        }
+
+        [Fact]
+        public void Slot_tag_table_gives_every_slot_a_short_alphanumeric_tag_that_hashes_to_it()
+        {
+            var clock = Stopwatch.StartNew();
+            var table = new SlotTagTable();
+            clock.Stop();
+            _output.WriteLine("built the slot tag table in " + clock.Elapsed.TotalMilliseconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " ms");
+
+            var seen = new HashSet<string>();
+            int longest = 0;
+            for (int slot = 0; slot < HashSlot.Count; slot++)
+            {
+                byte[] tag = table.GetTag(slot);
+                Assert.NotEmpty(tag);
+                Assert.All(tag, b => Assert.True(char.IsAsciiLetterOrDigit((char)b), "tag byte " + b));
+                Assert.Equal(slot, HashSlot.Crc16(tag) & (HashSlot.Count - 1));
+                Assert.Equal(slot, HashSlot.GetSlot(Encoding.ASCII.GetBytes("{" + Encoding.ASCII.GetString(tag) + "}:some:key")));
+                Assert.True(seen.Add(Encoding.ASCII.GetString(tag)));
+                longest = Math.Max(longest, tag.Length);
+            }
+
+            _output.WriteLine("longest tag: " + longest + " characters");
+            Assert.True(longest <= 3, "longest tag " + longest);
+        }
+
+        [Fact]
+        public void Slot_tag_table_is_shared_and_hands_out_copies()
+        {
+            Assert.Same(SlotTagTable.Shared, SlotTagTable.Shared);
+            byte[] tag = SlotTagTable.Shared.GetTag(42);
+            tag[0] = (byte)'{';
+            Assert.NotEqual((byte)'{', SlotTagTable.Shared.GetTag(42)[0]);
+            Assert.Equal(42, HashSlot.Crc16(SlotTagTable.Shared.GetTag(42)) & 16383);
+        }
+
+        [Theory]
+        [InlineData(-1)]
+        [InlineData(16384)]
+        public void Slot_tag_table_rejects_slots_out_of_range(int slot)
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => SlotTagTable.Shared.GetTag(slot));
         }
     }
 }
