@@ -148,9 +148,7 @@ namespace RedisCluster.Engine.Protocol
                     value = RespValue.Null;
                     return true;
                 case (byte)'$':
-                    return TryReadBulk(ref reader, limits, marker, frameStart, out value);
                 case (byte)'!':
-                    return TryReadBulk(ref reader, limits, marker, frameStart, out value);
                 case (byte)'=':
                     return TryReadBulk(ref reader, limits, marker, frameStart, out value);
                 case (byte)'*':
