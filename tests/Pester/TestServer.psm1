@@ -8,10 +8,10 @@ function Get-FreePort {
 }
 
 function Start-TestRedis {
-    param([string[]] $ExtraConfig = @())
+    param([string[]] $ExtraConfig = @(), [int] $Port = 0)
     $server = Get-Command redis-server -ErrorAction SilentlyContinue
     if (-not $server) { throw 'redis-server not found: install it with apt-get install -y redis-server redis-tools' }
-    $port = Get-FreePort
+    $port = if ($Port) { $Port } else { Get-FreePort }
     $dir = Join-Path ([System.IO.Path]::GetTempPath()) "rc-pester-$port"
     New-Item -ItemType Directory -Path $dir -Force | Out-Null
     $conf = @(
@@ -41,4 +41,27 @@ function Stop-TestRedis {
     }
 }
 
-Export-ModuleMember -Function Start-TestRedis, Stop-TestRedis, Get-FreePort
+function Start-TestRedisCluster {
+    # 3 primaries with one replica each, created with redis-cli --cluster create (bounded by a timeout).
+    $nodes = 1..6 | ForEach-Object {
+        $port = Get-Random -Minimum 12000 -Maximum 20000
+        Start-TestRedis -ExtraConfig @('cluster-enabled yes', "cluster-config-file nodes-$port.conf", 'cluster-node-timeout 3000', 'repl-diskless-sync-delay 0')
+    }
+    $endpoints = $nodes | ForEach-Object Endpoint
+    $create = Start-Process redis-cli -ArgumentList (@('--cluster', 'create') + $endpoints + @('--cluster-replicas', '1', '--cluster-yes')) -PassThru -NoNewWindow -RedirectStandardOutput (Join-Path $nodes[0].Directory 'create.log')
+    if (-not $create.WaitForExit(60000)) { $create | Stop-Process -Force; throw 'redis-cli --cluster create did not finish within 60 s' }
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    do {
+        Start-Sleep -Milliseconds 200
+        $ok = @($nodes | Where-Object { (& redis-cli -p $_.Port cluster info) -match 'cluster_state:ok' }).Count -eq $nodes.Count
+    } until ($ok -or [DateTime]::UtcNow -gt $deadline)
+    if (-not $ok) { throw 'the test cluster did not reach cluster_state:ok' }
+    [pscustomobject]@{ Nodes = $nodes; Seed = $nodes[0].Endpoint }
+}
+
+function Stop-TestRedisCluster {
+    param($Cluster)
+    if ($Cluster) { $Cluster.Nodes | ForEach-Object { Stop-TestRedis $_ } }
+}
+
+Export-ModuleMember -Function Start-TestRedis, Stop-TestRedis, Get-FreePort, Start-TestRedisCluster, Stop-TestRedisCluster

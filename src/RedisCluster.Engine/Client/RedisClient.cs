@@ -46,6 +46,12 @@ namespace RedisCluster.Engine.Client
         public Task<RedisReply> ExecuteAsync(RedisCommand command, CancellationToken cancellationToken = default)
             => ExecuteSingleAsync(command, cancellationToken);
 
+        /// <summary>The primaries to visit for whole-keyspace work (SCAN, DBSIZE, fill): one entry for a standalone server.</summary>
+        public abstract IReadOnlyList<RedisEndpoint> GetPrimaryEndpoints();
+
+        /// <summary>Runs commands on one node as they are, without routing (per-node SCAN, DBSIZE, CLIENT REPLY...).</summary>
+        public abstract Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
+
         public abstract Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
 
         protected virtual async Task<RedisReply> ExecuteSingleAsync(RedisCommand command, CancellationToken cancellationToken)
@@ -70,6 +76,13 @@ namespace RedisCluster.Engine.Client
                 try
                 {
                     RedisConnection first = await pool.GetAsync(0, cancellationToken).ConfigureAwait(false);
+                    bool cluster = options.Mode == RedisClientMode.Cluster || (options.Mode == RedisClientMode.Auto && first.Hello.IsCluster);
+                    if (cluster)
+                    {
+                        pool.Dispose();
+                        return await Routing.ClusterRedisClient.ConnectAsync(seeds, options, connector, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return new StandaloneRedisClient(options, seed, first.Hello, pool);
                 }
                 catch (RedisAuthenticationException)

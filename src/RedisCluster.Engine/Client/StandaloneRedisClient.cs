@@ -21,6 +21,11 @@ namespace RedisCluster.Engine.Client
 
         public override bool IsCluster => false;
 
+        public override IReadOnlyList<RedisEndpoint> GetPrimaryEndpoints() => new[] { Endpoint };
+
+        public override Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
+            => ExecuteBatchAsync(commands, cancellationToken);
+
         public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();

@@ -118,6 +118,50 @@ namespace RedisCluster.Engine.Connections
             return replies;
         }
 
+        /// <summary>
+        /// Bulk path: <paramref name="write"/> encodes commands straight into the send buffer and returns
+        /// how many replies they will produce (0 under CLIENT REPLY OFF); those replies go to
+        /// <paramref name="sink"/>. Returns when the bytes are handed to the socket, so a slow server
+        /// slows the caller down instead of growing a buffer.
+        /// </summary>
+        public async Task SendRawAsync(Func<IBufferWriter<byte>, int> write, IReplySink? sink, RedisCommand description, CancellationToken cancellationToken = default)
+        {
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ThrowIfBroken();
+                int replies = write(_writer);
+                if (replies > 0)
+                {
+                    if (sink == null)
+                    {
+                        throw new ArgumentException("Commands that reply need a sink for their replies.", nameof(sink));
+                    }
+
+                    // Nothing is flushed yet, so no reply can arrive before its entry is queued.
+                    _pending.Enqueue(new PendingReply(description, sink, replies));
+                }
+
+                FlushResult flushed = await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flushed.IsCompleted)
+                {
+                    Fail(new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " was closed while sending."));
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is InvalidOperationException)
+            {
+                var error = new RedisConnectionException(Endpoint.ToString(), "Sending to " + Endpoint + " failed: " + ex.Message, ex);
+                Fail(error);
+                throw error;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            ThrowIfBroken();
+        }
+
         private async Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
         {
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -206,9 +250,17 @@ namespace RedisCluster.Engine.Connections
                 return;
             }
 
-            if (_pending.TryDequeue(out PendingReply? pending))
+            if (_failure != null)
             {
-                pending.Complete(value);
+                return;
+            }
+
+            if (_pending.TryPeek(out PendingReply? pending))
+            {
+                if (pending.Complete(value))
+                {
+                    _pending.TryDequeue(out _);
+                }
             }
             else if (value.Type != RespType.Push)
             {

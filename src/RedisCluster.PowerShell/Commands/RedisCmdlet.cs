@@ -46,11 +46,14 @@ namespace RedisCluster.PowerShell.Commands
 
         protected void DrainLog(RedisClient? client)
         {
-            if (!(client?.Options.Log is CmdletLog log))
+            if (client?.Options.Log is CmdletLog log)
             {
-                return;
+                DrainLog(log);
             }
+        }
 
+        internal void DrainLog(CmdletLog log)
+        {
             while (log.TryTake(out char kind, out string message))
             {
                 switch (kind)
@@ -121,7 +124,7 @@ namespace RedisCluster.PowerShell.Commands
                 return call();
             }
             catch (Exception ex) when (ex is RedisException || ex is OperationCanceledException || ex is ObjectDisposedException
-                || (ex is AggregateException a && a.InnerException is RedisException))
+                || (ex is AggregateException a && (a.InnerException is RedisException || a.InnerException is ObjectDisposedException || a.InnerException is OperationCanceledException)))
             {
                 ThrowTerminatingError(ToErrorRecord(ex, target));
                 throw; // not reached: ThrowTerminatingError always throws
