@@ -3,9 +3,9 @@ using RedisCluster.Bench;
 
 // Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize]
 string what = args.Length > 0 ? args[0] : "fill";
-if (what != "fill")
+if (what != "fill" && what != "fill-shapes")
 {
-    Console.Error.WriteLine("usage: RedisCluster.Bench fill [sizeMB=256] [valueSize=512]");
+    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512]");
     return 2;
 }
 
@@ -18,6 +18,18 @@ while (!File.Exists(Path.Combine(root, "RedisCluster.slnx")))
 }
 
 using var host = new ModuleHost(Path.Combine(root, "out", "RedisCluster", "RedisCluster.psd1"));
+if (what == "fill-shapes")
+{
+    // Tuning: command shape, connections and batch size against one standalone server, same run.
+    Console.WriteLine($"Fill shapes: {sizeMB} MB, 16-byte keys, {valueSize}-byte values");
+    foreach (var line in new FillShapes(sizeMB, valueSize, host).Run())
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
+}
+
 Console.WriteLine($"Fill benchmark: {sizeMB} MB of payload, 16-byte keys, {valueSize}-byte values, {Environment.ProcessorCount} cores");
 var runs = new FillBenchmark(sizeMB, valueSize, host).Run();
 Console.WriteLine();

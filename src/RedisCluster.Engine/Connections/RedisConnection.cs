@@ -124,12 +124,9 @@ namespace RedisCluster.Engine.Connections
         /// <paramref name="sink"/>. Returns when the bytes are handed to the socket, so a slow server
         /// slows the caller down instead of growing a buffer.
         /// </summary>
-        public async Task SendRawAsync(Func<IBufferWriter<byte>, int> write, IReplySink? sink, RedisCommand description, CancellationToken cancellationToken = default)
-        {
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+        public Task SendRawAsync(Func<IBufferWriter<byte>, int> write, IReplySink? sink, RedisCommand description, CancellationToken cancellationToken = default)
+            => WriteLockedAsync(() =>
             {
-                ThrowIfBroken();
                 int replies = write(_writer);
                 if (replies > 0)
                 {
@@ -141,41 +138,28 @@ namespace RedisCluster.Engine.Connections
                     // Nothing is flushed yet, so no reply can arrive before its entry is queued.
                     _pending.Enqueue(new PendingReply(description, sink, replies));
                 }
+            }, cancellationToken, cancellationToken);
 
-                FlushResult flushed = await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (flushed.IsCompleted)
-                {
-                    Fail(new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " was closed while sending."));
-                }
-            }
-            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is InvalidOperationException)
+        private Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
+            => WriteLockedAsync(() =>
             {
-                var error = new RedisConnectionException(Endpoint.ToString(), "Sending to " + Endpoint + " failed: " + ex.Message, ex);
-                Fail(error);
-                throw error;
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-
-            ThrowIfBroken();
-        }
-
-        private async Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
-        {
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                ThrowIfBroken();
                 for (int i = 0; i < commands.Count; i++)
                 {
                     // Enqueue before writing, under the lock: the queue order is the wire order.
                     _pending.Enqueue(pendingFor(i));
                     RespWriter.WriteCommand(_writer, commands[i].Arguments);
                 }
+            }, cancellationToken, CancellationToken.None);
 
-                FlushResult flushed = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        /// <summary>Runs <paramref name="encode"/> and the flush under the write lock; a failed send breaks the connection.</summary>
+        private async Task WriteLockedAsync(Action encode, CancellationToken lockCancellation, CancellationToken flushCancellation)
+        {
+            await _writeLock.WaitAsync(lockCancellation).ConfigureAwait(false);
+            try
+            {
+                ThrowIfBroken();
+                encode();
+                FlushResult flushed = await _writer.FlushAsync(flushCancellation).ConfigureAwait(false);
                 if (flushed.IsCompleted)
                 {
                     Fail(new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " was closed while sending."));

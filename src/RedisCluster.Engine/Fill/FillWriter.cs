@@ -1,7 +1,7 @@
 using System;
 using System.Buffers;
-using System.Buffers.Text;
 using System.Text;
+using RedisCluster.Engine.Protocol;
 
 namespace RedisCluster.Engine.Fill
 {
@@ -86,7 +86,7 @@ namespace RedisCluster.Engine.Fill
                 long count = Math.Min(_keys.Group, _keys.KeyCount - first);
                 if (_mset)
                 {
-                    WriteHeader(output, (byte)'*', 1 + 2 * count);
+                    RespWriter.WriteHeader(output, (byte)'*', 1 + 2 * count);
                     output.Write(MsetName);
                     for (long i = first; i < first + count; i++)
                     {
@@ -121,16 +121,6 @@ namespace RedisCluster.Engine.Fill
             output.Write(_valueHeader);
             output.Write(_payload.ValueFor(index));
             output.Write(CrLf);
-        }
-
-        private static void WriteHeader(IBufferWriter<byte> output, byte marker, long length)
-        {
-            Span<byte> span = output.GetSpan(24);
-            span[0] = marker;
-            Utf8Formatter.TryFormat(length, span.Slice(1), out int written);
-            span[1 + written] = (byte)'\r';
-            span[2 + written] = (byte)'\n';
-            output.Advance(written + 3);
         }
     }
 }

@@ -86,6 +86,8 @@ namespace RedisCluster.Engine.Routing
             throw new RedisConnectionException(string.Join(",", seeds), "No cluster node could be reached: " + string.Join(" | ", failures));
         }
 
+        public override Task<CommandTable> GetCommandTableAsync(CancellationToken cancellationToken = default) => Task.FromResult(Commands);
+
         public override IReadOnlyList<RedisEndpoint> GetPrimaryEndpoints() => _planner.OrderedPrimaries().Select(n => n.Endpoint!).ToList();
 
         public override async Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)

@@ -28,6 +28,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>A command line ('SET k "a b"'), an array of arguments, or an object with a Command property.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(Completion.CommandNameCompleter))]
         public object? Command { get; set; }
 
         /// <summary>A key inserted after the command's own words (so keys can come down the pipeline by property name).</summary>

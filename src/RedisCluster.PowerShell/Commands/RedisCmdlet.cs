@@ -24,18 +24,13 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>Waits for a task, writing engine log messages as they arrive.</summary>
         protected T Await<T>(Task<T> task, RedisClient? client = null)
         {
-            while (!task.Wait(50))
-            {
-                DrainLog(client);
-            }
-
-            DrainLog(client);
+            Await((Task)task, client);
             return task.GetAwaiter().GetResult();
         }
 
         protected void Await(Task task, RedisClient? client = null)
         {
-            while (!task.Wait(50))
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50))
             {
                 DrainLog(client);
             }

@@ -21,6 +21,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>host:port of the server, or of any cluster node (more than one: tried in turn).</summary>
         [Parameter(ParameterSetName = EndpointSet, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName", "Server", "Address")]
+        [ArgumentCompleter(typeof(Completion.EndpointCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Endpoint { get; set; } = { "localhost:6379" };
 
