@@ -103,12 +103,11 @@ namespace RedisCluster.Engine.Routing
         public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
-            var plans = new CommandPlan[commands.Count];
+            CommandPlan[] plans = await _planner.PlanBatchAsync(commands, cancellationToken).ConfigureAwait(false);
             var parts = new List<RoutedPart>();
-            for (int i = 0; i < plans.Length; i++)
+            foreach (CommandPlan plan in plans)
             {
-                plans[i] = await _planner.PlanAsync(commands[i], cancellationToken).ConfigureAwait(false);
-                parts.AddRange(plans[i].Parts.Where(p => p.Reply == null));
+                parts.AddRange(plan.Parts.Where(p => p.Reply == null));
             }
 
             await RunAsync(parts, cancellationToken).ConfigureAwait(false);
@@ -326,7 +325,7 @@ namespace RedisCluster.Engine.Routing
                     part.Redirects++;
                     RedisEndpoint? target = redirect.ResolveEndpoint(part.ServedBy ?? Endpoint);
                     Options.Log.Verbose(prefix + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
-                    if (redirect.Kind == RedirectKind.Ask)
+                    if (redirect.Kind == RedirectKind.Ask && !part.InTransaction)
                     {
                         part.AskTarget = target;
                         return target == null ? Outcome.RedirectedRefresh : Outcome.Redirected;
@@ -334,6 +333,18 @@ namespace RedisCluster.Engine.Routing
 
                     part.AskTarget = null;
                     part.PreferReplica = false;
+                    if (part.InTransaction)
+                    {
+                        // The block fails as a whole (EXECABORT); the caller retries it, now against the new owner.
+                        if (target != null && redirect.Kind == RedirectKind.Moved)
+                        {
+                            _topology.ApplyMoved(redirect.Slot, target);
+                        }
+
+                        _ = _topology.RefreshAsync(CancellationToken.None);
+                        return Outcome.Done;
+                    }
+
                     if (target == null)
                     {
                         return Outcome.RedirectedRefresh;
@@ -350,6 +361,10 @@ namespace RedisCluster.Engine.Routing
                     return Outcome.Redirected;
                 }
 
+                case "TRYAGAIN" when part.InTransaction:
+                case "CLUSTERDOWN" when part.InTransaction:
+                case "MASTERDOWN" when part.InTransaction:
+                    return Outcome.Done;
                 case "TRYAGAIN":
                     part.Redirects++;
                     Options.Log.Verbose("TRYAGAIN for '" + part.Command.ToDisplayString(32) + "' (slot migrating); retrying.");

@@ -29,6 +29,69 @@ namespace RedisCluster.Engine.Routing
             _serverKeys = serverKeys;
         }
 
+        /// <summary>
+        /// Plans a batch. A MULTI ... EXEC (or DISCARD) block inside the batch goes, whole and in order, to
+        /// the node of the block's first key, so the transaction runs where its keys live.
+        /// </summary>
+        public async Task<CommandPlan[]> PlanBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken)
+        {
+            var plans = new CommandPlan[commands.Count];
+            for (int i = 0; i < commands.Count; i++)
+            {
+                if (commands[i].Name != "MULTI")
+                {
+                    plans[i] = await PlanAsync(commands[i], cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                int end = i + 1;
+                while (end < commands.Count && commands[end].Name != "EXEC" && commands[end].Name != "DISCARD")
+                {
+                    end++;
+                }
+
+                if (end == commands.Count)
+                {
+                    var refused = new RoutedPart(commands[i], null, _topology.DefaultPrimary)
+                    {
+                        Reply = RespValue.Error("ERR MULTI without EXEC in the same batch: in a cluster, send the whole transaction in one pipeline "
+                            + "(for example 'MULTI', 'INCR {user:1}:visits', 'EXEC' | Invoke-RedisCommand) so it can be routed to the node that owns its keys"),
+                    };
+                    plans[i] = new CommandPlan(commands[i], new[] { refused });
+                    continue;
+                }
+
+                int? slot = null;
+                for (int j = i + 1; j < end && slot == null; j++)
+                {
+                    IReadOnlyList<int> keys = await KeysOfAsync(commands[j], cancellationToken).ConfigureAwait(false);
+                    if (keys.Count > 0)
+                    {
+                        slot = HashSlot.GetSlot(commands[j].Arguments[keys[0]].Span);
+                    }
+                }
+
+                for (int j = i; j <= end; j++)
+                {
+                    var part = new RoutedPart(commands[j], slot, slot == null ? _topology.DefaultPrimary : null) { InTransaction = true };
+                    plans[j] = new CommandPlan(commands[j], new[] { part }, slot: slot);
+                }
+
+                i = end;
+            }
+
+            return plans;
+        }
+
+        private async Task<IReadOnlyList<int>> KeysOfAsync(RedisCommand command, CancellationToken cancellationToken)
+        {
+            KeyExtraction extraction = _commands.GetKeys(command);
+            IReadOnlyList<int> keys = extraction.NeedsServerLookup
+                ? await _serverKeys(command, cancellationToken).ConfigureAwait(false)
+                : extraction.KeyIndices;
+            return keys.Count == 0 && extraction.NotKeyIndices.Count > 0 ? extraction.NotKeyIndices : keys;
+        }
+
         public async Task<CommandPlan> PlanAsync(RedisCommand command, CancellationToken cancellationToken)
         {
             CommandInfo? info = _commands.Find(command);
@@ -43,15 +106,8 @@ namespace RedisCluster.Engine.Routing
                 return PlanScan(command);
             }
 
-            KeyExtraction extraction = _commands.GetKeys(command);
-            IReadOnlyList<int> keys = extraction.NeedsServerLookup
-                ? await _serverKeys(command, cancellationToken).ConfigureAwait(false)
-                : extraction.KeyIndices;
-            if (keys.Count == 0 && extraction.NotKeyIndices.Count > 0)
-            {
-                // Sharded channels (SPUBLISH, SSUBSCRIBE) are flagged not_key but still decide the slot.
-                keys = extraction.NotKeyIndices;
-            }
+            // Sharded channels (SPUBLISH, SSUBSCRIBE) are flagged not_key but still decide the slot.
+            IReadOnlyList<int> keys = await KeysOfAsync(command, cancellationToken).ConfigureAwait(false);
 
             if (keys.Count == 0)
             {

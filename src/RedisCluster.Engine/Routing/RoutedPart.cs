@@ -35,6 +35,12 @@ namespace RedisCluster.Engine.Routing
 
         public int Redirects { get; set; }
 
+        /// <summary>
+        /// Part of a MULTI ... EXEC block: redirects are not followed one command at a time, since a
+        /// command re-sent outside the block would run outside the transaction.
+        /// </summary>
+        public bool InTransaction { get; set; }
+
         /// <summary>No node owned the slot when this round was planned.</summary>
         public bool Unroutable { get; set; }
 

@@ -191,4 +191,27 @@ public sealed class ClusterRoutingTests : IDisposable
         Assert.Equal("OK", write.Value.GetString());
         Assert.Equal(ClusterNodeRole.Primary, replicaClient.Topology.FindByEndpoint(write.Endpoint)!.Role);
     }
+
+    [Fact]
+    public void TransactionsInOneBatchRunOnTheNodeOfTheirKeys()
+    {
+        string tag = "{" + Prefix("tx") + "}";
+        var replies = _client.RunBatch(new[]
+        {
+            new[] { "MULTI" },
+            new[] { "INCR", tag + "visits" },
+            new[] { "INCR", tag + "visits" },
+            new[] { "SET", tag + "last", "now" },
+            new[] { "EXEC" },
+        });
+        Assert.Equal(new[] { "OK", "QUEUED", "QUEUED", "QUEUED" }, replies.Take(4).Select(r => r.Value.GetString()));
+        var exec = replies[4].Value;
+        Assert.Equal(3, exec.Items.Count);
+        Assert.Equal(2, exec.Items[1].Integer);
+        Assert.All(replies, r => Assert.Equal(_client.OwnerOf(tag + "visits"), r.Endpoint));
+
+        var lonely = _client.Run("MULTI");
+        Assert.True(lonely.IsError);
+        Assert.Contains("one pipeline", lonely.GetString());
+    }
 }
