@@ -41,6 +41,34 @@ function Stop-TestRedis {
     }
 }
 
+function New-TestCertificates {
+    # A CA, a server certificate for 127.0.0.1/localhost (serverAuth + clientAuth) and a client certificate, via openssl.
+    param([string] $Directory = (Join-Path ([System.IO.Path]::GetTempPath()) "rc-pester-certs-$PID"))
+    New-Item -ItemType Directory -Path $Directory -Force | Out-Null
+    $ext = Join-Path $Directory 'server.ext'
+    Set-Content $ext "subjectAltName=IP:127.0.0.1,DNS:localhost`nextendedKeyUsage=serverAuth,clientAuth"
+    $clientExt = Join-Path $Directory 'client.ext'
+    Set-Content $clientExt 'extendedKeyUsage=clientAuth'
+    $run = {
+        param([string[]] $Arguments)
+        & openssl @Arguments 2>&1 | Out-Null
+        if ($LASTEXITCODE -ne 0) { throw "openssl $($Arguments -join ' ') failed" }
+    }
+    & $run @('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=RedisCluster Test CA', '-keyout', "$Directory/ca.key", '-out', "$Directory/ca.pem")
+    & $run @('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', "$Directory/server.key", '-out', "$Directory/server.csr")
+    & $run @('x509', '-req', '-in', "$Directory/server.csr", '-CA', "$Directory/ca.pem", '-CAkey', "$Directory/ca.key", '-CAcreateserial', '-days', '2', '-extfile', $ext, '-out', "$Directory/server.pem")
+    & $run @('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client', '-keyout', "$Directory/client.key", '-out', "$Directory/client.csr")
+    & $run @('x509', '-req', '-in', "$Directory/client.csr", '-CA', "$Directory/ca.pem", '-CAkey', "$Directory/ca.key", '-CAcreateserial', '-days', '2', '-extfile', $clientExt, '-out', "$Directory/client.pem")
+    [pscustomobject]@{
+        Directory  = $Directory
+        Ca         = "$Directory/ca.pem"
+        ServerCert = "$Directory/server.pem"
+        ServerKey  = "$Directory/server.key"
+        ClientCert = "$Directory/client.pem"
+        ClientKey  = "$Directory/client.key"
+    }
+}
+
 function Start-TestRedisCluster {
     # 3 primaries with one replica each, created with redis-cli --cluster create (bounded by a timeout).
     $nodes = 1..6 | ForEach-Object {
@@ -64,4 +92,4 @@ function Stop-TestRedisCluster {
     if ($Cluster) { $Cluster.Nodes | ForEach-Object { Stop-TestRedis $_ } }
 }
 
-Export-ModuleMember -Function Start-TestRedis, Stop-TestRedis, Get-FreePort, Start-TestRedisCluster, Stop-TestRedisCluster
+Export-ModuleMember -Function Start-TestRedis, Stop-TestRedis, Get-FreePort, Start-TestRedisCluster, Stop-TestRedisCluster, New-TestCertificates

@@ -149,7 +149,7 @@ namespace RedisCluster.Engine.Fill
 
                 if (plans.Count == 0)
                 {
-                    throw new RedisException("The cluster at " + _client.Endpoint + " has no primary that owns slots; nothing can be written.");
+                    throw new RedisTargetException("The cluster at " + _client.Endpoint + " has no primary that owns slots; nothing can be written.");
                 }
 
                 return plans;
@@ -158,7 +158,7 @@ namespace RedisCluster.Engine.Fill
             string role = _client.Hello.Role;
             if (role == "replica" || role == "slave")
             {
-                throw new RedisException("The server " + _client.Endpoint + " is a replica, which is read-only; point the fill at its primary.");
+                throw new RedisTargetException("The server " + _client.Endpoint + " is a replica, which is read-only; point the fill at its primary.");
             }
 
             return new List<FillNodePlan> { new FillNodePlan(_client.Endpoint, Enumerable.Range(0, HashSlot.Count).ToList()) };
@@ -330,10 +330,12 @@ namespace RedisCluster.Engine.Fill
             if (maxmemory != null && maxmemory != "0")
             {
                 return "The server reached maxmemory (" + maxmemory + " bytes, policy " + policy
-                    + ") and refused writes with OOM errors, which fire-and-forget hides; raise maxmemory or fill less, and use -WithReplies to count refusals.";
+                    + ") and refused writes with OOM errors" + (_options.FireAndForget ? ", which fire-and-forget hides; raise maxmemory or fill less, and use -WithReplies to count refusals." : "; raise maxmemory or fill less.");
             }
 
-            return "Writes were rejected without a trace (fire-and-forget hides errors such as MOVED after a topology change); run again with -WithReplies to see them.";
+            return _options.FireAndForget
+                ? "Writes were rejected without a trace (fire-and-forget hides errors such as MOVED after a topology change); run again with -WithReplies to see them."
+                : "The errors counted above explain it.";
         }
 
         private void Warn(string message)

@@ -17,7 +17,8 @@ namespace RedisCluster.PowerShell.Commands
     [OutputType(typeof(void))]
     public sealed class EnterRedisCliCommand : RedisConnectionCmdlet
     {
-        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>A connection from Connect-Redis (also by pipeline, so that its TLS and credentials are used).</summary>
+        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         public RedisClient? Connection { get; set; }
 
         /// <summary>After each reply, show the node that served it and the slot.</summary>

@@ -19,7 +19,8 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter]
         public SwitchParameter Refresh { get; set; }
 
-        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>A connection from Connect-Redis (also by pipeline, so that its TLS and credentials are used).</summary>
+        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         public RedisClient? Connection { get; set; }
 
         protected override void ProcessRecord()
@@ -29,8 +30,10 @@ namespace RedisCluster.PowerShell.Commands
             {
                 if (!(client is ClusterRedisClient cluster))
                 {
-                    WriteError(new ErrorRecord(new InvalidOperationException("The server " + client.Endpoint + " is not a cluster node (it runs in "
-                        + client.Hello.Mode + " mode); Get-RedisClusterNode needs a Redis Cluster."), "RedisNotACluster", ErrorCategory.InvalidOperation, client.Endpoint.ToString()));
+                    string why = client.Hello.IsCluster
+                        ? "The connection to " + client.Endpoint + " was opened with -Standalone, so it treats the node as one server; connect without -Standalone."
+                        : "The server " + client.Endpoint + " is not a cluster node (it runs in " + client.Hello.Mode + " mode); Get-RedisClusterNode needs a Redis Cluster.";
+                    WriteError(new ErrorRecord(new InvalidOperationException(why), "RedisNotACluster", ErrorCategory.InvalidOperation, client.Endpoint.ToString()));
                     return;
                 }
 

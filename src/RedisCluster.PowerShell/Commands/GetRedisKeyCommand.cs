@@ -21,6 +21,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>A glob-style pattern (SCAN MATCH): session:*, user:?, h[ae]llo.</summary>
         [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
         public string Pattern { get; set; } = "*";
 
         /// <summary>Only keys of this type (SCAN TYPE): string, list, set, zset, hash, stream.</summary>
@@ -33,7 +34,8 @@ namespace RedisCluster.PowerShell.Commands
         [ValidateRange(1, 1000000)]
         public int Count { get; set; } = 1000;
 
-        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>A connection from Connect-Redis (also by pipeline, so that its TLS and credentials are used).</summary>
+        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         public RedisClient? Connection { get; set; }
 
         protected override void ProcessRecord()

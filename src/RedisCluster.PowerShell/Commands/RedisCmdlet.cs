@@ -90,6 +90,10 @@ namespace RedisCluster.PowerShell.Commands
                     id = "RedisConnectionFailed";
                     category = ErrorCategory.ConnectionError;
                     break;
+                case RedisTargetException _:
+                    id = "RedisInvalidTarget";
+                    category = ErrorCategory.InvalidOperation;
+                    break;
                 case RedisConfigurationException _:
                     id = "RedisInvalidConfiguration";
                     category = ErrorCategory.InvalidArgument;

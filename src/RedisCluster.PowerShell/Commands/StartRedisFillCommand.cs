@@ -73,7 +73,8 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter]
         public SwitchParameter WithReplies { get; set; }
 
-        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>A connection from Connect-Redis (also by pipeline, so that its TLS and credentials are used).</summary>
+        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         public RedisClient? Connection { get; set; }
 
         protected override void EndProcessing()

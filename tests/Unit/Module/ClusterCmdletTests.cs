@@ -111,4 +111,14 @@ public sealed class ClusterCmdletTests : IDisposable
         var result = _ps.Run($"Connect-Redis -Endpoint 127.0.0.1:{_cluster.SeedPort} -Verbose | Out-Null");
         Assert.Contains(result.Verbose, v => v.Contains("Cluster of 3 primaries"));
     }
+
+    [Fact]
+    public void ConnectionObjectsPipeIntoTheOtherCmdletsByValue()
+    {
+        var output = _ps.RunClean($@"
+            $c = Connect-Redis -Endpoint 127.0.0.1:{_cluster.SeedPort} -NoDefault
+            @($c | Get-RedisClusterNode).Count
+            @($c | Get-RedisKey -Pattern 'no-such-key-*').Count");
+        Assert.Equal(new object?[] { 6, 0 }, output);
+    }
 }
