@@ -7,7 +7,8 @@ namespace RedisCluster.Engine.Fill
 {
     /// <summary>
     /// Encodes one worker's share of the keyspace straight into a connection's send buffer, resuming
-    /// where the previous batch stopped. Worker j of c takes rounds j, j+c, j+2c... of its node's slots.
+    /// where the previous batch stopped. Worker j of c takes every c-th of its node's slots (from the
+    /// j-th) in every round, so all workers have work even when the fill is smaller than one round.
     /// </summary>
     internal sealed class FillWriter
     {
@@ -23,6 +24,7 @@ namespace RedisCluster.Engine.Fill
         private readonly byte[] _keyHeader;
         private readonly byte[] _valueHeader;
         private readonly int[] _positions;
+        private readonly int _worker;
         private long _round;
         private int _slotIndex;
 
@@ -33,7 +35,8 @@ namespace RedisCluster.Engine.Fill
             _node = node;
             _mset = shape == FillCommandShape.MSet && keys.Group > 1;
             _workers = workers;
-            _round = worker;
+            _worker = worker;
+            _slotIndex = worker;
             _keyHeader = Encoding.ASCII.GetBytes("$" + keys.KeySize + "\r\n");
             _valueHeader = Encoding.ASCII.GetBytes("\r\n$" + valueSize + "\r\n");
 
@@ -63,25 +66,24 @@ namespace RedisCluster.Engine.Fill
             {
                 if (_slotIndex >= _positions.Length)
                 {
-                    _slotIndex = 0;
-                    _round += _workers;
+                    _slotIndex = _worker;
+                    _round++;
+                    if (_slotIndex >= _positions.Length || _round * Cluster.HashSlot.Count >= _keys.GroupCount)
+                    {
+                        Done = true;
+                        break;
+                    }
                 }
 
                 long group = _round * Cluster.HashSlot.Count + _positions[_slotIndex];
                 if (group >= _keys.GroupCount)
                 {
-                    // Positions are ascending: every later one in this round is past the end too.
-                    if (_slotIndex == 0 || _round * Cluster.HashSlot.Count >= _keys.GroupCount)
-                    {
-                        Done = true;
-                        break;
-                    }
-
-                    _slotIndex = _positions.Length;
-                    continue;
+                    // Positions are ascending and later rounds are larger: nothing of this worker's is left.
+                    Done = true;
+                    break;
                 }
 
-                _slotIndex++;
+                _slotIndex += _workers;
                 long first = group * _keys.Group;
                 long count = Math.Min(_keys.Group, _keys.KeyCount - first);
                 if (_mset)
