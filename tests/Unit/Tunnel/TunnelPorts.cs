@@ -28,7 +28,7 @@ internal static class TunnelPorts
         throw new InvalidOperationException("No free port in 23000-32000.");
     }
 
-    /// <summary>An offset that moves every given port to a free one in 23000-32767.</summary>
+    /// <summary>An offset that moves every given port to a free one (the ports may be spread widely).</summary>
     public static int FreeOffset(IReadOnlyCollection<int> ports)
     {
         int min = ports.Min(), max = ports.Max();
@@ -36,7 +36,7 @@ internal static class TunnelPorts
         {
             for (int attempt = 0; attempt < 1000; attempt++)
             {
-                int low = Random.Shared.Next(23000, 32767 - (max - min));
+                int low = Random.Shared.Next(1024, 65535 - (max - min));
                 int offset = low - min;
                 if (ports.All(p => !HandedOut.Contains(p + offset) && IsFree(p + offset)))
                 {
