@@ -13,6 +13,9 @@
         'Connect-Redis'
         'Disconnect-Redis'
         'Invoke-RedisCommand'
+        'Start-RedisTunnel'
+        'Get-RedisTunnel'
+        'Stop-RedisTunnel'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
