@@ -178,7 +178,8 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
             Start-Sleep -Milliseconds 200
             $ok = @($nodePorts | Where-Object { (redis-cli --tls --cacert $ca --user alice --pass $password --no-auth-warning -p $_ CLUSTER INFO) -match 'cluster_state:ok' }).Count
         } until ($ok -eq 6 -or [DateTime]::UtcNow -gt $deadline)
-        $script:offset = (Get-Random -Minimum 30000 -Maximum 35000) - $base
+        # Local ports 20000 above the nodes': clear of the nodes and of their bus ports.
+        $script:offset = 20000
         $script:cluster = Start-RedisTunnel -Endpoint "127.0.0.1:$($nodePorts[0])" -Tls -CaCertificatePath $ca -Credential $cred -PortOffset $offset -TopologyRefreshInterval 1 -PassThru
         $script:localPorts = $nodePorts | ForEach-Object { $_ + $offset }
     }
@@ -214,10 +215,14 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
     }
 
     It 'rewrites MOVED replies to the local listener' {
-        $moved = redis-cli -p $localPorts[0] GET pester:pinned:moved-probe
-        if ($moved -like 'MOVED*' -or $moved -like '*MOVED*') {
-            ($moved -split ' ')[-1] | Should -BeLike '127.0.0.1:*'
-            [int](($moved -split ':')[-1]) | Should -BeIn $localPorts
+        # The first key that node 0 does not own answers MOVED (redis-cli without -c prints it as is).
+        $moved = $null
+        foreach ($i in 1..200) {
+            $reply = redis-cli -p $localPorts[0] GET "pester:pinned:probe:$i"
+            if ("$reply" -like 'MOVED*') { $moved = "$reply"; break }
         }
+        $moved | Should -Not -BeNullOrEmpty
+        ($moved -split ' ')[-1] | Should -BeLike '127.0.0.1:*'
+        [int](($moved -split ':')[-1]) | Should -BeIn $localPorts
     }
 }
