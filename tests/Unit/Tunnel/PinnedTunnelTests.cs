@@ -275,4 +275,55 @@ public sealed class PinnedTunnelTests : IClassFixture<PinnedClusterFixture>, IAs
         Assert.Equal("PONG", Cli(replicaLocal, "PING"));
         Assert.Contains("role:master", Cli(replicaLocal, "INFO", "replication"));
     }
+
+    [Fact]
+    public async Task ANodeThatJoinsGetsAListenerAndLosesItWhenItLeaves()
+    {
+        using RedisServer joiner = RedisServer.Start(new RedisServerOptions
+        {
+            Name = "tunnel-joiner",
+            Cluster = true,
+            Port = null,
+            TlsPort = 0,
+            AclUsers = new[] { (StandaloneFixture.AclUser, StandaloneFixture.AclPassword) },
+        });
+        RedisServer seed = _cluster.Masters().First();
+        string joinerId = joiner.Cli("CLUSTER", "MYID");
+        try
+        {
+            seed.Cli("CLUSTER", "MEET", "127.0.0.1", joiner.ClientPort.ToString(CultureInfo.InvariantCulture));
+            TunnelListenerInfo added = await WaitForAsync(() => Tunnel.Listeners.FirstOrDefault(l => l.Upstream.Port == joiner.ClientPort), "a listener for the new node");
+            Assert.Equal(joiner.ClientPort + _offset, added.LocalPort);
+            Assert.Equal(joinerId, added.NodeId);
+            Assert.Equal("PONG", Cli(added.LocalPort, "PING"));
+        }
+        finally
+        {
+            joiner.Stop();
+            foreach (RedisServer node in _cluster.Nodes.Where(n => n.IsRunning))
+            {
+                node.Cli("CLUSTER", "FORGET", joinerId);
+            }
+        }
+
+        await WaitForAsync(() => Tunnel.Listeners.All(l => l.Upstream.Port != joiner.ClientPort) ? "gone" : null, "the listener of the node that left to close");
+        Assert.Equal(6, Tunnel.Listeners.Count);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            T? value = probe();
+            if (value != null)
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(100);
+        }
+    }
 }
