@@ -12,7 +12,11 @@
     CmdletsToExport      = @(
         'Connect-Redis'
         'Disconnect-Redis'
+        'Enter-RedisCli'
+        'Get-RedisClusterNode'
+        'Get-RedisKey'
         'Invoke-RedisCommand'
+        'Start-RedisFill'
         'Start-RedisTunnel'
         'Get-RedisTunnel'
         'Stop-RedisTunnel'

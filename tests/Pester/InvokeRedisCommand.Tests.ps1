@@ -75,3 +75,32 @@ Describe 'Invoke-RedisCommand' {
         (Get-Command -Module RedisCluster).Name | Should -Contain 'Invoke-RedisCommand'
     }
 }
+
+Describe 'Invoke-RedisCommand over TLS' {
+    BeforeAll {
+        $script:certs = New-TestCertificates
+        $script:tlsPort = Get-FreePort
+        $script:tlsServer = Start-TestRedis -ExtraConfig @(
+            "tls-port $tlsPort", "tls-cert-file $($certs.ServerCert)", "tls-key-file $($certs.ServerKey)",
+            "tls-ca-cert-file $($certs.Ca)", 'tls-auth-clients optional')
+        $script:tlsEndpoint = "127.0.0.1:$tlsPort"
+    }
+
+    AfterAll {
+        Stop-TestRedis $tlsServer
+        Remove-Item $certs.Directory -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'connects with the CA file' {
+        Invoke-RedisCommand PING -Endpoint $tlsEndpoint -Tls -CaCertificatePath $certs.Ca | Should -Be 'PONG'
+    }
+
+    It 'connects with a client certificate' {
+        Invoke-RedisCommand PING -Endpoint $tlsEndpoint -Tls -CaCertificatePath $certs.Ca -ClientCertificatePath $certs.ClientCert -ClientKeyPath $certs.ClientKey | Should -Be 'PONG'
+    }
+
+    It 'refuses an untrusted certificate unless told to skip the check' {
+        { Invoke-RedisCommand PING -Endpoint $tlsEndpoint -Tls } | Should -Throw -ExpectedMessage '*certificate*'
+        Invoke-RedisCommand PING -Endpoint $tlsEndpoint -Tls -SkipCertificateCheck | Should -Be 'PONG'
+    }
+}

@@ -15,6 +15,7 @@ namespace RedisCluster.Engine.Client
     public abstract class RedisClient : IDisposable
     {
         private int _disposed;
+        private Task<Cluster.CommandTable>? _commandTable;
 
         protected RedisClient(RedisClientOptions options, RedisEndpoint endpoint, ServerHello hello)
         {
@@ -46,6 +47,36 @@ namespace RedisCluster.Engine.Client
         public Task<RedisReply> ExecuteAsync(RedisCommand command, CancellationToken cancellationToken = default)
             => ExecuteSingleAsync(command, cancellationToken);
 
+        /// <summary>The server's COMMAND metadata, read once and kept (for completion, and for routing in a cluster).</summary>
+        public virtual Task<Cluster.CommandTable> GetCommandTableAsync(CancellationToken cancellationToken = default)
+        {
+            Task<Cluster.CommandTable>? table = _commandTable;
+            if (table == null || table.IsFaulted || table.IsCanceled)
+            {
+                table = LoadCommandTableAsync(cancellationToken);
+                _commandTable = table;
+            }
+
+            return table;
+        }
+
+        private async Task<Cluster.CommandTable> LoadCommandTableAsync(CancellationToken cancellationToken)
+        {
+            RedisReply reply = await ExecuteAsync(RedisCommand.Create("COMMAND"), cancellationToken).ConfigureAwait(false);
+            if (reply.Value.IsError)
+            {
+                throw new RedisServerErrorException(reply.Value.GetString() ?? "COMMAND failed", "COMMAND");
+            }
+
+            return Cluster.CommandTable.Parse(reply.Value);
+        }
+
+        /// <summary>The primaries to visit for whole-keyspace work (SCAN, DBSIZE, fill): one entry for a standalone server.</summary>
+        public abstract IReadOnlyList<RedisEndpoint> GetPrimaryEndpoints();
+
+        /// <summary>Runs commands on one node as they are, without routing (per-node SCAN, DBSIZE, CLIENT REPLY...).</summary>
+        public abstract Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
+
         public abstract Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
 
         protected virtual async Task<RedisReply> ExecuteSingleAsync(RedisCommand command, CancellationToken cancellationToken)
@@ -70,6 +101,13 @@ namespace RedisCluster.Engine.Client
                 try
                 {
                     RedisConnection first = await pool.GetAsync(0, cancellationToken).ConfigureAwait(false);
+                    bool cluster = options.Mode == RedisClientMode.Cluster || (options.Mode == RedisClientMode.Auto && first.Hello.IsCluster);
+                    if (cluster)
+                    {
+                        pool.Dispose();
+                        return await Routing.ClusterRedisClient.ConnectAsync(seeds, options, connector, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return new StandaloneRedisClient(options, seed, first.Hello, pool);
                 }
                 catch (RedisAuthenticationException)

@@ -20,6 +20,9 @@ namespace RedisCluster.Engine.Client
         /// <summary>In a cluster, serve read-only commands from replicas (READONLY).</summary>
         public bool ReadFromReplica { get; set; }
 
+        /// <summary>How long a cluster command keeps retrying through redirects, TRYAGAIN, CLUSTERDOWN and failover.</summary>
+        public System.TimeSpan RetryTimeout { get; set; } = System.TimeSpan.FromSeconds(20);
+
         public IRedisLog Log { get; set; } = NullRedisLog.Instance;
 
         public RedisClientOptions Clone() => (RedisClientOptions)MemberwiseClone();

@@ -21,6 +21,11 @@ namespace RedisCluster.Engine.Client
 
         public override bool IsCluster => false;
 
+        public override IReadOnlyList<RedisEndpoint> GetPrimaryEndpoints() => new[] { Endpoint };
+
+        public override Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
+            => ExecuteBatchAsync(commands, cancellationToken);
+
         public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
@@ -29,7 +34,10 @@ namespace RedisCluster.Engine.Client
                 return Array.Empty<RedisReply>();
             }
 
-            RedisConnection connection = await _pool.GetAsync(cancellationToken).ConfigureAwait(false);
+            // Always the same connection: state the caller sets with a command (SELECT, CLIENT SETNAME,
+            // MULTI over several calls) must hold for the next call, as it does in redis-cli. Pipelining
+            // keeps one connection fast; the pool replaces it if it breaks.
+            RedisConnection connection = await _pool.GetAsync(0, cancellationToken).ConfigureAwait(false);
             return await connection.ExecuteBatchAsync(commands, cancellationToken).ConfigureAwait(false);
         }
 

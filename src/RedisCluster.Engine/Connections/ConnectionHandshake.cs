@@ -47,6 +47,15 @@ namespace RedisCluster.Engine.Connections
                 }
             }
 
+            if (options.ReadOnlyReplica)
+            {
+                RespValue readOnly = await ExecuteAsync(connection, RedisCommand.Create("READONLY"), endpoint, cancellationToken).ConfigureAwait(false);
+                if (readOnly.IsError)
+                {
+                    throw new RedisConnectionException(endpoint, "READONLY on replica " + endpoint + " failed: " + readOnly.GetString());
+                }
+            }
+
             return hello;
         }
 

@@ -46,6 +46,9 @@ namespace RedisCluster.Engine.Connections
 
         public RespLimits Limits { get; set; } = RespLimits.Default;
 
+        /// <summary>Send READONLY after the handshake, so a cluster replica serves reads for its primary's slots.</summary>
+        public bool ReadOnlyReplica { get; set; }
+
         public ConnectionOptions Clone() => (ConnectionOptions)MemberwiseClone();
 
         /// <summary>The user name to show in messages (never the password).</summary>

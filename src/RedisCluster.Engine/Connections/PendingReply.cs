@@ -15,6 +15,8 @@ namespace RedisCluster.Engine.Connections
         private readonly TaskCompletionSource<RespValue>? _single;
         private readonly PendingBatch? _batch;
         private readonly int _index;
+        private readonly IReplySink? _sink;
+        private int _remaining = 1;
 
         public PendingReply(RedisCommand command, TaskCompletionSource<RespValue> single)
         {
@@ -33,14 +35,30 @@ namespace RedisCluster.Engine.Connections
             MayBlock = command.MayBlock;
         }
 
+        /// <summary>Stands for <paramref name="count"/> replies of raw sends, all delivered to one sink.</summary>
+        public PendingReply(RedisCommand command, IReplySink sink, int count)
+        {
+            Command = command;
+            _sink = sink;
+            _remaining = count;
+            Started = Stopwatch.GetTimestamp();
+        }
+
         public RedisCommand Command { get; }
 
         public long Started { get; }
 
         public bool MayBlock { get; }
 
-        public void Complete(RespValue value)
+        /// <summary>Delivers one reply; true when this entry expects no more and leaves the queue.</summary>
+        public bool Complete(RespValue value)
         {
+            if (_sink != null)
+            {
+                _sink.OnReply(value);
+                return --_remaining == 0;
+            }
+
             if (_single != null)
             {
                 _single.TrySetResult(value);
@@ -49,11 +67,17 @@ namespace RedisCluster.Engine.Connections
             {
                 _batch!.Complete(_index, value, Stopwatch.GetTimestamp() - Started);
             }
+
+            return true;
         }
 
         public void Fail(Exception error)
         {
-            if (_single != null)
+            if (_sink != null)
+            {
+                _sink.OnFailure(error);
+            }
+            else if (_single != null)
             {
                 _single.TrySetException(error);
             }

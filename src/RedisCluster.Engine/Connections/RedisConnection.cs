@@ -118,20 +118,48 @@ namespace RedisCluster.Engine.Connections
             return replies;
         }
 
-        private async Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
-        {
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+        /// <summary>
+        /// Bulk path: <paramref name="write"/> encodes commands straight into the send buffer and returns
+        /// how many replies they will produce (0 under CLIENT REPLY OFF); those replies go to
+        /// <paramref name="sink"/>. Returns when the bytes are handed to the socket, so a slow server
+        /// slows the caller down instead of growing a buffer.
+        /// </summary>
+        public Task SendRawAsync(Func<IBufferWriter<byte>, int> write, IReplySink? sink, RedisCommand description, CancellationToken cancellationToken = default)
+            => WriteLockedAsync(() =>
             {
-                ThrowIfBroken();
+                int replies = write(_writer);
+                if (replies > 0)
+                {
+                    if (sink == null)
+                    {
+                        throw new ArgumentException("Commands that reply need a sink for their replies.", nameof(sink));
+                    }
+
+                    // Nothing is flushed yet, so no reply can arrive before its entry is queued.
+                    _pending.Enqueue(new PendingReply(description, sink, replies));
+                }
+            }, cancellationToken, cancellationToken);
+
+        private Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
+            => WriteLockedAsync(() =>
+            {
                 for (int i = 0; i < commands.Count; i++)
                 {
                     // Enqueue before writing, under the lock: the queue order is the wire order.
                     _pending.Enqueue(pendingFor(i));
                     RespWriter.WriteCommand(_writer, commands[i].Arguments);
                 }
+            }, cancellationToken, CancellationToken.None);
 
-                FlushResult flushed = await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        /// <summary>Runs <paramref name="encode"/> and the flush under the write lock; a failed send breaks the connection.</summary>
+        private async Task WriteLockedAsync(Action encode, CancellationToken lockCancellation, CancellationToken flushCancellation)
+        {
+            await _writeLock.WaitAsync(lockCancellation).ConfigureAwait(false);
+            try
+            {
+                ThrowIfBroken();
+                encode();
+                FlushResult flushed = await _writer.FlushAsync(flushCancellation).ConfigureAwait(false);
                 if (flushed.IsCompleted)
                 {
                     Fail(new RedisConnectionException(Endpoint.ToString(), "The connection to " + Endpoint + " was closed while sending."));
@@ -206,9 +234,17 @@ namespace RedisCluster.Engine.Connections
                 return;
             }
 
-            if (_pending.TryDequeue(out PendingReply? pending))
+            if (_failure != null)
             {
-                pending.Complete(value);
+                return;
+            }
+
+            if (_pending.TryPeek(out PendingReply? pending))
+            {
+                if (pending.Complete(value))
+                {
+                    _pending.TryDequeue(out _);
+                }
             }
             else if (value.Type != RespType.Push)
             {

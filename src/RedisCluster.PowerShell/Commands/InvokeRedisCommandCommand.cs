@@ -21,12 +21,14 @@ namespace RedisCluster.PowerShell.Commands
     public sealed class InvokeRedisCommandCommand : RedisConnectionCmdlet
     {
         private readonly List<(RedisCommand? Command, ErrorRecord? Error)> _batch = new List<(RedisCommand?, ErrorRecord?)>();
+        private readonly Dictionary<string, RedisClient> _ownedClients = new Dictionary<string, RedisClient>(StringComparer.OrdinalIgnoreCase);
         private RedisClient? _client;
-        private bool _ownsClient;
+        private bool _endpointOnCommandLine;
 
         /// <summary>A command line ('SET k "a b"'), an array of arguments, or an object with a Command property.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [AllowEmptyString]
+        [ArgumentCompleter(typeof(Completion.CommandNameCompleter))]
         public object? Command { get; set; }
 
         /// <summary>A key inserted after the command's own words (so keys can come down the pipeline by property name).</summary>
@@ -59,24 +61,20 @@ namespace RedisCluster.PowerShell.Commands
 
         protected override void BeginProcessing()
         {
-            _client = ResolveClient(Connection, out _ownsClient);
+            // Only command-line parameters are bound at this point; anything bound later came down the pipeline.
+            _endpointOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Endpoint));
         }
 
         protected override void ProcessRecord()
         {
-            if (Connection != null && !ReferenceEquals(Connection, _client))
+            RedisClient next = SelectClient();
+            if (_client != null && !ReferenceEquals(next, _client))
             {
-                // A different connection arrived by property name: finish what went to the previous one.
+                // Input for another server: finish what is queued for the previous one first, to keep output in input order.
                 Flush();
-                if (_ownsClient)
-                {
-                    _client?.Dispose();
-                }
-
-                _client = Connection;
-                _ownsClient = false;
             }
 
+            _client = next;
             try
             {
                 _batch.Add((CommandInput.Build(Command, Key, ArgumentList), null));
@@ -104,13 +102,42 @@ namespace RedisCluster.PowerShell.Commands
             Release();
         }
 
+        /// <summary>
+        /// The client for the current input: -Connection, a node named by an Endpoint property that came
+        /// down the pipeline (addressed directly, since the object names one node), -Endpoint given on
+        /// the command line, or the session default.
+        /// </summary>
+        private RedisClient SelectClient()
+        {
+            if (Connection != null)
+            {
+                return Connection;
+            }
+
+            if (ParameterSetName != EndpointSet)
+            {
+                return _client ?? ResolveClient(null, out _);
+            }
+
+            string key = string.Join(",", Endpoint);
+            if (!_ownedClients.TryGetValue(key, out RedisClient? client))
+            {
+                bool fromPipeline = !_endpointOnCommandLine && MyInvocation.BoundParameters.ContainsKey(nameof(Endpoint));
+                client = OpenClient(directToNode: fromPipeline && !Cluster);
+                _ownedClients[key] = client;
+            }
+
+            return client;
+        }
+
         private void Release()
         {
-            if (_ownsClient)
+            foreach (RedisClient client in _ownedClients.Values)
             {
-                _client?.Dispose();
-                _ownsClient = false;
+                client.Dispose();
             }
+
+            _ownedClients.Clear();
         }
 
         private void Flush()

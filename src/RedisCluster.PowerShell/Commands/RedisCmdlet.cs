@@ -24,18 +24,13 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>Waits for a task, writing engine log messages as they arrive.</summary>
         protected T Await<T>(Task<T> task, RedisClient? client = null)
         {
-            while (!task.Wait(50))
-            {
-                DrainLog(client);
-            }
-
-            DrainLog(client);
+            Await((Task)task, client);
             return task.GetAwaiter().GetResult();
         }
 
         protected void Await(Task task, RedisClient? client = null)
         {
-            while (!task.Wait(50))
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50))
             {
                 DrainLog(client);
             }
@@ -46,11 +41,14 @@ namespace RedisCluster.PowerShell.Commands
 
         protected void DrainLog(RedisClient? client)
         {
-            if (!(client?.Options.Log is CmdletLog log))
+            if (client?.Options.Log is CmdletLog log)
             {
-                return;
+                DrainLog(log);
             }
+        }
 
+        internal void DrainLog(CmdletLog log)
+        {
             while (log.TryTake(out char kind, out string message))
             {
                 switch (kind)
@@ -92,6 +90,10 @@ namespace RedisCluster.PowerShell.Commands
                     id = "RedisConnectionFailed";
                     category = ErrorCategory.ConnectionError;
                     break;
+                case RedisTargetException _:
+                    id = "RedisInvalidTarget";
+                    category = ErrorCategory.InvalidOperation;
+                    break;
                 case RedisConfigurationException _:
                     id = "RedisInvalidConfiguration";
                     category = ErrorCategory.InvalidArgument;
@@ -121,7 +123,7 @@ namespace RedisCluster.PowerShell.Commands
                 return call();
             }
             catch (Exception ex) when (ex is RedisException || ex is OperationCanceledException || ex is ObjectDisposedException
-                || (ex is AggregateException a && a.InnerException is RedisException))
+                || (ex is AggregateException a && (a.InnerException is RedisException || a.InnerException is ObjectDisposedException || a.InnerException is OperationCanceledException)))
             {
                 ThrowTerminatingError(ToErrorRecord(ex, target));
                 throw; // not reached: ThrowTerminatingError always throws

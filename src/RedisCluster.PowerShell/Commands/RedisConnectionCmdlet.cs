@@ -21,6 +21,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>host:port of the server, or of any cluster node (more than one: tried in turn).</summary>
         [Parameter(ParameterSetName = EndpointSet, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName", "Server", "Address")]
+        [ArgumentCompleter(typeof(Completion.EndpointCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Endpoint { get; set; } = { "localhost:6379" };
 
@@ -87,7 +88,8 @@ namespace RedisCluster.PowerShell.Commands
         public SwitchParameter ReadFromReplica { get; set; }
 
         /// <summary>Opens a client from the parameters above.</summary>
-        protected RedisClient OpenClient()
+        /// <param name="directToNode">Address the endpoint as one server even if it is a cluster node.</param>
+        protected RedisClient OpenClient(bool directToNode = false)
         {
             if (Cluster && Standalone)
             {
@@ -118,7 +120,7 @@ namespace RedisCluster.PowerShell.Commands
 
             var options = new RedisClientOptions(connection)
             {
-                Mode = Cluster ? RedisClientMode.Cluster : Standalone ? RedisClientMode.Standalone : RedisClientMode.Auto,
+                Mode = Cluster ? RedisClientMode.Cluster : Standalone || directToNode ? RedisClientMode.Standalone : RedisClientMode.Auto,
                 PoolSize = PoolSize,
                 ReadFromReplica = ReadFromReplica,
                 Log = new CmdletLog(),
@@ -132,7 +134,16 @@ namespace RedisCluster.PowerShell.Commands
 
             WriteVerbose("Connecting to " + string.Join(", ", seeds) + (connection.UseTls ? " over TLS" : string.Empty)
                 + " as user '" + connection.DisplayUser + "'.");
-            RedisClient client = Terminating(() => Await(RedisClient.ConnectAsync(seeds, options, CancelToken)), string.Join(",", Endpoint));
+            RedisClient client;
+            try
+            {
+                client = Terminating(() => Await(RedisClient.ConnectAsync(seeds, options, CancelToken)), string.Join(",", Endpoint));
+            }
+            finally
+            {
+                DrainLog((CmdletLog)options.Log);
+            }
+
             WriteVerbose("Connected to " + client.Endpoint + ": " + client.Hello.Server + " " + client.Hello.Version + ", "
                 + client.Hello.Mode + ", RESP" + client.Hello.Protocol + ".");
             return client;

@@ -19,11 +19,7 @@ namespace RedisCluster.PowerShell.Conversion
         public static RedisCommand Build(object? command, object? key, object[]? extra)
         {
             var args = new List<ReadOnlyMemory<byte>>();
-            AddCommand(args, Unwrap(command));
-            if (key != null)
-            {
-                args.Add(ToBytes(Unwrap(key)));
-            }
+            AddCommand(args, Unwrap(command), key);
 
             if (extra != null)
             {
@@ -41,7 +37,49 @@ namespace RedisCluster.PowerShell.Conversion
             return new RedisCommand(args.ToArray());
         }
 
-        private static void AddCommand(List<ReadOnlyMemory<byte>> args, object? command)
+        /// <summary>Adds the command's words, then the key (so an object's own Arguments follow the key: SET k v).</summary>
+        private static void AddCommand(List<ReadOnlyMemory<byte>> args, object? command, object? key)
+        {
+            AddWords(args, command);
+            if (key != null)
+            {
+                args.Add(ToBytes(Unwrap(key)));
+            }
+
+            if (Unwrap(command) is PSObject ps && ps.Properties["Command"] != null)
+            {
+                object? arguments = ps.Properties["Arguments"]?.Value ?? ps.Properties["ArgumentList"]?.Value;
+                AddArguments(args, arguments);
+            }
+            else if (Unwrap(command) is IDictionary map && map.Contains("Command"))
+            {
+                AddArguments(args, map.Contains("Arguments") ? map["Arguments"] : map.Contains("ArgumentList") ? map["ArgumentList"] : null);
+            }
+        }
+
+        private static void AddArguments(List<ReadOnlyMemory<byte>> args, object? arguments)
+        {
+            object? value = Unwrap(arguments);
+            if (value == null)
+            {
+                return;
+            }
+
+            if (value is IEnumerable list && !(value is string) && !(value is byte[]))
+            {
+                foreach (object item in list)
+                {
+                    args.Add(ToBytes(Unwrap(item)));
+                }
+            }
+            else
+            {
+                args.Add(ToBytes(value));
+            }
+        }
+
+        /// <summary>The command's own words: a parsed line, one byte array, an array of arguments, or an object's Command property.</summary>
+        private static void AddWords(List<ReadOnlyMemory<byte>> args, object? command)
         {
             switch (command)
             {
@@ -58,31 +96,10 @@ namespace RedisCluster.PowerShell.Conversion
                     args.Add(bytes);
                     return;
                 case PSObject ps when ps.Properties["Command"] != null:
-                    AddCommand(args, Unwrap(ps.Properties["Command"].Value));
-                    object? arguments = ps.Properties["Arguments"]?.Value ?? ps.Properties["ArgumentList"]?.Value;
-                    if (Unwrap(arguments) is IEnumerable extra && !(Unwrap(arguments) is string))
-                    {
-                        foreach (object item in extra)
-                        {
-                            args.Add(ToBytes(Unwrap(item)));
-                        }
-                    }
-                    else if (arguments != null)
-                    {
-                        args.Add(ToBytes(Unwrap(arguments)));
-                    }
-
+                    AddWords(args, Unwrap(ps.Properties["Command"].Value));
                     return;
                 case IDictionary map when map.Contains("Command"):
-                    AddCommand(args, Unwrap(map["Command"]));
-                    if (map.Contains("Arguments") && Unwrap(map["Arguments"]) is IEnumerable more && !(Unwrap(map["Arguments"]) is string))
-                    {
-                        foreach (object item in more)
-                        {
-                            args.Add(ToBytes(Unwrap(item)));
-                        }
-                    }
-
+                    AddWords(args, Unwrap(map["Command"]));
                     return;
                 case IEnumerable list:
                     foreach (object item in list)
@@ -92,7 +109,7 @@ namespace RedisCluster.PowerShell.Conversion
 
                     return;
                 default:
-                    AddCommand(args, ToText(command));
+                    AddWords(args, ToText(command));
                     return;
             }
         }

@@ -12,7 +12,7 @@ namespace RedisCluster.PowerShell.Session
     internal static class RedisSessionState
     {
         private static readonly ConcurrentDictionary<Guid, RedisClient> Defaults = new ConcurrentDictionary<Guid, RedisClient>();
-        private static readonly ConcurrentDictionary<RedisClient, byte> Open = new ConcurrentDictionary<RedisClient, byte>();
+        private static readonly ConcurrentDictionary<RedisClient, Guid> Open = new ConcurrentDictionary<RedisClient, Guid>();
 
         public static RedisClient? GetDefault()
         {
@@ -32,7 +32,7 @@ namespace RedisCluster.PowerShell.Session
 
         public static void SetDefault(RedisClient client)
         {
-            Open[client] = 0;
+            Open[client] = CurrentKey();
             Runspace? runspace = Runspace.DefaultRunspace;
             if (runspace != null && Defaults.TryAdd(runspace.InstanceId, client))
             {
@@ -44,7 +44,20 @@ namespace RedisCluster.PowerShell.Session
             Defaults[CurrentKey()] = client;
         }
 
-        public static void Track(RedisClient client) => Open[client] = 0;
+        public static void Track(RedisClient client) => Open[client] = CurrentKey();
+
+        /// <summary>Connections this runspace opened with Connect-Redis that are still open (for completion).</summary>
+        public static System.Collections.Generic.IEnumerable<RedisClient> OpenClients()
+        {
+            Guid runspace = CurrentKey();
+            foreach (var pair in Open)
+            {
+                if (pair.Value == runspace && !pair.Key.IsDisposed)
+                {
+                    yield return pair.Key;
+                }
+            }
+        }
 
         /// <summary>Forgets a closed client, and clears it as default wherever it was the default.</summary>
         public static void Forget(RedisClient client)

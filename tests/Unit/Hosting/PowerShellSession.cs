@@ -12,7 +12,7 @@ public sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public PowerShellSession()
+    public PowerShellSession(System.Management.Automation.Host.PSHost? host = null)
     {
         if (!File.Exists(RepositoryPaths.ModuleManifest))
         {
@@ -20,7 +20,7 @@ public sealed class PowerShellSession : IDisposable
         }
 
         var state = InitialSessionState.CreateDefault2();
-        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
         _runspace.Open();
         var import = Run("Import-Module '" + RepositoryPaths.ModuleManifest.Replace("'", "''") + "' -ErrorAction Stop");
         if (import.Terminating != null || import.Errors.Count > 0)
@@ -28,6 +28,9 @@ public sealed class PowerShellSession : IDisposable
             throw new InvalidOperationException("Import-Module failed: " + import.AllText());
         }
     }
+
+    /// <summary>The runspace, for tests that drive a pipeline themselves (for example to stop it).</summary>
+    public Runspace Runspace => _runspace;
 
     /// <summary>Runs a script; variables persist between calls, like an interactive session.</summary>
     public PowerShellResult Run(string script, IDictionary<string, object?>? variables = null)

@@ -258,6 +258,13 @@ public sealed class RedisClusterProcesses : IDisposable
                 {
                     problems.AppendLine($"{name}: knows {lines.Length} of {_nodes.Length} nodes");
                 }
+
+                // A replica's role reaches the other nodes by gossip; until then they list it as an empty master.
+                int mastersSeen = lines.Count(l => l.Split(' ').Length > 2 && l.Split(' ')[2].Split(',').Contains("master"));
+                if (strict && mastersSeen != MasterCount)
+                {
+                    problems.AppendLine($"{name}: sees {mastersSeen} masters, expected {MasterCount}");
+                }
                 foreach (string line in lines)
                 {
                     string[] f = line.Split(' ');

@@ -186,6 +186,8 @@ public sealed class RedisServer : IDisposable
         Line("save \"\"");
         Line("appendonly no");
         Line("repl-diskless-sync-delay 0");
+        // Replicas show up as healthy in CLUSTER SHARDS/SLOTS only after the first replication ping (10 s by default).
+        Line("repl-ping-replica-period 1");
         Line("enable-debug-command local");
         Line("protected-mode no");
         if (o.TlsPort is int tlsPort)

@@ -174,4 +174,20 @@ public sealed class InvokeRedisCommandTests : IDisposable
             $c.IsDisposed");
         Assert.Equal(new object?[] { true }, result.Values);
     }
+
+    [Fact]
+    public void ConnectionStateLastsFromOneCallToTheNext()
+    {
+        string key = Key("select");
+        var output = _ps.RunClean($@"
+            Invoke-RedisCommand SELECT 3 | Out-Null
+            Invoke-RedisCommand SET {key} in-db-3 | Out-Null
+            Invoke-RedisCommand GET {key}
+            Invoke-RedisCommand SELECT 0 | Out-Null
+            $null -eq (Invoke-RedisCommand GET {key})
+            Invoke-RedisCommand MULTI | Out-Null
+            Invoke-RedisCommand INCR {key}:n
+            Invoke-RedisCommand EXEC");
+        Assert.Equal(new object?[] { "in-db-3", true, "QUEUED", 1L }, output);
+    }
 }

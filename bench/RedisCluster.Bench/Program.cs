@@ -1,0 +1,49 @@
+using System.Globalization;
+using RedisCluster.Bench;
+
+// Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize]
+string what = args.Length > 0 ? args[0] : "fill";
+if (what != "fill" && what != "fill-shapes")
+{
+    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512]");
+    return 2;
+}
+
+int sizeMB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256;
+int valueSize = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 512;
+string root = AppContext.BaseDirectory;
+while (!File.Exists(Path.Combine(root, "RedisCluster.slnx")))
+{
+    root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+}
+
+using var host = new ModuleHost(Path.Combine(root, "out", "RedisCluster", "RedisCluster.psd1"));
+if (what == "fill-shapes")
+{
+    // Tuning: command shape, connections and batch size against one standalone server, same run.
+    Console.WriteLine($"Fill shapes: {sizeMB} MB, 16-byte keys, {valueSize}-byte values");
+    foreach (var line in new FillShapes(sizeMB, valueSize, host).Run())
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
+}
+
+Console.WriteLine($"Fill benchmark: {sizeMB} MB of payload, 16-byte keys, {valueSize}-byte values, {Environment.ProcessorCount} cores");
+var runs = new FillBenchmark(sizeMB, valueSize, host).Run();
+Console.WriteLine();
+Console.WriteLine($"{"scenario",-11} {"tool",-22} {"MB",8} {"seconds",8} {"MB/s",8} {"ratio",7}  detail");
+foreach (var group in runs.GroupBy(r => r.Scenario))
+{
+    double ours = group.First(r => r.Tool == "Start-RedisFill").MBPerSecond;
+    foreach (var run in group)
+    {
+        string ratio = run.Tool == "Start-RedisFill" ? "1.00" : (ours / run.MBPerSecond).ToString("0.00", CultureInfo.InvariantCulture);
+        Console.WriteLine($"{run.Scenario,-11} {run.Tool,-22} {run.PayloadMB,8:0.0} {run.Seconds,8:0.00} {run.MBPerSecond,8:0.0} {ratio,7}  {run.Detail}");
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("ratio = Start-RedisFill MB/s divided by the tool's MB/s on the same server in this run (above 1: the fill is faster).");
+return 0;

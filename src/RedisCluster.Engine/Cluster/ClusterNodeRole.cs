@@ -1,0 +1,9 @@
+namespace RedisCluster.Engine.Cluster
+{
+    /// <summary>Whether a node serves its slots (primary) or copies a primary (replica).</summary>
+    public enum ClusterNodeRole
+    {
+        Primary,
+        Replica,
+    }
+}

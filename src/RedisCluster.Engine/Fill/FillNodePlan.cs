@@ -1,0 +1,34 @@
+using System.Collections.Generic;
+using System.Threading;
+using RedisCluster.Engine.Connections;
+
+namespace RedisCluster.Engine.Fill
+{
+    /// <summary>One primary's part of a fill: the slots it owns and what its workers have written so far.</summary>
+    internal sealed class FillNodePlan
+    {
+        private long _keys;
+        private long _bytes;
+
+        public FillNodePlan(RedisEndpoint endpoint, IReadOnlyList<int> slots)
+        {
+            Endpoint = endpoint;
+            Slots = slots;
+        }
+
+        public RedisEndpoint Endpoint { get; }
+
+        /// <summary>Owned slots in ascending order.</summary>
+        public IReadOnlyList<int> Slots { get; }
+
+        public long Keys => Interlocked.Read(ref _keys);
+
+        public long Bytes => Interlocked.Read(ref _bytes);
+
+        public void Add(long keys, long bytes)
+        {
+            Interlocked.Add(ref _keys, keys);
+            Interlocked.Add(ref _bytes, bytes);
+        }
+    }
+}

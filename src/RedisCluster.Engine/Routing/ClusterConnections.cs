@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Concurrent;
+using RedisCluster.Engine.Client;
+using RedisCluster.Engine.Connections;
+
+namespace RedisCluster.Engine.Routing
+{
+    /// <summary>
+    /// Connection pools to every node of a cluster, opened on first use with the same TLS and auth
+    /// settings as the seed, including nodes first learned from a redirect.
+    /// </summary>
+    internal sealed class ClusterConnections : IDisposable
+    {
+        private readonly ConcurrentDictionary<RedisEndpoint, ConnectionPool> _primaryPools = new ConcurrentDictionary<RedisEndpoint, ConnectionPool>();
+        private readonly ConcurrentDictionary<RedisEndpoint, ConnectionPool> _replicaPools = new ConcurrentDictionary<RedisEndpoint, ConnectionPool>();
+        private readonly TransportConnector _connector;
+        private readonly Lazy<TransportConnector> _replicaConnector;
+        private readonly RedisClientOptions _options;
+        private bool _disposed;
+
+        public ClusterConnections(RedisClientOptions options, TransportConnector connector)
+        {
+            _options = options;
+            _connector = connector;
+            _replicaConnector = new Lazy<TransportConnector>(() =>
+            {
+                ConnectionOptions replica = options.Connection.Clone();
+                replica.ReadOnlyReplica = true;
+                return new TransportConnector(replica);
+            });
+        }
+
+        /// <summary>The pool for a node; replica pools send READONLY on every connection they open.</summary>
+        public ConnectionPool Get(RedisEndpoint endpoint, bool readOnlyReplica = false)
+        {
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(ClusterConnections));
+            }
+
+            var pools = readOnlyReplica ? _replicaPools : _primaryPools;
+            return pools.GetOrAdd(endpoint, ep =>
+            {
+                var pool = new ConnectionPool(ep, readOnlyReplica ? _replicaConnector.Value : _connector, Math.Max(1, _options.PoolSize));
+                pool.Reconnecting += (where, why) => _options.Log.Verbose("Reconnecting to " + where + " after: " + why.Message);
+                return pool;
+            });
+        }
+
+        /// <summary>Closes the pools of nodes that are no longer part of the cluster.</summary>
+        public void Retain(Func<RedisEndpoint, bool> keep)
+        {
+            foreach (var pools in new[] { _primaryPools, _replicaPools })
+            {
+                foreach (RedisEndpoint endpoint in pools.Keys)
+                {
+                    if (!keep(endpoint) && pools.TryRemove(endpoint, out ConnectionPool? pool))
+                    {
+                        pool.Dispose();
+                    }
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            _disposed = true;
+            foreach (var pools in new[] { _primaryPools, _replicaPools })
+            {
+                foreach (ConnectionPool pool in pools.Values)
+                {
+                    pool.Dispose();
+                }
+
+                pools.Clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,421 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Client;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Protocol;
+
+namespace RedisCluster.Engine.Routing
+{
+    /// <summary>
+    /// A Redis Cluster behind the same calls as one server. Each batch is planned command by command,
+    /// grouped per node, pipelined to all nodes in parallel; redirects and failovers are retried in
+    /// rounds that keep the order of commands for the same slot.
+    /// </summary>
+    public sealed class ClusterRedisClient : RedisClient
+    {
+        private const int MaxRedirects = 16;
+
+        private readonly ClusterConnections _connections;
+        private readonly TopologyManager _topology;
+        private readonly CommandPlanner _planner;
+        private int _replicaTurn;
+
+        private ClusterRedisClient(RedisClientOptions options, RedisEndpoint seed, ServerHello hello, ClusterConnections connections,
+            TopologyManager topology, CommandTable commands)
+            : base(options, seed, hello)
+        {
+            _connections = connections;
+            _topology = topology;
+            Commands = commands;
+            _planner = new CommandPlanner(commands, topology, options.ReadFromReplica, GetKeysFromServerAsync);
+        }
+
+        public override bool IsCluster => true;
+
+        /// <summary>The topology as last learned.</summary>
+        public ClusterTopology Topology => _topology.Current;
+
+        /// <summary>The server's command metadata that routing is based on.</summary>
+        public CommandTable Commands { get; }
+
+        internal static async Task<ClusterRedisClient> ConnectAsync(IReadOnlyList<RedisEndpoint> seeds, RedisClientOptions options, TransportConnector connector, CancellationToken cancellationToken)
+        {
+            var connections = new ClusterConnections(options, connector);
+            var failures = new List<string>();
+            try
+            {
+                foreach (RedisEndpoint seed in seeds)
+                {
+                    try
+                    {
+                        RedisConnection connection = await connections.Get(seed).GetAsync(cancellationToken).ConfigureAwait(false);
+                        ClusterTopology topology = await ClusterTopologyLoader.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
+                        CommandTable commands = await CommandTable.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
+                        var manager = new TopologyManager(topology, connections, seeds, options.Log);
+                        options.Log.Verbose("Cluster of " + topology.Primaries.Count + " primaries and " + topology.Replicas.Count + " replicas, learned from " + seed + ".");
+                        return new ClusterRedisClient(options, seed, connection.Hello, connections, manager, commands);
+                    }
+                    catch (RedisAuthenticationException)
+                    {
+                        throw;
+                    }
+                    catch (RedisTlsException)
+                    {
+                        throw;
+                    }
+                    catch (RedisConnectionException ex)
+                    {
+                        failures.Add(ex.Message);
+                    }
+                }
+            }
+            catch
+            {
+                connections.Dispose();
+                throw;
+            }
+
+            connections.Dispose();
+            throw new RedisConnectionException(string.Join(",", seeds), "No cluster node could be reached: " + string.Join(" | ", failures));
+        }
+
+        public override Task<CommandTable> GetCommandTableAsync(CancellationToken cancellationToken = default) => Task.FromResult(Commands);
+
+        public override IReadOnlyList<RedisEndpoint> GetPrimaryEndpoints() => _planner.OrderedPrimaries().Select(n => n.Endpoint!).ToList();
+
+        public override async Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            RedisConnection connection = await _connections.Get(node).GetAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteBatchAsync(commands, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
+        public Task RefreshTopologyAsync(CancellationToken cancellationToken = default) => _topology.RefreshAsync(cancellationToken);
+
+        public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            CommandPlan[] plans = await _planner.PlanBatchAsync(commands, cancellationToken).ConfigureAwait(false);
+            var parts = new List<RoutedPart>();
+            foreach (CommandPlan plan in plans)
+            {
+                parts.AddRange(plan.Parts.Where(p => p.Reply == null));
+            }
+
+            await RunAsync(parts, cancellationToken).ConfigureAwait(false);
+            var replies = new RedisReply[plans.Length];
+            for (int i = 0; i < plans.Length; i++)
+            {
+                replies[i] = plans[i].ToReply(Endpoint);
+            }
+
+            return replies;
+        }
+
+        private async Task RunAsync(List<RoutedPart> pending, CancellationToken cancellationToken)
+        {
+            var clock = Stopwatch.StartNew();
+            int round = 0;
+            while (pending.Count > 0)
+            {
+                var groups = new Dictionary<(RedisEndpoint Endpoint, bool Replica), List<RoutedPart>>();
+                foreach (RoutedPart part in pending)
+                {
+                    part.Failure = null;
+                    var target = Target(part);
+                    part.Unroutable = target == null;
+                    if (target == null)
+                    {
+                        continue;
+                    }
+
+                    if (!groups.TryGetValue(target.Value, out List<RoutedPart>? group))
+                    {
+                        group = new List<RoutedPart>();
+                        groups[target.Value] = group;
+                    }
+
+                    group.Add(part);
+                }
+
+                await Task.WhenAll(groups.Select(g => SendAsync(g.Key.Endpoint, g.Key.Replica, g.Value, cancellationToken))).ConfigureAwait(false);
+
+                // Walking the parts in the caller's order keeps same-slot commands in order on retry.
+                var retry = new List<RoutedPart>();
+                bool refresh = false, backOff = false;
+                foreach (RoutedPart part in pending)
+                {
+                    Outcome outcome = part.Unroutable ? Outcome.RefreshAndRetry : Classify(part);
+                    switch (outcome)
+                    {
+                        case Outcome.Done:
+                            part.AskTarget = null;
+                            break;
+                        case Outcome.Redirected:
+                            retry.Add(part);
+                            break;
+                        case Outcome.RefreshAndRetry:
+                            refresh = true;
+                            backOff = true;
+                            retry.Add(part);
+                            break;
+                        case Outcome.RetryLater:
+                            backOff = true;
+                            retry.Add(part);
+                            break;
+                        case Outcome.RedirectedRefresh:
+                            refresh = true;
+                            retry.Add(part);
+                            break;
+                    }
+                }
+
+                pending = retry;
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+
+                round++;
+                if (clock.Elapsed > Options.RetryTimeout || pending.Any(p => p.Redirects > MaxRedirects))
+                {
+                    GiveUp(pending, clock.Elapsed);
+                    return;
+                }
+
+                if (refresh)
+                {
+                    await _topology.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (backOff)
+                {
+                    int delay = (int)Math.Min(1000, 25 * Math.Pow(2, Math.Min(round, 6)));
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private (RedisEndpoint, bool)? Target(RoutedPart part)
+        {
+            if (part.AskTarget != null)
+            {
+                return (part.AskTarget, false);
+            }
+
+            if (part.Slot == null)
+            {
+                if (part.FixedTarget != null)
+                {
+                    return (part.FixedTarget, false);
+                }
+
+                RedisEndpoint? fallback = _topology.DefaultPrimary;
+                return fallback != null ? (fallback, false) : ((RedisEndpoint, bool)?)null;
+            }
+
+            RedisEndpoint? owner = _topology.Slots[part.Slot.Value];
+            if (owner == null)
+            {
+                return null;
+            }
+
+            if (part.PreferReplica)
+            {
+                ClusterNode? primary = _topology.Current.FindByEndpoint(owner);
+                var replicas = primary == null ? new List<ClusterNode>()
+                    : _topology.Current.GetReplicasOf(primary.Id).Where(r => r.Health == ClusterNodeHealth.Online && r.Endpoint != null).ToList();
+                if (replicas.Count > 0)
+                {
+                    int turn = (int)((uint)Interlocked.Increment(ref _replicaTurn) % (uint)replicas.Count);
+                    return (replicas[turn].Endpoint!, true);
+                }
+            }
+
+            return (owner, false);
+        }
+
+        private async Task SendAsync(RedisEndpoint endpoint, bool replica, List<RoutedPart> parts, CancellationToken cancellationToken)
+        {
+            var wire = new List<RedisCommand>(parts.Count);
+            var index = new int[parts.Count];
+            for (int i = 0; i < parts.Count; i++)
+            {
+                if (parts[i].AskTarget != null)
+                {
+                    wire.Add(AskingCommand);
+                }
+
+                index[i] = wire.Count;
+                wire.Add(parts[i].Command);
+            }
+
+            try
+            {
+                RedisConnection connection = await _connections.Get(endpoint, replica).GetAsync(cancellationToken).ConfigureAwait(false);
+                RedisReply[] replies = await connection.ExecuteBatchAsync(wire, cancellationToken).ConfigureAwait(false);
+                for (int i = 0; i < parts.Count; i++)
+                {
+                    parts[i].Reply = replies[index[i]].Value;
+                    parts[i].Elapsed = replies[index[i]].Elapsed;
+                    parts[i].ServedBy = endpoint;
+                }
+            }
+            catch (RedisConnectionException ex)
+            {
+                Options.Log.Verbose("Node " + endpoint + " failed (" + ex.Message + "); refreshing the topology and retrying.");
+                foreach (RoutedPart part in parts)
+                {
+                    part.Failure = ex;
+                    part.Reply = null;
+                    part.ServedBy = endpoint;
+                }
+            }
+        }
+
+        private static readonly RedisCommand AskingCommand = RedisCommand.Create("ASKING");
+
+        private enum Outcome
+        {
+            Done,
+            Redirected,
+            RedirectedRefresh,
+            RetryLater,
+            RefreshAndRetry,
+        }
+
+        private Outcome Classify(RoutedPart part)
+        {
+            if (part.Failure != null)
+            {
+                part.AskTarget = null;
+                if (part.PreferReplica)
+                {
+                    part.PreferReplica = false;
+                }
+
+                return Outcome.RefreshAndRetry;
+            }
+
+            RespValue? reply = part.Reply;
+            if (reply == null || !reply.IsError)
+            {
+                return Outcome.Done;
+            }
+
+            string prefix = reply.ErrorPrefix ?? string.Empty;
+            switch (prefix)
+            {
+                case "MOVED":
+                case "ASK":
+                {
+                    if (!ClusterRedirect.TryParse(reply, out ClusterRedirect? redirect) || redirect == null)
+                    {
+                        return Outcome.Done;
+                    }
+
+                    part.Redirects++;
+                    RedisEndpoint? target = redirect.ResolveEndpoint(part.ServedBy ?? Endpoint);
+                    Options.Log.Verbose(prefix + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
+                    if (redirect.Kind == RedirectKind.Ask && !part.InTransaction)
+                    {
+                        part.AskTarget = target;
+                        return target == null ? Outcome.RedirectedRefresh : Outcome.Redirected;
+                    }
+
+                    part.AskTarget = null;
+                    part.PreferReplica = false;
+                    if (part.InTransaction)
+                    {
+                        // The block fails as a whole (EXECABORT); the caller retries it, now against the new owner.
+                        if (target != null && redirect.Kind == RedirectKind.Moved)
+                        {
+                            _topology.ApplyMoved(redirect.Slot, target);
+                        }
+
+                        _ = _topology.RefreshAsync(CancellationToken.None);
+                        return Outcome.Done;
+                    }
+
+                    if (target == null)
+                    {
+                        return Outcome.RedirectedRefresh;
+                    }
+
+                    _topology.ApplyMoved(redirect.Slot, target);
+                    if (part.FixedTarget != null && part.Slot == null)
+                    {
+                        part.FixedTarget = target;
+                    }
+
+                    // Patch now so the retry is direct; refresh too, since one MOVED rarely comes alone.
+                    _ = _topology.RefreshAsync(CancellationToken.None);
+                    return Outcome.Redirected;
+                }
+
+                case "TRYAGAIN" when part.InTransaction:
+                case "CLUSTERDOWN" when part.InTransaction:
+                case "MASTERDOWN" when part.InTransaction:
+                    return Outcome.Done;
+                case "TRYAGAIN":
+                    part.Redirects++;
+                    Options.Log.Verbose("TRYAGAIN for '" + part.Command.ToDisplayString(32) + "' (slot migrating); retrying.");
+                    return Outcome.RetryLater;
+                case "CLUSTERDOWN":
+                case "MASTERDOWN":
+                    Options.Log.Verbose(reply.GetString() + "; waiting for the cluster to heal.");
+                    part.PreferReplica = false;
+                    return Outcome.RefreshAndRetry;
+                default:
+                    if (part.AskTarget != null)
+                    {
+                        part.AskTarget = null;
+                    }
+
+                    return Outcome.Done;
+            }
+        }
+
+        private void GiveUp(List<RoutedPart> pending, TimeSpan elapsed)
+        {
+            RoutedPart first = pending[0];
+            string slot = first.Slot.HasValue ? "slot " + first.Slot.Value : "a keyless command";
+            string node = first.ServedBy?.ToString() ?? (first.Slot.HasValue ? _topology.Slots[first.Slot.Value]?.ToString() : null) ?? "no node owns it";
+            foreach (RoutedPart part in pending.Where(p => p.Failure == null && p.Reply != null && p.Reply.IsError))
+            {
+                // A redirect or CLUSTERDOWN that never settled stays the reply, so the caller sees it.
+                part.AskTarget = null;
+            }
+
+            RoutedPart? broken = pending.FirstOrDefault(p => p.Failure != null || p.Reply == null);
+            if (broken != null)
+            {
+                throw new RedisConnectionException(node, "The cluster did not recover within " + elapsed.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
+                    + " s: " + slot + " (last tried on " + node + ") is unreachable: " + (broken.Failure?.Message ?? "no node owns the slot") + ".", broken.Failure);
+            }
+        }
+
+        private async Task<IReadOnlyList<int>> GetKeysFromServerAsync(RedisCommand command, CancellationToken cancellationToken)
+        {
+            RedisEndpoint endpoint = _topology.DefaultPrimary ?? Endpoint;
+            RedisConnection connection = await _connections.Get(endpoint).GetAsync(cancellationToken).ConfigureAwait(false);
+            return await CommandTable.GetKeysFromServerAsync(connection, command, cancellationToken).ConfigureAwait(false);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _connections.Dispose();
+            }
+        }
+    }
+}
