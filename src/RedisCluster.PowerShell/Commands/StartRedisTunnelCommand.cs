@@ -25,7 +25,7 @@ namespace RedisCluster.PowerShell.Commands
 
         /// <summary>Standalone or Pinned. Default: Pinned for a cluster, Standalone otherwise.</summary>
         [Parameter]
-        public TunnelMode? Mode { get; set; }
+        public TunnelMode Mode { get; set; }
 
         /// <summary>The local address to listen on (default 127.0.0.1).</summary>
         [Parameter]
@@ -72,7 +72,8 @@ namespace RedisCluster.PowerShell.Commands
             IPAddress listen = ParseListenAddress();
             ConnectionOptions connection;
             RedisEndpoint upstream;
-            TunnelMode? mode = Mode;
+            // Not bound: the server decides (a nullable parameter would show as Nullable`1 in help).
+            TunnelMode? mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : (TunnelMode?)null;
             if (Connection != null)
             {
                 connection = Connection.Options.Connection;
