@@ -210,4 +210,18 @@ public sealed class TunnelCmdletTests : IDisposable
         await tunnel.Completion.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Throws<SocketException>(() => RawRespClient.Connect(port).Dispose());
     }
+
+    [Fact]
+    public void AnOpenConnectionLendsItsSettingsToTheTunnel()
+    {
+        int port = TunnelPorts.Free();
+        var output = _ps.RunClean(@"
+            $c = Connect-Redis -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -NoDefault
+            $t = $c | Start-RedisTunnel -ListenPort $port -PassThru
+            $t.User
+            $t.Tls
+            Invoke-RedisCommand -Endpoint ""127.0.0.1:$port"" ACL WHOAMI
+            $t | Stop-RedisTunnel", Vars(port));
+        Assert.Equal(new object?[] { StandaloneFixture.AclUser, true, StandaloneFixture.AclUser }, output);
+    }
 }
