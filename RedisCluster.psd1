@@ -17,6 +17,9 @@
         'Get-RedisKey'
         'Invoke-RedisCommand'
         'Start-RedisFill'
+        'Start-RedisTunnel'
+        'Get-RedisTunnel'
+        'Stop-RedisTunnel'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,0 +1,20 @@
+namespace RedisCluster.Engine.Tunnel
+{
+    /// <summary>The few commands whose replies the tunnel treats specially; everything else is Other.</summary>
+    internal enum ClientCommandKind
+    {
+        Other,
+        ClusterSlots,
+        ClusterShards,
+        ClusterNodes,
+
+        /// <summary>CLUSTER REPLICAS and its old name CLUSTER SLAVES.</summary>
+        ClusterReplicas,
+
+        /// <summary>
+        /// A command after which replies no longer pair one-to-one with commands (SUBSCRIBE family in
+        /// RESP2, MONITOR, CLIENT REPLY OFF/SKIP, replication): reply correlation stops for the connection.
+        /// </summary>
+        Desync,
+    }
+}

@@ -1,0 +1,30 @@
+using RedisCluster.Engine.Connections;
+
+namespace RedisCluster.Engine.Tunnel
+{
+    /// <summary>What every listener and connection of one tunnel shares.</summary>
+    internal sealed class TunnelContext
+    {
+        public TunnelContext(TunnelOptions options, UpstreamOpener opener, TunnelStatistics statistics, IRedisLog log, ITunnelAddressMap? map)
+        {
+            Options = options;
+            Opener = opener;
+            Statistics = statistics;
+            Log = log;
+            Map = map;
+        }
+
+        public TunnelOptions Options { get; }
+
+        public UpstreamOpener Opener { get; }
+
+        public TunnelStatistics Statistics { get; }
+
+        public IRedisLog Log { get; }
+
+        /// <summary>Null in standalone mode: replies are relayed without rewriting.</summary>
+        public ITunnelAddressMap? Map { get; }
+
+        public ConnectionOptions Connection => Options.Connection;
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Net;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Protocol;
+
+namespace RedisCluster.Engine.Tunnel
+{
+    /// <summary>What a tunnel connects to, where it listens and how it behaves.</summary>
+    public sealed class TunnelOptions
+    {
+        public TunnelOptions(RedisEndpoint upstream, ConnectionOptions connection)
+        {
+            Upstream = upstream ?? throw new ArgumentNullException(nameof(upstream));
+            Connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        }
+
+        /// <summary>The server, or any node of the cluster.</summary>
+        public RedisEndpoint Upstream { get; }
+
+        /// <summary>TLS and credentials used for every upstream connection.</summary>
+        public ConnectionOptions Connection { get; }
+
+        /// <summary>Null: decided from what the server says it is (cluster: Pinned, otherwise Standalone).</summary>
+        public TunnelMode? Mode { get; set; }
+
+        /// <summary>Local address the listeners bind. Loopback unless the caller asks otherwise.</summary>
+        public IPAddress ListenAddress { get; set; } = IPAddress.Loopback;
+
+        /// <summary>
+        /// The host written into rewritten node addresses (pinned mode). Null: the listen address, or
+        /// 127.0.0.1 when the listeners bind every address.
+        /// </summary>
+        public string? AnnounceHost { get; set; }
+
+        /// <summary>Standalone mode: the local port (0 picks a free one).</summary>
+        public int ListenPort { get; set; } = RedisEndpoint.DefaultPort;
+
+        /// <summary>Pinned mode: added to each node's port to get its local port.</summary>
+        public int PortOffset { get; set; }
+
+        /// <summary>Pinned mode: how often the topology is checked for nodes added, removed or moved.</summary>
+        public TimeSpan TopologyRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>How long stopping waits for replies to commands already relayed.</summary>
+        public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+        /// <summary>
+        /// Bounds for what the tunnel parses from clients. Command payloads are streamed, never buffered
+        /// whole; only AUTH and HELLO frames are read whole, and they must fit in <see cref="MaxBufferedFrame"/>.
+        /// </summary>
+        public RespLimits ClientLimits { get; set; } = RespLimits.Default;
+
+        /// <summary>
+        /// Largest frame the tunnel holds whole to rewrite it: an AUTH or HELLO from a client, a topology
+        /// reply from a server. Everything else streams through.
+        /// </summary>
+        public int MaxBufferedFrame { get; set; } = 16 * 1024 * 1024;
+
+        /// <summary>Size of each direction's read buffer per connection; with the pipe limits it bounds memory per client.</summary>
+        public int BufferSize { get; set; } = 64 * 1024;
+
+        /// <summary>A name to show in lists; the registry fills in one when empty.</summary>
+        public string? Name { get; set; }
+
+        public IRedisLog Log { get; set; } = NullRedisLog.Instance;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Threading;
+
+namespace RedisCluster.Engine.Tunnel
+{
+    /// <summary>
+    /// Live counters of a tunnel, updated by its connections with interlocked operations; reading a
+    /// property gives the current value.
+    /// </summary>
+    public sealed class TunnelStatistics
+    {
+        private long _clientsNow;
+        private long _clientsTotal;
+        private long _bytesToServer;
+        private long _bytesToClient;
+        private long _commands;
+        private long _upstreamConnections;
+        private long _upstreamReconnects;
+        private long _errors;
+
+        /// <summary>Client connections open now.</summary>
+        public long ClientsNow => Volatile.Read(ref _clientsNow);
+
+        /// <summary>Client connections accepted since the tunnel started.</summary>
+        public long ClientsTotal => Volatile.Read(ref _clientsTotal);
+
+        /// <summary>Bytes relayed from clients to servers (after AUTH/HELLO rewriting).</summary>
+        public long BytesToServer => Volatile.Read(ref _bytesToServer);
+
+        /// <summary>Bytes relayed from servers to clients (after address rewriting).</summary>
+        public long BytesToClient => Volatile.Read(ref _bytesToClient);
+
+        /// <summary>Complete commands relayed from clients to servers.</summary>
+        public long CommandsRelayed => Volatile.Read(ref _commands);
+
+        /// <summary>Authenticated upstream connections opened for clients.</summary>
+        public long UpstreamConnections => Volatile.Read(ref _upstreamConnections);
+
+        /// <summary>
+        /// Times the tunnel had to connect again to keep serving: a client's upstream connection that needed
+        /// a second attempt, or the topology connection of a pinned tunnel re-established after it broke.
+        /// </summary>
+        public long UpstreamReconnects => Volatile.Read(ref _upstreamReconnects);
+
+        /// <summary>
+        /// Failures: upstream connections that could not be opened or broke, protocol errors from clients,
+        /// listener faults.
+        /// </summary>
+        public long Errors => Volatile.Read(ref _errors);
+
+        internal void ClientOpened()
+        {
+            Interlocked.Increment(ref _clientsNow);
+            Interlocked.Increment(ref _clientsTotal);
+        }
+
+        internal void ClientClosed() => Interlocked.Decrement(ref _clientsNow);
+
+        internal void AddToServer(long bytes, long commands)
+        {
+            Interlocked.Add(ref _bytesToServer, bytes);
+            if (commands != 0)
+            {
+                Interlocked.Add(ref _commands, commands);
+            }
+        }
+
+        internal void AddToClient(long bytes) => Interlocked.Add(ref _bytesToClient, bytes);
+
+        internal void UpstreamOpened() => Interlocked.Increment(ref _upstreamConnections);
+
+        internal void Reconnected() => Interlocked.Increment(ref _upstreamReconnects);
+
+        internal void Error() => Interlocked.Increment(ref _errors);
+
+        public override string ToString()
+            => "clients " + ClientsNow + " (" + ClientsTotal + " total), commands " + CommandsRelayed
+               + ", bytes " + BytesToServer + " up / " + BytesToClient + " down, reconnects " + UpstreamReconnects + ", errors " + Errors;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Text;
+using RedisCluster.Engine.Protocol;
+
+namespace RedisCluster.Tests.Tunnel;
+
+/// <summary>
+/// A plaintext RESP client on a raw socket, the way an application talks to the tunnel: no credentials,
+/// no handshake, exact bytes on the wire.
+/// </summary>
+internal sealed class RawRespClient : IDisposable
+{
+    private readonly Socket _socket;
+    private byte[] _buffer = new byte[64 * 1024];
+    private int _filled;
+
+    private RawRespClient(Socket socket)
+    {
+        _socket = socket;
+    }
+
+    public static RawRespClient Connect(int port, string host = "127.0.0.1")
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10000 };
+        socket.Connect(host, port);
+        return new RawRespClient(socket);
+    }
+
+    public static byte[] Encode(params string[] args)
+    {
+        var sb = new StringBuilder("*" + args.Length + "\r\n");
+        foreach (string a in args)
+        {
+            sb.Append('$').Append(Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
+        }
+
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    public void Send(byte[] bytes) => _socket.Send(bytes);
+
+    public void Send(params string[] args) => Send(Encode(args));
+
+    public RespValue Call(params string[] args)
+    {
+        Send(args);
+        return Read();
+    }
+
+    /// <summary>Reads one reply; throws IOException when the connection ends first.</summary>
+    public RespValue Read(RespLimits? limits = null)
+    {
+        while (true)
+        {
+            var sequence = new ReadOnlySequence<byte>(_buffer, 0, _filled);
+            if (RespReader.TryRead(sequence, limits ?? RespLimits.Default, out RespValue value, out SequencePosition end))
+            {
+                int used = (int)sequence.Slice(0, end).Length;
+                Buffer.BlockCopy(_buffer, used, _buffer, 0, _filled - used);
+                _filled -= used;
+                return value;
+            }
+
+            if (_filled == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
+
+            int read = _socket.Receive(_buffer, _filled, _buffer.Length - _filled, SocketFlags.None);
+            if (read == 0)
+            {
+                throw new IOException("The tunnel closed the connection.");
+            }
+
+            _filled += read;
+        }
+    }
+
+    /// <summary>Like <see cref="Read"/> without blocking a thread (many clients at once on a small pool).</summary>
+    public async Task<RespValue> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var sequence = new ReadOnlySequence<byte>(_buffer, 0, _filled);
+            if (RespReader.TryRead(sequence, RespLimits.Default, out RespValue value, out SequencePosition end))
+            {
+                int used = (int)sequence.Slice(0, end).Length;
+                Buffer.BlockCopy(_buffer, used, _buffer, 0, _filled - used);
+                _filled -= used;
+                return value;
+            }
+
+            if (_filled == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
+
+            int read = await _socket.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, cancellationToken);
+            if (read == 0)
+            {
+                throw new IOException("The tunnel closed the connection.");
+            }
+
+            _filled += read;
+        }
+    }
+
+    public async Task SendAsync(byte[] bytes, CancellationToken cancellationToken = default)
+    {
+        int sent = 0;
+        while (sent < bytes.Length)
+        {
+            sent += await _socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None, cancellationToken);
+        }
+    }
+
+    public static async Task<RawRespClient> ConnectAsync(int port, string host = "127.0.0.1")
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(host, port);
+        return new RawRespClient(socket);
+    }
+
+    /// <summary>True when the peer closes the connection within the timeout (pending replies are skipped).</summary>
+    public bool WaitClosed(TimeSpan timeout)
+    {
+        _socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+        var scratch = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                if (_socket.Receive(scratch) == 0)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TimedOut || ex.SocketErrorCode == SocketError.WouldBlock)
+        {
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
