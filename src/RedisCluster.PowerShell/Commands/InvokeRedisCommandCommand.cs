@@ -39,7 +39,8 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter(Position = 1, ValueFromRemainingArguments = true)]
         public object[]? ArgumentList { get; set; }
 
-        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>A connection from Connect-Redis (also by pipeline, so that its TLS and credentials are used).</summary>
+        [Parameter(ParameterSetName = ConnectionSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         public RedisClient? Connection { get; set; }
 
         /// <summary>Emit string replies as byte arrays (for binary values).</summary>

@@ -190,4 +190,15 @@ public sealed class InvokeRedisCommandTests : IDisposable
             Invoke-RedisCommand EXEC");
         Assert.Equal(new object?[] { "in-db-3", true, "QUEUED", 1L }, output);
     }
+
+    [Fact]
+    public void AConnectionPipedInIsUsedWithItsSettings()
+    {
+        var output = _ps.RunClean($@"
+            $c = Connect-Redis -Endpoint 127.0.0.1:{_redis.Server.Port} -Database 2 -NoDefault
+            $c | Invoke-RedisCommand SET piped:db 2 | Out-Null
+            $c | Invoke-RedisCommand GET piped:db
+            'PING', 'ECHO still-commands' | Invoke-RedisCommand");
+        Assert.Equal(new object?[] { "2", "PONG", "still-commands" }, output);
+    }
 }
