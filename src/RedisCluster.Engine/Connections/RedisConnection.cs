@@ -197,12 +197,23 @@ namespace RedisCluster.Engine.Connections
         {
             try
             {
+                bool partial = false;
                 while (true)
                 {
                     ReadResult result = await _reader.ReadAsync().ConfigureAwait(false);
                     ReadOnlySequence<byte> buffer = result.Buffer;
-                    while (RespReader.TryRead(buffer, _options.Limits, out RespValue value, out SequencePosition end))
+
+                    // A large reply arrives in many reads. While one is incomplete, only look for its end
+                    // (no allocation); build values once it is all there.
+                    while (!partial || RespReader.TrySkip(buffer, _options.Limits, out _))
                     {
+                        if (!RespReader.TryRead(buffer, _options.Limits, out RespValue value, out SequencePosition end))
+                        {
+                            partial = true;
+                            break;
+                        }
+
+                        partial = false;
                         buffer = buffer.Slice(end);
                         Dispatch(value);
                     }
