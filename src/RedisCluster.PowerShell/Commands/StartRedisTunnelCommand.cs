@@ -173,25 +173,9 @@ namespace RedisCluster.PowerShell.Commands
 
         private void Drain(CmdletLog? log)
         {
-            if (log == null)
+            if (log != null)
             {
-                return;
-            }
-
-            while (log.TryTake(out char kind, out string message))
-            {
-                switch (kind)
-                {
-                    case 'W':
-                        WriteWarning(message);
-                        break;
-                    case 'D':
-                        WriteDebug(message);
-                        break;
-                    default:
-                        WriteVerbose(message);
-                        break;
-                }
+                DrainLog(log);
             }
         }
 
