@@ -1,4 +1,5 @@
 using RedisCluster.Engine.Cluster;
+using RedisCluster.Tests.Hosting;
 using RedisCluster.Tests.Infrastructure;
 using Xunit;
 
@@ -19,6 +20,10 @@ public sealed class SlotMigrationTests : IClassFixture<DedicatedClusterFixture>
     {
         var log = new CapturingLog();
         using var client = ClusterClients.Open(_cluster, log);
+
+        // A PowerShell session that learns the topology now, before the slot moves.
+        using var ps = new PowerShellSession();
+        ps.RunClean($"Connect-Redis -Endpoint 127.0.0.1:{_cluster.SeedPort} | Out-Null");
         const string tag = "{migrating}";
         string k1 = tag + "1", k2 = tag + "2";
         int slot = HashSlot.GetSlot(k1);
@@ -51,5 +56,11 @@ public sealed class SlotMigrationTests : IClassFixture<DedicatedClusterFixture>
         Assert.Equal("two", client.Run("GET", k2).GetString());
         Assert.True(log.Any("MOVED slot " + slot), string.Join("\n", log.Messages));
         Assert.Equal(target.Port, client.RunDetailed("GET", k2).Endpoint.Port);
+
+        // The cmdlet follows the same MOVED and says so under -Verbose.
+        var result = ps.Run($"Invoke-RedisCommand GET '{k1}' -Verbose");
+        Assert.Equal(new object?[] { "one" }, result.Values);
+        Assert.Empty(result.Errors);
+        Assert.Contains(result.Verbose, v => v.Contains("MOVED slot " + slot, StringComparison.Ordinal));
     }
 }
