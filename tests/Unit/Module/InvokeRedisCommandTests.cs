@@ -201,4 +201,15 @@ public sealed class InvokeRedisCommandTests : IDisposable
             'PING', 'ECHO still-commands' | Invoke-RedisCommand");
         Assert.Equal(new object?[] { "2", "PONG", "still-commands" }, output);
     }
+
+    [Fact]
+    public void ASlowReplyTimesOutClearlyAndTheNextCallReconnects()
+    {
+        var (record, _) = _ps.RunExpectingTerminatingError(
+            $"$c = Connect-Redis -Endpoint 127.0.0.1:{_redis.Server.Port} -CommandTimeout 1 -NoDefault; Invoke-RedisCommand 'DEBUG SLEEP 3' -Connection $c");
+        Assert.Equal(ErrorCategory.OperationTimeout, record.CategoryInfo.Category);
+        Assert.Contains("within 1 s", record.Exception.Message);
+        // The server itself is asleep until DEBUG SLEEP ends; then the broken connection is replaced.
+        Assert.Equal(new object?[] { "PONG" }, _ps.RunClean("[System.Threading.Thread]::Sleep(2500); Invoke-RedisCommand PING -Connection $c"));
+    }
 }
