@@ -105,7 +105,7 @@ namespace RedisCluster.Engine.Commands
         public string ToDisplayString(int maxArgumentLength = 64)
         {
             var sb = new StringBuilder();
-            bool redactRest = false;
+            int redactNext = 0;
             for (int i = 0; i < Arguments.Count; i++)
             {
                 if (i > 0)
@@ -113,8 +113,9 @@ namespace RedisCluster.Engine.Commands
                     sb.Append(' ');
                 }
 
-                if (redactRest || (i > 0 && IsSecretPosition(i)))
+                if (redactNext > 0 || (i > 0 && IsSecretPosition(i)))
                 {
+                    redactNext = Math.Max(0, redactNext - 1);
                     sb.Append("****");
                     continue;
                 }
@@ -122,17 +123,19 @@ namespace RedisCluster.Engine.Commands
                 string text = ArgumentText(i);
                 if (i > 0 && SecretBearing.Contains(Name) && IsAuthKeyword(text))
                 {
-                    // Everything after an AUTH keyword may be a user name and a password.
-                    redactRest = true;
+                    // HELLO ... AUTH user pass, MIGRATE ... AUTH pass, MIGRATE ... AUTH2 user pass.
+                    redactNext = Name == "HELLO" || string.Equals(text, "AUTH2", StringComparison.OrdinalIgnoreCase) ? 2 : 1;
                 }
 
+                string suffix = string.Empty;
+                bool quote = text.Length == 0 || text.IndexOfAny(new[] { ' ', '"', '\'', '\n', '\r', '\t' }) >= 0;
                 if (text.Length > maxArgumentLength)
                 {
-                    text = text.Substring(0, maxArgumentLength) + "...(" + Arguments[i].Length.ToString(CultureInfo.InvariantCulture) + " bytes)";
+                    text = text.Substring(0, maxArgumentLength);
+                    suffix = "...(" + Arguments[i].Length.ToString(CultureInfo.InvariantCulture) + " bytes)";
                 }
 
-                bool quote = text.Length == 0 || text.IndexOfAny(new[] { ' ', '"', '\'', '\n', '\r', '\t' }) >= 0;
-                sb.Append(quote ? "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t") + "\"" : text);
+                sb.Append(quote ? "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t") + "\"" : text).Append(suffix);
             }
 
             return sb.ToString();
@@ -149,8 +152,10 @@ namespace RedisCluster.Engine.Commands
                 case "ACL":
                     return index >= 3 && string.Equals(ArgumentText(1), "SETUSER", StringComparison.OrdinalIgnoreCase);
                 case "CONFIG":
+                    // requirepass, masterauth, tls-key-file-pass...: the value after a parameter named for a secret.
                     return index >= 3 && string.Equals(ArgumentText(1), "SET", StringComparison.OrdinalIgnoreCase)
-                        && ArgumentText(index - 1).IndexOf("pass", StringComparison.OrdinalIgnoreCase) >= 0;
+                        && (ArgumentText(index - 1).IndexOf("pass", StringComparison.OrdinalIgnoreCase) >= 0
+                            || ArgumentText(index - 1).IndexOf("auth", StringComparison.OrdinalIgnoreCase) >= 0);
                 default:
                     return false;
             }
