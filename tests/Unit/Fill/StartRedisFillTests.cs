@@ -134,6 +134,10 @@ public sealed class StartRedisFillTests : IClassFixture<FillServerFixture>, IDis
         ps.Stop();
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "Stop took " + clock.Elapsed);
         Assert.True(pending.IsCompleted);
+        // While it ran, the progress bar showed bytes, rate and the per-node share.
+        Assert.Contains(ps.Streams.Progress, p => p.Activity.StartsWith("Filling ", StringComparison.Ordinal)
+            && p.StatusDescription.Contains("MB/s", StringComparison.Ordinal) && p.PercentComplete >= 0);
+
         var partial = _ps.RunClean("$RedisLastFillResult");
         var result = Assert.IsType<FillResult>(partial.Single());
         Assert.False(result.Completed);
