@@ -92,7 +92,7 @@ namespace RedisCluster.PowerShell.Commands
                 }
                 else if (mode == null && Cluster)
                 {
-                    mode = TunnelMode.Pinned;
+                    mode = TunnelMode.Smart;
                 }
             }
 
