@@ -43,6 +43,7 @@ namespace RedisCluster.Engine.Tunnel
         private List<RedisCommand>? _multi;
         private bool _multiFailed;
         private RedisConnection? _dedicated;
+        private List<byte[][]>? _subscribeFrom;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
         {
@@ -104,8 +105,33 @@ namespace RedisCluster.Engine.Tunnel
         {
             RespLimits limits = _context.Options.ClientLimits;
             var output = new GrowableBuffer(4096);
+            List<byte[][]>? carried = null;
             while (true)
             {
+                if (carried != null)
+                {
+                    // Commands that followed the last UNSUBSCRIBE in the client's input run as usual.
+                    List<byte[][]> rest = carried;
+                    carried = null;
+                    bool quitNow = rest.Count > 0 && await ProcessAsync(rest, output).ConfigureAwait(false);
+                    await WriteOutAsync(writer, output).ConfigureAwait(false);
+                    if (quitNow)
+                    {
+                        return;
+                    }
+
+                    if (_subscribeFrom != null)
+                    {
+                        carried = await SubscribeAsync(reader, writer).ConfigureAwait(false);
+                        if (carried == null)
+                        {
+                            return;
+                        }
+                    }
+
+                    continue;
+                }
+
                 ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 var commands = new List<byte[][]>();
@@ -146,18 +172,79 @@ namespace RedisCluster.Engine.Tunnel
                     quit = true;
                 }
 
-                if (output.WrittenCount > 0)
+                await WriteOutAsync(writer, output).ConfigureAwait(false);
+                if (quit)
                 {
-                    _context.Statistics.AddToClient(output.WrittenCount);
-                    await writer.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), _abort.Token).ConfigureAwait(false);
-                    output.Clear();
+                    return;
                 }
 
-                if (quit || result.IsCompleted || result.IsCanceled)
+                if (_subscribeFrom != null)
+                {
+                    carried = await SubscribeAsync(reader, writer).ConfigureAwait(false);
+                    if (carried == null)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
                 {
                     return;
                 }
             }
+        }
+
+        private async Task WriteOutAsync(PipeWriter writer, GrowableBuffer output)
+        {
+            if (output.WrittenCount > 0)
+            {
+                _context.Statistics.AddToClient(output.WrittenCount);
+                await writer.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), _abort.Token).ConfigureAwait(false);
+                output.Clear();
+            }
+        }
+
+        /// <summary>
+        /// Hands the client to a subscription relay on a connection of its own: any primary for classic
+        /// pub/sub (it is cluster-wide), the channel's primary for SSUBSCRIBE. Returns the commands to run
+        /// after the client unsubscribed from everything, or null when the connection should close.
+        /// </summary>
+        private async Task<List<byte[][]>?> SubscribeAsync(PipeReader reader, PipeWriter writer)
+        {
+            List<byte[][]> from = _subscribeFrom!;
+            _subscribeFrom = null;
+            byte[][] first = from[0];
+            RedisEndpoint endpoint;
+            if (Encoding.UTF8.GetString(first[0]).ToUpperInvariant() == "SSUBSCRIBE" && first.Length > 1)
+            {
+                endpoint = _backend.OwnerOf(HashSlot.GetSlot(first[1])) ?? _backend.Cluster.GetPrimaryEndpoints()[0];
+            }
+            else
+            {
+                IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
+                endpoint = primaries[(int)(_clientId % primaries.Count)];
+            }
+
+            Stream upstream;
+            try
+            {
+                upstream = await _context.Opener.OpenAsync(endpoint, _abort.Token).ConfigureAwait(false);
+            }
+            catch (RedisException ex)
+            {
+                _context.Statistics.Error();
+                var output = new GrowableBuffer(256);
+                RespWriter.WriteValue(output, RespValue.Error("ERR tunnel: cannot open a subscription connection to " + endpoint + ": " + OneLine(ex.Message)), _protocol);
+                await WriteOutAsync(writer, output).ConfigureAwait(false);
+                from.RemoveAt(0);
+                return from;
+            }
+
+            _context.Statistics.UpstreamOpened();
+            var subscription = new SmartSubscription(_context, upstream, _protocol);
+            return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
         }
 
         /// <summary>Runs one batch and writes its replies to <paramref name="output"/>; true when the client asked to quit.</summary>
@@ -168,8 +255,9 @@ namespace RedisCluster.Engine.Tunnel
             var pending = new List<RedisCommand>();
             var pendingSlots = new List<int>();
             bool quit = false;
+            bool stop = false;
             int answered = 0;
-            for (int i = 0; i < commands.Count && !quit; i++)
+            for (int i = 0; i < commands.Count && !quit && !stop; i++)
             {
                 byte[][] args = commands[i];
                 string name = Encoding.UTF8.GetString(args[0]).ToUpperInvariant();
@@ -211,6 +299,13 @@ namespace RedisCluster.Engine.Tunnel
                             _multi = null;
                             _multiFailed = false;
                             break;
+                        case "SUBSCRIBE":
+                        case "PSUBSCRIBE":
+                        case "SSUBSCRIBE":
+                            // The rest of this batch belongs to the subscription relay, in order.
+                            _subscribeFrom = commands.GetRange(i, commands.Count - i);
+                            stop = true;
+                            continue;
                         case "BLPOP":
                         case "BRPOP":
                         case "BRPOPLPUSH":
@@ -324,12 +419,11 @@ namespace RedisCluster.Engine.Tunnel
 
                     // WATCH lives on a server connection; the shared connections cannot hold it for one client.
                     return RespValue.Error("ERR WATCH is not supported through the smart tunnel");
-                case "SUBSCRIBE":
-                case "PSUBSCRIBE":
-                case "SSUBSCRIBE":
                 case "UNSUBSCRIBE":
                 case "PUNSUBSCRIBE":
                 case "SUNSUBSCRIBE":
+                    // Not subscribed to anything: what a server says then.
+                    return RespValue.Array(RespValue.BulkString(name.ToLowerInvariant()), RespValue.NullBulkString, RespValue.FromInteger(0));
                 case "MONITOR":
                 case "SYNC":
                 case "PSYNC":

@@ -292,4 +292,43 @@ public sealed class SmartTunnelTests : IClassFixture<SmartClusterFixture>, IAsyn
         Assert.Equal("OK", client.Read().GetString());
         Assert.True(client.WaitClosed(TimeSpan.FromSeconds(5)));
     }
+
+    [Fact]
+    public void SubscribeReceivesPublishesAndReturnsToNormalAfterUnsubscribing()
+    {
+        using var subscriber = RawRespClient.Connect(Port);
+        using var publisher = RawRespClient.Connect(Port);
+        RespValue confirm = subscriber.Call("SUBSCRIBE", "smart:news", "smart:alerts");
+        Assert.Equal(new[] { "subscribe", "smart:news" }, confirm.Items.Take(2).Select(v => v.GetString()));
+        Assert.Equal(2, subscriber.Read().Items[2].Integer);
+
+        // Classic pub/sub is cluster-wide: the publisher's PUBLISH runs on whatever node the cluster client picks.
+        Assert.True(publisher.Call("PUBLISH", "smart:news", "hello").Integer >= 1);
+        RespValue message = subscriber.Read();
+        Assert.Equal(new[] { "message", "smart:news", "hello" }, message.Items.Select(v => v.GetString()));
+
+        // Unsubscribing from everything, with a command pipelined behind it that must run as usual.
+        subscriber.Send(RawRespClient.Encode("UNSUBSCRIBE").Concat(RawRespClient.Encode("SET", "smart:after-sub", "1")).ToArray());
+        var kinds = new List<long> { subscriber.Read().Items[2].Integer, subscriber.Read().Items[2].Integer };
+        Assert.Equal(new long[] { 1, 0 }, kinds);
+        Assert.Equal("OK", subscriber.Read().GetString());
+        Assert.Equal("1", subscriber.Call("GET", "smart:after-sub").GetString());
+    }
+
+    [Fact]
+    public void Resp3SubscribersGetPushesAndShardChannelsWork()
+    {
+        using var subscriber = RawRespClient.Connect(Port);
+        using var publisher = RawRespClient.Connect(Port);
+        Assert.Equal(RespType.Map, subscriber.Call("HELLO", "3").Type);
+        RespValue confirm = subscriber.Call("SSUBSCRIBE", "smart:shard");
+        Assert.Equal(RespType.Push, confirm.Type);
+        Assert.Equal("ssubscribe", confirm.Items[0].GetString());
+        Assert.Equal(1, publisher.Call("SPUBLISH", "smart:shard", "s1").Integer);
+        RespValue message = subscriber.Read();
+        Assert.Equal(RespType.Push, message.Type);
+        Assert.Equal(new[] { "smessage", "smart:shard", "s1" }, message.Items.Select(v => v.GetString()));
+        Assert.Equal(0, subscriber.Call("SUNSUBSCRIBE", "smart:shard").Items[2].Integer);
+        Assert.Equal("PONG", subscriber.Call("PING").GetString());
+    }
 }
