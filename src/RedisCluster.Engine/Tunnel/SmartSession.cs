@@ -424,6 +424,11 @@ namespace RedisCluster.Engine.Tunnel
                 case "SUNSUBSCRIBE":
                     // Not subscribed to anything: what a server says then.
                     return RespValue.Array(RespValue.BulkString(name.ToLowerInvariant()), RespValue.NullBulkString, RespValue.FromInteger(0));
+                case "WAIT":
+                case "WAITAOF":
+                    // They would block a shared connection, and with it every other client's replies on it,
+                    // while counting acknowledgements of writes that were not this client's alone.
+                    return RespValue.Error("ERR " + name + " is not supported through the smart tunnel");
                 case "MONITOR":
                 case "SYNC":
                 case "PSYNC":

@@ -176,6 +176,10 @@ public sealed class SmartTunnelTests : IClassFixture<SmartClusterFixture>, IAsyn
         Assert.Contains("cluster_enabled:0", info);
         Assert.DoesNotContain("redis_mode:cluster", info);
 
+        // Commands that would hold up a shared upstream connection for everyone are refused.
+        Assert.True(client.Call("WAIT", "1", "1000").IsError);
+        Assert.True(client.Call("WATCH", "smart:w").IsError);
+
         RespValue cluster = client.Call("CLUSTER", "SLOTS");
         Assert.True(cluster.IsError);
         Assert.Contains("CLUSTER commands are not available through the smart tunnel", cluster.GetString());
