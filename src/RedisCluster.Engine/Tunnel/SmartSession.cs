@@ -139,7 +139,11 @@ namespace RedisCluster.Engine.Tunnel
                 bool full = false;
                 try
                 {
-                    while (!(full = commands.Count >= MaxBatch) && SmartFrameParser.TryRead(ref buffer, limits, out byte[][]? args))
+                    // A batch ends at MaxBatch commands or MaxBufferedFrame bytes, whichever comes first: what one
+                    // client makes the tunnel hold at a time stays bounded however much it pipelines.
+                    long byteCap = _context.Options.MaxBufferedFrame;
+                    while (!(full = commands.Count >= MaxBatch || (commands.Count > 0 && result.Buffer.Length - buffer.Length >= byteCap))
+                        && SmartFrameParser.TryRead(ref buffer, limits, out byte[][]? args))
                     {
                         if (args != null)
                         {
