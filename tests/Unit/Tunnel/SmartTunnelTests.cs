@@ -336,4 +336,28 @@ public sealed class SmartTunnelTests : IClassFixture<SmartClusterFixture>, IAsyn
         Assert.Equal(0, subscriber.Call("SUNSUBSCRIBE", "smart:shard").Items[2].Integer);
         Assert.Equal("PONG", subscriber.Call("PING").GetString());
     }
+
+    [Fact]
+    public async Task StoppingEndsSubscribedAndBlockedClientsPromptly()
+    {
+        var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), StandaloneTunnelTests.TlsAcl())
+        {
+            ListenPort = 0,
+            DrainTimeout = TimeSpan.FromSeconds(1),
+        };
+        RedisTunnel tunnel = await RedisTunnel.StartAsync(options);
+        int port = tunnel.Listeners[0].LocalPort;
+        using var subscriber = RawRespClient.Connect(port);
+        using var blocked = RawRespClient.Connect(port);
+        Assert.Equal("subscribe", subscriber.Call("SUBSCRIBE", "smart:stop").Items[0].GetString());
+        blocked.Send("BLPOP", "smart:stop-queue", "0");
+        await Task.Delay(300);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await tunnel.StopAsync();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), "stopping took " + clock.Elapsed);
+        Assert.Equal(TunnelState.Stopped, tunnel.State);
+        Assert.True(subscriber.WaitClosed(TimeSpan.FromSeconds(5)));
+        Assert.True(blocked.WaitClosed(TimeSpan.FromSeconds(5)));
+    }
 }
