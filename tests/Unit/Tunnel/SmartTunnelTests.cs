@@ -360,4 +360,28 @@ public sealed class SmartTunnelTests : IClassFixture<SmartClusterFixture>, IAsyn
         Assert.True(subscriber.WaitClosed(TimeSpan.FromSeconds(5)));
         Assert.True(blocked.WaitClosed(TimeSpan.FromSeconds(5)));
     }
+
+    [Fact]
+    public async Task ABlockedClientThatHangsUpReleasesItsServerConnection()
+    {
+        bool AnyBlocked() => _cluster.Masters().Any(m => m.Cli("CLIENT", "LIST").Contains("cmd=blpop", StringComparison.Ordinal));
+        using (var blocked = RawRespClient.Connect(Port))
+        {
+            blocked.Send("BLPOP", "smart:abandoned", "0");
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+            while (!AnyBlocked())
+            {
+                Assert.True(DateTime.UtcNow < until, "the BLPOP never reached a server");
+                await Task.Delay(100);
+            }
+        }
+
+        // BLPOP 0 would wait forever; the tunnel notices the hang-up and closes the dedicated connection.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (AnyBlocked())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the server still blocks for a client that left");
+            await Task.Delay(100);
+        }
+    }
 }
