@@ -4,9 +4,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Routing;
 
 namespace RedisCluster.Engine.Tunnel
 {
@@ -24,6 +26,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly TunnelContext _context;
         private readonly PinnedTopology? _topology;
         private TunnelListener? _standalone;
+        private SmartBackend? _smart;
         private readonly TaskCompletionSource<bool> _completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenSource _monitorStop = new CancellationTokenSource();
         private readonly SemaphoreSlim _refreshSignal = new SemaphoreSlim(0, 1);
@@ -128,7 +131,7 @@ namespace RedisCluster.Engine.Tunnel
             RedisConnection control = await RedisConnection.ConnectAsync(options.Upstream, connector, cancellationToken).ConfigureAwait(false);
             try
             {
-                TunnelMode mode = options.Mode ?? (control.Hello.IsCluster ? TunnelMode.Pinned : TunnelMode.Standalone);
+                TunnelMode mode = options.Mode ?? (control.Hello.IsCluster ? TunnelMode.Smart : TunnelMode.Standalone);
                 int id = Interlocked.Increment(ref _nextId);
                 if (mode == TunnelMode.Standalone)
                 {
@@ -137,6 +140,17 @@ namespace RedisCluster.Engine.Tunnel
                     standalone._standalone = TunnelListener.Open(standalone._context, options.ListenPort, options.Upstream, "choose another with -ListenPort");
                     log.Verbose("Tunnel " + standalone.Name + ": standalone, " + standalone._standalone!.LocalEndpoint + " -> " + options.Upstream + ".");
                     return standalone;
+                }
+
+                if (mode == TunnelMode.Smart)
+                {
+                    if (!control.Hello.IsCluster)
+                    {
+                        throw new RedisConfigurationException("Smart mode needs a cluster, but " + options.Upstream + " is a " + control.Hello.Mode + " server; use -Mode Standalone.");
+                    }
+
+                    control.Dispose();
+                    return await StartSmartAsync(options, connector, log, id, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!control.Hello.IsCluster)
@@ -156,6 +170,38 @@ namespace RedisCluster.Engine.Tunnel
             catch
             {
                 control.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Smart mode: one shared cluster client behind one listener. The cluster client is opened first, so
+        /// an unreachable cluster fails the start before a port is taken.
+        /// </summary>
+        private static async Task<RedisTunnel> StartSmartAsync(TunnelOptions options, TransportConnector connector, TunnelEventLog log, int id, CancellationToken cancellationToken)
+        {
+            var clientOptions = new RedisClientOptions(options.Connection) { Mode = RedisClientMode.Cluster, Log = log };
+            RedisClient client = await RedisClient.ConnectAsync(new[] { options.Upstream }, clientOptions, cancellationToken).ConfigureAwait(false);
+            if (!(client is ClusterRedisClient cluster))
+            {
+                client.Dispose();
+                throw new RedisConfigurationException("Smart mode needs a cluster, but " + options.Upstream + " did not answer as one.");
+            }
+
+            var backend = new SmartBackend(cluster, connector);
+            try
+            {
+                var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id);
+                tunnel._smart = backend;
+                tunnel._context.Smart = backend;
+                tunnel._standalone = TunnelListener.Open(tunnel._context, options.ListenPort, options.Upstream, "choose another with -ListenPort");
+                log.Verbose("Tunnel " + tunnel.Name + ": smart, " + tunnel._standalone.LocalEndpoint + " -> the cluster of " + options.Upstream + " ("
+                    + cluster.Topology.Primaries.Count + " primaries).");
+                return tunnel;
+            }
+            catch
+            {
+                backend.Dispose();
                 throw;
             }
         }
@@ -214,6 +260,7 @@ namespace RedisCluster.Engine.Tunnel
 
                 await Task.WhenAny(_monitor, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
                 _control?.Dispose();
+                _smart?.Dispose();
                 _log.Verbose("Tunnel " + Name + " stopped: " + Statistics + ".");
             }
             finally

@@ -25,6 +25,9 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Null in standalone mode: replies are relayed without rewriting.</summary>
         public ITunnelAddressMap? Map { get; }
 
+        /// <summary>Smart mode: the cluster client every client's commands run through; null in the other modes.</summary>
+        public SmartBackend? Smart { get; set; }
+
         public ConnectionOptions Connection => Options.Connection;
     }
 }

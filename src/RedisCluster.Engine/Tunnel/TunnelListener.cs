@@ -15,7 +15,7 @@ namespace RedisCluster.Engine.Tunnel
     {
         private readonly TunnelContext _context;
         private readonly TcpListener _listener;
-        private readonly ConcurrentDictionary<TunnelSession, Task> _sessions = new ConcurrentDictionary<TunnelSession, Task>();
+        private readonly ConcurrentDictionary<ITunnelSession, Task> _sessions = new ConcurrentDictionary<ITunnelSession, Task>();
         private Task _acceptLoop = Task.CompletedTask;
         private int _closed;
 
@@ -107,7 +107,10 @@ namespace RedisCluster.Engine.Tunnel
                 }
 
                 socket.NoDelay = true;
-                var session = new TunnelSession(_context, socket, Upstream);
+                // Smart mode parses commands itself; the other modes relay bytes over a connection of their own.
+                ITunnelSession session = _context.Smart != null
+                    ? new SmartSession(_context, _context.Smart, socket)
+                    : (ITunnelSession)new TunnelSession(_context, socket, Upstream);
                 var start = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Task run = RunSessionAsync(session, start.Task);
                 _sessions[session] = run;
@@ -115,7 +118,7 @@ namespace RedisCluster.Engine.Tunnel
             }
         }
 
-        private async Task RunSessionAsync(TunnelSession session, Task registered)
+        private async Task RunSessionAsync(ITunnelSession session, Task registered)
         {
             await registered.ConfigureAwait(false);
             try
@@ -148,7 +151,7 @@ namespace RedisCluster.Engine.Tunnel
         public Task DrainAsync()
         {
             var running = new List<Task>();
-            foreach (KeyValuePair<TunnelSession, Task> pair in _sessions)
+            foreach (KeyValuePair<ITunnelSession, Task> pair in _sessions)
             {
                 pair.Key.BeginStop();
                 running.Add(pair.Value);
@@ -161,7 +164,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Closes every connection at once.</summary>
         public void AbortAll()
         {
-            foreach (TunnelSession session in _sessions.Keys)
+            foreach (ITunnelSession session in _sessions.Keys)
             {
                 session.Abort();
             }

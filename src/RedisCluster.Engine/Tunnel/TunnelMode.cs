@@ -11,5 +11,11 @@ namespace RedisCluster.Engine.Tunnel
         /// the local listeners, so a cluster-aware client stays inside the tunnel.
         /// </summary>
         Pinned,
+
+        /// <summary>
+        /// One listener that presents the whole cluster as one standalone server: every command is parsed
+        /// and routed by a shared cluster client, so clients need no cluster support and never see a redirect.
+        /// </summary>
+        Smart,
     }
 }

@@ -17,7 +17,7 @@ namespace RedisCluster.Engine.Tunnel
     /// stops the other side's reads instead of growing a buffer: TCP flow control then pushes back to the
     /// sender.
     /// </summary>
-    internal sealed class TunnelSession
+    internal sealed class TunnelSession : ITunnelSession
     {
         private static long _nextId;
 

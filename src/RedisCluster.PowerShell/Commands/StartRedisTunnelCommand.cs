@@ -23,7 +23,7 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = ConnectionSet, ValueFromPipeline = true)]
         public RedisClient? Connection { get; set; }
 
-        /// <summary>Standalone or Pinned. Default: Pinned for a cluster, Standalone otherwise.</summary>
+        /// <summary>Standalone, Pinned or Smart. Default: Smart for a cluster, Standalone otherwise.</summary>
         [Parameter]
         public TunnelMode Mode { get; set; }
 
@@ -32,7 +32,7 @@ namespace RedisCluster.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string ListenAddress { get; set; } = "127.0.0.1";
 
-        /// <summary>Standalone mode: the local port (default 6379; 0 picks a free one).</summary>
+        /// <summary>Standalone and Smart modes: the local port (default 6379; 0 picks a free one).</summary>
         [Parameter]
         [ValidateRange(0, 65535)]
         public int ListenPort { get; set; } = RedisEndpoint.DefaultPort;
@@ -92,7 +92,7 @@ namespace RedisCluster.PowerShell.Commands
                 }
                 else if (mode == null && Cluster)
                 {
-                    mode = TunnelMode.Pinned;
+                    mode = TunnelMode.Smart;
                 }
             }
 

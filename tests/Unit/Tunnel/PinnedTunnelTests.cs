@@ -29,6 +29,7 @@ public sealed class PinnedTunnelTests : IClassFixture<PinnedClusterFixture>, IAs
         _offset = TunnelPorts.FreeOffset(_cluster.Nodes.Select(n => n.ClientPort).ToArray());
         var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), StandaloneTunnelTests.TlsAcl())
         {
+            Mode = TunnelMode.Pinned,
             PortOffset = _offset,
             TopologyRefreshInterval = TimeSpan.FromMilliseconds(300),
             DrainTimeout = TimeSpan.FromSeconds(2),

@@ -168,10 +168,11 @@ public sealed class TunnelCmdletTests : IDisposable
     }
 
     [Fact]
-    public void SmartModeIsNotOfferedYet()
+    public void SmartModeRefusesAStandaloneServer()
     {
-        var (error, _) = _ps.RunExpectingTerminatingError("Start-RedisTunnel -Endpoint $upstream -Mode Smart -PassThru", Vars(TunnelPorts.Free()));
-        Assert.Contains("Smart", error.ToString());
+        var (error, _) = _ps.RunExpectingTerminatingError(
+            "Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -Mode Smart -PassThru", Vars(TunnelPorts.Free()));
+        Assert.Contains("Smart mode needs a cluster", error.ToString());
     }
 
     [Fact]

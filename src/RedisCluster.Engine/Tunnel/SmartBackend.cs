@@ -1,0 +1,40 @@
+using System;
+using System.Threading;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Routing;
+
+namespace RedisCluster.Engine.Tunnel
+{
+    /// <summary>
+    /// What every smart-mode client shares: one cluster client (its pooled, pipelined node connections are
+    /// the multiplexing, so a thousand clients do not mean a thousand TLS sessions per node) and the
+    /// connector for the few dedicated connections that stateful commands need.
+    /// </summary>
+    internal sealed class SmartBackend : IDisposable
+    {
+        private long _nextClientId;
+
+        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector)
+        {
+            Cluster = cluster;
+            Connector = connector;
+        }
+
+        public ClusterRedisClient Cluster { get; }
+
+        /// <summary>Opens dedicated connections (blocking commands) with the tunnel's TLS and credentials.</summary>
+        public TransportConnector Connector { get; }
+
+        /// <summary>The server version clients are told in HELLO: the seed node's.</summary>
+        public string Version => Cluster.Hello.Version;
+
+        /// <summary>Client ids are the tunnel's own: upstream ids belong to shared connections and mean nothing to a client.</summary>
+        public long NextClientId() => Interlocked.Increment(ref _nextClientId);
+
+        /// <summary>The primary now serving <paramref name="slot"/>, or null while the slot is uncovered.</summary>
+        public RedisEndpoint? OwnerOf(int slot) => Cluster.Topology.GetPrimaryForSlot(slot)?.Endpoint;
+
+        public void Dispose() => Cluster.Dispose();
+    }
+}

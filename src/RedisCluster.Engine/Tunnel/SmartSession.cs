@@ -1,0 +1,769 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Protocol;
+
+namespace RedisCluster.Engine.Tunnel
+{
+    /// <summary>
+    /// One smart-mode client. Commands are parsed, answered locally where a single server's answer must be
+    /// invented (HELLO, AUTH, SELECT, CLIENT SETNAME, INFO's mode...), and otherwise run through the shared
+    /// cluster client. Whatever the client pipelines in one read becomes one batch, and the replies go back
+    /// in the client's order and protocol. The next read waits for the previous replies to be flushed, so a
+    /// client that does not read its replies only ever holds one batch.
+    /// </summary>
+    internal sealed class SmartSession : ITunnelSession
+    {
+        /// <summary>Commands taken per batch; more stay in the socket buffer, which bounds memory per client.</summary>
+        private const int MaxBatch = 1024;
+
+        private const string ClusterRefused = "ERR this endpoint presents the cluster as one server; CLUSTER commands are not available through the smart tunnel";
+
+        private static readonly RespValue Queued = RespValue.SimpleString("QUEUED");
+
+        private readonly TunnelContext _context;
+        private readonly SmartBackend _backend;
+        private readonly Socket _socket;
+        private readonly CancellationTokenSource _stopReading = new CancellationTokenSource();
+        private readonly CancellationTokenSource _abort = new CancellationTokenSource();
+        private readonly long _clientId;
+        private int _protocol = 2;
+        private byte[]? _name;
+        private List<RedisCommand>? _multi;
+        private bool _multiFailed;
+        private RedisConnection? _dedicated;
+        private List<byte[][]>? _subscribeFrom;
+
+        public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
+        {
+            _context = context;
+            _backend = backend;
+            _socket = socket;
+            _clientId = backend.NextClientId();
+            Client = SafeRemote(socket);
+        }
+
+        public string Client { get; }
+
+        public void BeginStop() => Cancel(_stopReading);
+
+        public void Abort()
+        {
+            Cancel(_stopReading);
+            Cancel(_abort);
+            DisposeQuietly(_dedicated);
+            DisposeQuietly(_socket);
+        }
+
+        public async Task RunAsync()
+        {
+            TunnelStatistics stats = _context.Statistics;
+            stats.ClientOpened();
+            var stream = new NetworkStream(_socket, ownsSocket: true);
+            int size = _context.Options.BufferSize;
+            PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: size, minimumReadSize: Math.Min(4096, size), leaveOpen: true));
+            PipeWriter writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: Math.Min(4096, size), leaveOpen: true));
+            try
+            {
+                await LoopAsync(reader, writer).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
+            {
+                // The tunnel is stopping or the client went away: the connection simply ends.
+            }
+            finally
+            {
+                try
+                {
+                    reader.Complete();
+                    writer.Complete();
+                }
+                catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
+                {
+                }
+
+                DisposeQuietly(_dedicated);
+                ShutdownQuietly(_socket);
+                DisposeQuietly(stream);
+                stats.ClientClosed();
+                _context.Log.Debug("Tunnel: smart client " + Client + " disconnected.");
+            }
+        }
+
+        private async Task LoopAsync(PipeReader reader, PipeWriter writer)
+        {
+            RespLimits limits = _context.Options.ClientLimits;
+            var output = new GrowableBuffer(4096);
+            List<byte[][]>? carried = null;
+            while (true)
+            {
+                if (carried != null)
+                {
+                    // Commands that followed the last UNSUBSCRIBE in the client's input run as usual.
+                    List<byte[][]> rest = carried;
+                    carried = null;
+                    bool quitNow = rest.Count > 0 && await ProcessAsync(rest, output).ConfigureAwait(false);
+                    await WriteOutAsync(writer, output).ConfigureAwait(false);
+                    if (quitNow)
+                    {
+                        return;
+                    }
+
+                    if (_subscribeFrom != null)
+                    {
+                        carried = await SubscribeAsync(reader, writer).ConfigureAwait(false);
+                        if (carried == null)
+                        {
+                            return;
+                        }
+                    }
+
+                    continue;
+                }
+
+                ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                var commands = new List<byte[][]>();
+                string? error = null;
+                bool full = false;
+                try
+                {
+                    // A batch ends at MaxBatch commands or MaxBufferedFrame bytes, whichever comes first: what one
+                    // client makes the tunnel hold at a time stays bounded however much it pipelines.
+                    long byteCap = _context.Options.MaxBufferedFrame;
+                    while (!(full = commands.Count >= MaxBatch || (commands.Count > 0 && result.Buffer.Length - buffer.Length >= byteCap))
+                        && SmartFrameParser.TryRead(ref buffer, limits, out byte[][]? args))
+                    {
+                        if (args != null)
+                        {
+                            commands.Add(args);
+                        }
+                    }
+                }
+                catch (RespProtocolException ex)
+                {
+                    error = ex.Message;
+                }
+
+                long consumed = result.Buffer.Length - buffer.Length;
+
+                // When the batch is full the rest is already here: say so, or the next read would wait for more.
+                reader.AdvanceTo(buffer.Start, full ? buffer.Start : buffer.End);
+                _context.Statistics.AddToServer(consumed, commands.Count);
+                bool quit = false;
+                if (commands.Count > 0)
+                {
+                    quit = await ProcessAsync(commands, output).ConfigureAwait(false);
+                }
+
+                if (error != null)
+                {
+                    // Like Redis: the commands before the garbage are answered, then the error, then the close.
+                    _context.Statistics.Error();
+                    _context.Log.Warning("Tunnel: smart client " + Client + " sent invalid RESP (" + error + "); disconnected.");
+                    RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + error.Replace('\r', ' ').Replace('\n', ' ')), _protocol);
+                    quit = true;
+                }
+
+                await WriteOutAsync(writer, output).ConfigureAwait(false);
+                if (quit)
+                {
+                    return;
+                }
+
+                if (_subscribeFrom != null)
+                {
+                    carried = await SubscribeAsync(reader, writer).ConfigureAwait(false);
+                    if (carried == null)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+
+        private async Task WriteOutAsync(PipeWriter writer, GrowableBuffer output)
+        {
+            if (output.WrittenCount > 0)
+            {
+                _context.Statistics.AddToClient(output.WrittenCount);
+                await writer.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), _abort.Token).ConfigureAwait(false);
+                output.Clear();
+            }
+        }
+
+        /// <summary>
+        /// Hands the client to a subscription relay on a connection of its own: any primary for classic
+        /// pub/sub (it is cluster-wide), the channel's primary for SSUBSCRIBE. Returns the commands to run
+        /// after the client unsubscribed from everything, or null when the connection should close.
+        /// </summary>
+        private async Task<List<byte[][]>?> SubscribeAsync(PipeReader reader, PipeWriter writer)
+        {
+            List<byte[][]> from = _subscribeFrom!;
+            _subscribeFrom = null;
+            byte[][] first = from[0];
+            RedisEndpoint endpoint;
+            if (Encoding.UTF8.GetString(first[0]).ToUpperInvariant() == "SSUBSCRIBE" && first.Length > 1)
+            {
+                endpoint = _backend.OwnerOf(HashSlot.GetSlot(first[1])) ?? _backend.Cluster.GetPrimaryEndpoints()[0];
+            }
+            else
+            {
+                IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
+                endpoint = primaries[(int)(_clientId % primaries.Count)];
+            }
+
+            Stream upstream;
+            try
+            {
+                upstream = await _context.Opener.OpenAsync(endpoint, _abort.Token).ConfigureAwait(false);
+            }
+            catch (RedisException ex)
+            {
+                _context.Statistics.Error();
+                var output = new GrowableBuffer(256);
+                RespWriter.WriteValue(output, RespValue.Error("ERR tunnel: cannot open a subscription connection to " + endpoint + ": " + OneLine(ex.Message)), _protocol);
+                await WriteOutAsync(writer, output).ConfigureAwait(false);
+                from.RemoveAt(0);
+                return from;
+            }
+
+            _context.Statistics.UpstreamOpened();
+            var subscription = new SmartSubscription(_context, upstream, _protocol);
+            return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
+        }
+
+        /// <summary>Runs one batch and writes its replies to <paramref name="output"/>; true when the client asked to quit.</summary>
+        private async Task<bool> ProcessAsync(List<byte[][]> commands, GrowableBuffer output)
+        {
+            var replies = new RespValue?[commands.Count];
+            var protocols = new int[commands.Count];
+            var pending = new List<RedisCommand>();
+            var pendingSlots = new List<int>();
+            bool quit = false;
+            bool stop = false;
+            int answered = 0;
+            for (int i = 0; i < commands.Count && !quit && !stop; i++)
+            {
+                byte[][] args = commands[i];
+                string name = Encoding.UTF8.GetString(args[0]).ToUpperInvariant();
+                if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
+                {
+                    // Queued locally and sent as one block at EXEC, so the block reaches one node whole.
+                    _multi.Add(RedisCommand.Create(args));
+                    replies[i] = Queued;
+                }
+                else
+                {
+                    switch (name)
+                    {
+                        case "EXEC":
+                            if (_multi == null)
+                            {
+                                replies[i] = RespValue.Error("ERR EXEC without MULTI");
+                                break;
+                            }
+
+                            if (_multiFailed)
+                            {
+                                replies[i] = RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
+                            }
+                            else
+                            {
+                                pending.Add(RedisCommand.Create("MULTI"));
+                                pendingSlots.Add(-1);
+                                foreach (RedisCommand queued in _multi)
+                                {
+                                    pending.Add(queued);
+                                    pendingSlots.Add(-1);
+                                }
+
+                                pending.Add(RedisCommand.Create(args));
+                                pendingSlots.Add(i);
+                            }
+
+                            _multi = null;
+                            _multiFailed = false;
+                            break;
+                        case "SUBSCRIBE":
+                        case "PSUBSCRIBE":
+                        case "SSUBSCRIBE":
+                            // The rest of this batch belongs to the subscription relay, in order.
+                            _subscribeFrom = commands.GetRange(i, commands.Count - i);
+                            stop = true;
+                            continue;
+                        case "BLPOP":
+                        case "BRPOP":
+                        case "BRPOPLPUSH":
+                        case "BLMOVE":
+                        case "BLMPOP":
+                        case "BZPOPMIN":
+                        case "BZPOPMAX":
+                        case "BZMPOP":
+                        case "XREAD":
+                        case "XREADGROUP":
+                            int key = BlockingKeyIndex(name, args);
+                            if (key < 0)
+                            {
+                                goto default;
+                            }
+
+                            // Everything before it first, in order (an LPUSH pipelined before a BLPOP must count).
+                            await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                            replies[i] = await RunBlockingAsync(RedisCommand.Create(args), args[key]).ConfigureAwait(false);
+                            break;
+                        default:
+                            RespValue? local = await AnswerLocallyAsync(name, args).ConfigureAwait(false);
+                            if (local != null)
+                            {
+                                replies[i] = local;
+                                quit = name == "QUIT";
+                            }
+                            else
+                            {
+                                pending.Add(RedisCommand.Create(args));
+                                pendingSlots.Add(i);
+                            }
+
+                            break;
+                    }
+                }
+
+                // HELLO switches the protocol for its own reply and everything after it.
+                protocols[i] = _protocol;
+                answered = i + 1;
+            }
+
+            await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+            for (int i = 0; i < answered; i++)
+            {
+                RespWriter.WriteValue(output, Hide(replies[i] ?? RespValue.Error("ERR tunnel: no reply")), protocols[i]);
+            }
+
+            return quit;
+        }
+
+        /// <summary>The commands a single server answers about itself, answered as one; null: run it on the cluster.</summary>
+        private async Task<RespValue?> AnswerLocallyAsync(string name, byte[][] args)
+        {
+            switch (name)
+            {
+                case "PING":
+                    return args.Length > 1 ? RespValue.BulkString(args[1]) : RespValue.SimpleString("PONG");
+                case "ECHO":
+                    return args.Length == 2 ? RespValue.BulkString(args[1]) : WrongArity(name);
+                case "AUTH":
+                    // The tunnel authenticates its own connections; the client's credential is not needed.
+                    return RespValue.Ok;
+                case "HELLO":
+                    return Hello(args);
+                case "SELECT":
+                    if (args.Length != 2)
+                    {
+                        return WrongArity(name);
+                    }
+
+                    return Text(args[1]) == "0" ? RespValue.Ok : RespValue.Error("ERR DB index is out of range (a cluster has only database 0)");
+                case "QUIT":
+                    return RespValue.Ok;
+                case "RESET":
+                    _protocol = 2;
+                    _name = null;
+                    _multi = null;
+                    _multiFailed = false;
+                    return RespValue.SimpleString("RESET");
+                case "READONLY":
+                case "READWRITE":
+                case "ASKING":
+                case "UNWATCH":
+                    return RespValue.Ok;
+                case "CLUSTER":
+                    return RespValue.Error(ClusterRefused);
+                case "MULTI":
+                    if (_multi != null)
+                    {
+                        return RespValue.Error("ERR MULTI calls can not be nested");
+                    }
+
+                    _multi = new List<RedisCommand>();
+                    _multiFailed = false;
+                    return RespValue.Ok;
+                case "DISCARD":
+                    if (_multi == null)
+                    {
+                        return RespValue.Error("ERR DISCARD without MULTI");
+                    }
+
+                    _multi = null;
+                    _multiFailed = false;
+                    return RespValue.Ok;
+                case "WATCH":
+                    if (_multi != null)
+                    {
+                        return RespValue.Error("ERR WATCH inside MULTI is not allowed");
+                    }
+
+                    // WATCH lives on a server connection; the shared connections cannot hold it for one client.
+                    return RespValue.Error("ERR WATCH is not supported through the smart tunnel");
+                case "UNSUBSCRIBE":
+                case "PUNSUBSCRIBE":
+                case "SUNSUBSCRIBE":
+                    // Not subscribed to anything: what a server says then.
+                    return RespValue.Array(RespValue.BulkString(name.ToLowerInvariant()), RespValue.NullBulkString, RespValue.FromInteger(0));
+                case "WAIT":
+                case "WAITAOF":
+                    // They would block a shared connection, and with it every other client's replies on it,
+                    // while counting acknowledgements of writes that were not this client's alone.
+                    return RespValue.Error("ERR " + name + " is not supported through the smart tunnel");
+                case "MONITOR":
+                case "SYNC":
+                case "PSYNC":
+                case "REPLCONF":
+                    return RespValue.Error("ERR " + name + " is not supported through the smart tunnel yet; use a Pinned tunnel for it");
+                case "CLIENT":
+                    return ClientCommand(args);
+                case "INFO":
+                    return await InfoAsync(args).ConfigureAwait(false);
+                default:
+                    return null;
+            }
+        }
+
+        private RespValue Hello(byte[][] args)
+        {
+            int protocol = _protocol;
+            if (args.Length > 1)
+            {
+                string version = Text(args[1]);
+                if (version != "2" && version != "3")
+                {
+                    return RespValue.Error("NOPROTO unsupported protocol version");
+                }
+
+                protocol = version[0] - '0';
+                for (int i = 2; i < args.Length; i++)
+                {
+                    string option = Text(args[i]).ToUpperInvariant();
+                    if (option == "AUTH" && i + 2 < args.Length)
+                    {
+                        // Ignored: the tunnel holds the credentials.
+                        i += 2;
+                    }
+                    else if (option == "SETNAME" && i + 1 < args.Length)
+                    {
+                        _name = args[++i];
+                    }
+                    else
+                    {
+                        return RespValue.Error("ERR Syntax error in HELLO option '" + Text(args[i]) + "'");
+                    }
+                }
+            }
+
+            _protocol = protocol;
+            return RespValue.Map(new[]
+            {
+                Pair("server", RespValue.BulkString("redis")),
+                Pair("version", RespValue.BulkString(_backend.Version)),
+                Pair("proto", RespValue.FromInteger(protocol)),
+                Pair("id", RespValue.FromInteger(_clientId)),
+                Pair("mode", RespValue.BulkString("standalone")),
+                Pair("role", RespValue.BulkString("master")),
+                Pair("modules", RespValue.Array()),
+            });
+        }
+
+        private RespValue? ClientCommand(byte[][] args)
+        {
+            string sub = args.Length > 1 ? Text(args[1]).ToUpperInvariant() : string.Empty;
+            switch (sub)
+            {
+                case "SETNAME":
+                    if (args.Length != 3)
+                    {
+                        return WrongArity("CLIENT|SETNAME");
+                    }
+
+                    _name = args[2].Length == 0 ? null : args[2];
+                    return RespValue.Ok;
+                case "GETNAME":
+                    return RespValue.BulkString(_name);
+                case "ID":
+                    return RespValue.FromInteger(_clientId);
+                case "SETINFO":
+                    return RespValue.Ok;
+                case "REPLY":
+                case "TRACKING":
+                case "CACHING":
+                case "PAUSE":
+                case "UNPAUSE":
+                case "NO-EVICT":
+                case "NO-TOUCH":
+                    // Per-connection modes of a server connection that is shared with other clients.
+                    return RespValue.Error("ERR CLIENT " + sub + " is not supported through the smart tunnel");
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>INFO of one primary, relabelled so that clients take the endpoint for a standalone server.</summary>
+        private async Task<RespValue> InfoAsync(byte[][] args)
+        {
+            try
+            {
+                IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
+                IReadOnlyList<RedisReply> replies = await _backend.Cluster.ExecuteOnNodeAsync(primaries[0], new[] { RedisCommand.Create(args) }, _abort.Token).ConfigureAwait(false);
+                RespValue value = replies[0].Value;
+                if (value.IsError)
+                {
+                    return value;
+                }
+
+                string text = value.GetString() ?? string.Empty;
+                text = text.Replace("redis_mode:cluster", "redis_mode:standalone").Replace("cluster_enabled:1", "cluster_enabled:0");
+                return RespValue.BulkString(text);
+            }
+            catch (RedisException ex)
+            {
+                return RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
+            }
+        }
+
+        /// <summary>Runs the collected commands as one batch through the shared cluster client.</summary>
+        private async Task RunPendingAsync(List<RedisCommand> pending, List<int> slots, RespValue?[] replies)
+        {
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                IReadOnlyList<RedisReply> results = await _backend.Cluster.ExecuteBatchAsync(pending.ToArray(), _abort.Token).ConfigureAwait(false);
+                for (int j = 0; j < results.Count; j++)
+                {
+                    if (slots[j] >= 0)
+                    {
+                        replies[slots[j]] = results[j].Value;
+                    }
+                }
+            }
+            catch (RedisException ex)
+            {
+                _context.Statistics.Error();
+                RespValue error = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
+                foreach (int slot in slots)
+                {
+                    if (slot >= 0)
+                    {
+                        replies[slot] = error;
+                    }
+                }
+            }
+
+            pending.Clear();
+            slots.Clear();
+        }
+
+        /// <summary>
+        /// A blocking command runs on a connection of this client's own to the key's primary, so a client
+        /// blocked for minutes holds up nobody else's replies on the shared pipeline.
+        /// </summary>
+        private async Task<RespValue> RunBlockingAsync(RedisCommand command, byte[] key)
+        {
+            int slot = HashSlot.GetSlot(key);
+            RespValue? last = null;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                RedisEndpoint? owner = _backend.OwnerOf(slot);
+                if (owner == null)
+                {
+                    await _backend.Cluster.RefreshTopologyAsync(_abort.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                try
+                {
+                    if (_dedicated == null || !_dedicated.IsConnected || !_dedicated.Endpoint.Equals(owner))
+                    {
+                        DisposeQuietly(_dedicated);
+                        _dedicated = null;
+                        _dedicated = await RedisConnection.ConnectAsync(owner, _backend.Connector, _abort.Token).ConfigureAwait(false);
+                        _context.Statistics.UpstreamOpened();
+                    }
+
+                    last = await WaitWatchingClientAsync(_dedicated.ExecuteAsync(command, _abort.Token)).ConfigureAwait(false);
+                }
+                catch (RedisException ex)
+                {
+                    DisposeQuietly(_dedicated);
+                    _dedicated = null;
+                    last = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
+                    continue;
+                }
+
+                string? prefix = last.IsError ? last.ErrorPrefix : null;
+                if (prefix == "MOVED" || prefix == "ASK" || prefix == "TRYAGAIN" || prefix == "CLUSTERDOWN")
+                {
+                    await _backend.Cluster.RefreshTopologyAsync(_abort.Token).ConfigureAwait(false);
+                    await Task.Delay(100 * (attempt + 1), _abort.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                return last;
+            }
+
+            return last ?? RespValue.Error("CLUSTERDOWN Hash slot not served");
+        }
+
+        /// <summary>
+        /// Waits for a blocking reply, but gives up (closing the dedicated connection, which ends the wait on
+        /// the server) when the client hangs up meanwhile: a BLPOP 0 must not outlive its client.
+        /// </summary>
+        private async Task<RespValue> WaitWatchingClientAsync(Task<RespValue> reply)
+        {
+            while (true)
+            {
+                Task done = await Task.WhenAny(reply, Task.Delay(500, _abort.Token)).ConfigureAwait(false);
+                if (done == reply)
+                {
+                    return await reply.ConfigureAwait(false);
+                }
+
+                _abort.Token.ThrowIfCancellationRequested();
+                bool gone;
+                try
+                {
+                    gone = _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
+                }
+                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                {
+                    gone = true;
+                }
+
+                if (gone)
+                {
+                    DisposeQuietly(_dedicated);
+                    _dedicated = null;
+                    throw new OperationCanceledException("The client closed its connection while blocked.");
+                }
+            }
+        }
+
+        /// <summary>Argument index of the key that decides where a blocking command runs; -1 when it has none.</summary>
+        private static int BlockingKeyIndex(string name, byte[][] args)
+        {
+            switch (name)
+            {
+                case "BLMPOP":
+                case "BZMPOP":
+                    return args.Length > 3 ? 3 : -1;
+                case "XREAD":
+                case "XREADGROUP":
+                    bool blocks = false;
+                    for (int i = 1; i < args.Length - 1; i++)
+                    {
+                        string word = Text(args[i]).ToUpperInvariant();
+                        if (word == "BLOCK")
+                        {
+                            blocks = true;
+                        }
+                        else if (word == "STREAMS")
+                        {
+                            return blocks ? i + 1 : -1;
+                        }
+                    }
+
+                    return -1;
+                default:
+                    return args.Length > 2 ? 1 : -1;
+            }
+        }
+
+        /// <summary>Redirects are the tunnel's business: a client that saw one would look for a cluster.</summary>
+        private static RespValue Hide(RespValue reply)
+        {
+            if (reply.IsError)
+            {
+                string? prefix = reply.ErrorPrefix;
+                if (prefix == "MOVED" || prefix == "ASK")
+                {
+                    return RespValue.Error("TRYAGAIN the slot is moving between nodes; try again");
+                }
+            }
+
+            return reply;
+        }
+
+        private static KeyValuePair<RespValue, RespValue> Pair(string key, RespValue value) => new KeyValuePair<RespValue, RespValue>(RespValue.BulkString(key), value);
+
+        private static RespValue WrongArity(string name) => RespValue.Error("ERR wrong number of arguments for '" + name.ToLowerInvariant() + "' command");
+
+        private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+
+        private static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
+
+        private static void Cancel(CancellationTokenSource source)
+        {
+            try
+            {
+                source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        private static void ShutdownQuietly(Socket socket)
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            {
+            }
+        }
+
+        private static void DisposeQuietly(IDisposable? disposable)
+        {
+            try
+            {
+                disposable?.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException)
+            {
+            }
+        }
+
+        private static string SafeRemote(Socket socket)
+        {
+            try
+            {
+                return socket.RemoteEndPoint?.ToString() ?? "?";
+            }
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            {
+                return "?";
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Tunnel;
+using RedisCluster.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace RedisCluster.Tests.Tunnel;
+
+/// <summary>Smart mode while the cluster changes under a client that keeps looping: a live resharding, a killed primary.</summary>
+public sealed class SmartResilienceTests : IClassFixture<SmartResilienceFixture>, IAsyncLifetime
+{
+    private readonly RedisClusterProcesses _cluster;
+    private readonly ITestOutputHelper _output;
+    private RedisTunnel? _tunnel;
+
+    public SmartResilienceTests(SmartResilienceFixture fixture, ITestOutputHelper output)
+    {
+        _cluster = fixture.Cluster;
+        _output = output;
+    }
+
+    private int Port => _tunnel!.Listeners[0].LocalPort;
+
+    public async Task InitializeAsync()
+    {
+        _cluster.WaitHealthy(TimeSpan.FromSeconds(60));
+        var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), new ConnectionOptions())
+        {
+            ListenPort = 0,
+            DrainTimeout = TimeSpan.FromSeconds(2),
+        };
+        _tunnel = await RedisTunnel.StartAsync(options);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_tunnel != null)
+        {
+            await _tunnel.StopAsync();
+        }
+    }
+
+    /// <summary>The running primary that owns <paramref name="slot"/>, from a live node's CLUSTER NODES.</summary>
+    private RedisServer OwnerOf(int slot)
+    {
+        RedisServer any = _cluster.Masters().First();
+        foreach (string line in any.Cli("CLUSTER", "NODES").Split('\n'))
+        {
+            string[] f = line.Trim().Split(' ');
+            if (f.Length < 9 || !f[2].Contains("master", StringComparison.Ordinal) || f[2].Contains("fail", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (string range in f.Skip(8))
+            {
+                if (range.StartsWith('['))
+                {
+                    continue;
+                }
+
+                string[] ends = range.Split('-');
+                int lo = int.Parse(ends[0], CultureInfo.InvariantCulture);
+                int hi = int.Parse(ends[^1], CultureInfo.InvariantCulture);
+                if (slot >= lo && slot <= hi)
+                {
+                    int port = int.Parse(f[1].Split('@')[0].Split(':')[1], CultureInfo.InvariantCulture);
+                    return _cluster.NodeForPort(port);
+                }
+            }
+        }
+
+        throw new InvalidOperationException("no owner for slot " + slot);
+    }
+
+    /// <summary>SET then GET of keys in one slot through the tunnel until stopped; returns (rounds, errors, first and last error times).</summary>
+    private async Task<(int Rounds, List<(TimeSpan At, string Error)> Errors)> LoopAsync(string tag, CancellationToken stop)
+    {
+        using RawRespClient client = await RawRespClient.ConnectAsync(Port);
+        var clock = Stopwatch.StartNew();
+        var errors = new List<(TimeSpan, string)>();
+        int rounds = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            string key = "{" + tag + "}k" + (rounds % 50).ToString(CultureInfo.InvariantCulture);
+            string value = rounds.ToString(CultureInfo.InvariantCulture);
+            await client.SendAsync(RawRespClient.Encode("SET", key, value).Concat(RawRespClient.Encode("GET", key)).ToArray());
+            var set = await client.ReadAsync();
+            var get = await client.ReadAsync();
+            if (set.IsError || get.IsError || get.GetString() != value)
+            {
+                errors.Add((clock.Elapsed, (set.IsError ? set.GetString() : get.GetString()) ?? "null"));
+            }
+
+            rounds++;
+        }
+
+        return (rounds, errors);
+    }
+
+    [Fact]
+    public async Task ALiveReshardingOfASlotLosesNoCommand()
+    {
+        const string tag = "smart:reshard";
+        int slot = HashSlot.GetSlot(tag);
+        RedisServer source = OwnerOf(slot);
+        RedisServer target = _cluster.Masters().First(m => m != source);
+        string sourceId = source.Cli("CLUSTER", "MYID");
+        string targetId = target.Cli("CLUSTER", "MYID");
+        string slotText = slot.ToString(CultureInfo.InvariantCulture);
+
+        using var stop = new CancellationTokenSource();
+        Task<(int Rounds, List<(TimeSpan At, string Error)> Errors)> loop = Task.Run(() => LoopAsync(tag, stop.Token));
+        await Task.Delay(500);
+
+        target.Cli("CLUSTER", "SETSLOT", slotText, "IMPORTING", sourceId);
+        source.Cli("CLUSTER", "SETSLOT", slotText, "MIGRATING", targetId);
+        while (true)
+        {
+            string[] keys = source.Cli("CLUSTER", "GETKEYSINSLOT", slotText, "20").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (keys.Length == 0)
+            {
+                break;
+            }
+
+            source.Cli(new[] { "MIGRATE", "127.0.0.1", target.ClientPort.ToString(CultureInfo.InvariantCulture), "", "0", "5000", "KEYS" }.Concat(keys).ToArray());
+            await Task.Delay(50);
+        }
+
+        target.Cli("CLUSTER", "SETSLOT", slotText, "NODE", targetId);
+        source.Cli("CLUSTER", "SETSLOT", slotText, "NODE", targetId);
+        foreach (RedisServer master in _cluster.Masters().Where(m => m != source && m != target))
+        {
+            master.Cli("CLUSTER", "SETSLOT", slotText, "NODE", targetId);
+        }
+
+        await Task.Delay(500);
+        stop.Cancel();
+        var (rounds, errors) = await loop;
+        _output.WriteLine("resharding: " + rounds + " rounds, " + errors.Count + " errors");
+        Assert.True(rounds > 50, "the client looped " + rounds + " times");
+        Assert.Empty(errors);
+        Assert.Equal("0", source.Cli("CLUSTER", "COUNTKEYSINSLOT", slotText));
+        Assert.Equal(OwnerOf(slot), target);
+    }
+
+    [Fact]
+    public async Task AKilledPrimaryCostsErrorsOnlyDuringTheFailover()
+    {
+        const string tag = "smart:failover";
+        RedisServer victim = OwnerOf(HashSlot.GetSlot(tag));
+        using var stop = new CancellationTokenSource();
+        Task<(int Rounds, List<(TimeSpan At, string Error)> Errors)> loop = Task.Run(() => LoopAsync(tag, stop.Token));
+        await Task.Delay(500);
+        var clock = Stopwatch.StartNew();
+        victim.Kill();
+        _cluster.WaitHealthy(TimeSpan.FromSeconds(60));
+        TimeSpan failover = clock.Elapsed;
+
+        // Some rounds after the failover, then stop.
+        await Task.Delay(1000);
+        stop.Cancel();
+        var (rounds, errors) = await loop;
+        _output.WriteLine("failover: " + failover + " until healthy, " + rounds + " rounds, " + errors.Count + " errors"
+            + (errors.Count > 0 ? " over " + (errors[^1].At - errors[0].At) + ", first: " + errors[0].Error : string.Empty));
+        Assert.True(rounds > 50, "the client looped " + rounds + " times");
+
+        // The cluster client retries through the failover (up to its retry timeout), so errors, if any, are
+        // confined to a window no longer than the failover itself.
+        if (errors.Count > 0)
+        {
+            TimeSpan window = errors[^1].At - errors[0].At;
+            Assert.True(window <= failover + TimeSpan.FromSeconds(2), "errors over " + window + " for a failover of " + failover + ": " + errors[0].Error);
+        }
+
+        using var client = RawRespClient.Connect(Port);
+        Assert.Equal("OK", client.Call("SET", "{" + tag + "}after", "1").GetString());
+    }
+}
