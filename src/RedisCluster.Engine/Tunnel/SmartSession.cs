@@ -51,19 +51,19 @@ namespace RedisCluster.Engine.Tunnel
             _backend = backend;
             _socket = socket;
             _clientId = backend.NextClientId();
-            Client = SafeRemote(socket);
+            Client = QuietCleanup.RemoteName(socket);
         }
 
         public string Client { get; }
 
-        public void BeginStop() => Cancel(_stopReading);
+        public void BeginStop() => QuietCleanup.Cancel(_stopReading);
 
         public void Abort()
         {
-            Cancel(_stopReading);
-            Cancel(_abort);
-            DisposeQuietly(_dedicated);
-            DisposeQuietly(_socket);
+            QuietCleanup.Cancel(_stopReading);
+            QuietCleanup.Cancel(_abort);
+            QuietCleanup.Dispose(_dedicated);
+            QuietCleanup.Dispose(_socket);
         }
 
         public async Task RunAsync()
@@ -93,9 +93,9 @@ namespace RedisCluster.Engine.Tunnel
                 {
                 }
 
-                DisposeQuietly(_dedicated);
-                ShutdownQuietly(_socket);
-                DisposeQuietly(stream);
+                QuietCleanup.Dispose(_dedicated);
+                QuietCleanup.Shutdown(_socket);
+                QuietCleanup.Dispose(stream);
                 stats.ClientClosed();
                 _context.Log.Debug("Tunnel: smart client " + Client + " disconnected.");
             }
@@ -604,7 +604,7 @@ namespace RedisCluster.Engine.Tunnel
                 {
                     if (_dedicated == null || !_dedicated.IsConnected || !_dedicated.Endpoint.Equals(owner))
                     {
-                        DisposeQuietly(_dedicated);
+                        QuietCleanup.Dispose(_dedicated);
                         _dedicated = null;
                         _dedicated = await RedisConnection.ConnectAsync(owner, _backend.Connector, _abort.Token).ConfigureAwait(false);
                         _context.Statistics.UpstreamOpened();
@@ -614,7 +614,7 @@ namespace RedisCluster.Engine.Tunnel
                 }
                 catch (RedisException ex)
                 {
-                    DisposeQuietly(_dedicated);
+                    QuietCleanup.Dispose(_dedicated);
                     _dedicated = null;
                     last = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
                     continue;
@@ -661,7 +661,7 @@ namespace RedisCluster.Engine.Tunnel
 
                 if (gone)
                 {
-                    DisposeQuietly(_dedicated);
+                    QuietCleanup.Dispose(_dedicated);
                     _dedicated = null;
                     throw new OperationCanceledException("The client closed its connection while blocked.");
                 }
@@ -720,50 +720,5 @@ namespace RedisCluster.Engine.Tunnel
         private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 
         private static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
-
-        private static void Cancel(CancellationTokenSource source)
-        {
-            try
-            {
-                source.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        private static void ShutdownQuietly(Socket socket)
-        {
-            try
-            {
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-            {
-            }
-        }
-
-        private static void DisposeQuietly(IDisposable? disposable)
-        {
-            try
-            {
-                disposable?.Dispose();
-            }
-            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException)
-            {
-            }
-        }
-
-        private static string SafeRemote(Socket socket)
-        {
-            try
-            {
-                return socket.RemoteEndPoint?.ToString() ?? "?";
-            }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-            {
-                return "?";
-            }
-        }
     }
 }

@@ -41,7 +41,7 @@ namespace RedisCluster.Engine.Tunnel
             _commands = new CommandStreamScanner(options.ClientLimits, Math.Min(options.MaxBufferedFrame, 64 * 1024), auth);
             _replies = new ReplyStreamRewriter(context.Map, upstream.Host, context.Connection.Limits, options.MaxBufferedFrame);
             _commands.Notable = _replies.Expect;
-            Client = SafeRemote(client);
+            Client = QuietCleanup.RemoteName(client);
         }
 
         public long Id { get; }
@@ -50,15 +50,15 @@ namespace RedisCluster.Engine.Tunnel
         public string Client { get; }
 
         /// <summary>Stops taking commands from the client; replies still due are delivered, then the connection closes.</summary>
-        public void BeginStop() => Cancel(_stopReading);
+        public void BeginStop() => QuietCleanup.Cancel(_stopReading);
 
         /// <summary>Closes both connections at once.</summary>
         public void Abort()
         {
-            Cancel(_stopReading);
-            Cancel(_abort);
-            DisposeQuietly(_upstream);
-            DisposeQuietly(_client);
+            QuietCleanup.Cancel(_stopReading);
+            QuietCleanup.Cancel(_abort);
+            QuietCleanup.Dispose(_upstream);
+            QuietCleanup.Dispose(_client);
         }
 
         public async Task RunAsync()
@@ -81,8 +81,8 @@ namespace RedisCluster.Engine.Tunnel
             }
             finally
             {
-                DisposeQuietly(_upstream);
-                DisposeQuietly(clientStream);
+                QuietCleanup.Dispose(_upstream);
+                QuietCleanup.Dispose(clientStream);
                 stats.ClientClosed();
                 _context.Log.Debug("Tunnel: client " + Client + " disconnected.");
             }
@@ -151,8 +151,8 @@ namespace RedisCluster.Engine.Tunnel
                 _context.Log.Warning("Tunnel: upstream " + _upstreamEndpoint + " of client " + Client + " went away (" + reason + "); closing the client.");
             }
 
-            Cancel(_stopReading);
-            Cancel(_abort);
+            QuietCleanup.Cancel(_stopReading);
+            QuietCleanup.Cancel(_abort);
             try
             {
                 await Task.WhenAll(up, down).ConfigureAwait(false);
@@ -176,7 +176,7 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             Complete(clientReader, clientWriter, upstreamReader, upstreamWriter);
-            ShutdownQuietly(_client);
+            QuietCleanup.Shutdown(_client);
         }
 
         private async Task PumpCommandsAsync(PipeReader client, PipeWriter upstream)
@@ -278,51 +278,6 @@ namespace RedisCluster.Engine.Tunnel
                 catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
                 {
                 }
-            }
-        }
-
-        private static void Cancel(CancellationTokenSource source)
-        {
-            try
-            {
-                source.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        private static void ShutdownQuietly(Socket socket)
-        {
-            try
-            {
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-            {
-            }
-        }
-
-        private static void DisposeQuietly(IDisposable? disposable)
-        {
-            try
-            {
-                disposable?.Dispose();
-            }
-            catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException)
-            {
-            }
-        }
-
-        private static string SafeRemote(Socket socket)
-        {
-            try
-            {
-                return socket.RemoteEndPoint?.ToString() ?? "?";
-            }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-            {
-                return "?";
             }
         }
     }
