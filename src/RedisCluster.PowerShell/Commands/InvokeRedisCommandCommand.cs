@@ -14,7 +14,7 @@ namespace RedisCluster.PowerShell.Commands
     /// Runs any Redis command. Pipeline input is sent in pipelined batches; replies are written in
     /// input order. Error replies are non-terminating errors; a broken connection is terminating.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Invoke, "RedisCommand", DefaultParameterSetName = ConnectionSet)]
+    [Cmdlet(VerbsLifecycle.Invoke, "RedisCommand", DefaultParameterSetName = ConnectionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(string), typeof(long), typeof(double), typeof(bool), typeof(byte[]), typeof(object[]),
         typeof(System.Collections.Specialized.OrderedDictionary), typeof(RedisErrorReply))]
     [OutputType(typeof(RedisDetailedReply))]
@@ -78,7 +78,15 @@ namespace RedisCluster.PowerShell.Commands
             _client = next;
             try
             {
-                _batch.Add((CommandInput.Build(Command, Key, ArgumentList), null));
+                RedisCommand command = CommandInput.Build(Command, Key, ArgumentList);
+
+                // Low impact: asks only under -WhatIf or -Confirm, which let a script show what it would send.
+                if (!ShouldProcess(next.Endpoint.ToString(), command.ToDisplayString()))
+                {
+                    return;
+                }
+
+                _batch.Add((command, null));
             }
             catch (Exception ex) when (ex is CommandLineParseException || ex is ArgumentException)
             {

@@ -212,4 +212,15 @@ public sealed class InvokeRedisCommandTests : IDisposable
         // The server itself is asleep until DEBUG SLEEP ends; then the broken connection is replaced.
         Assert.Equal(new object?[] { "PONG" }, _ps.RunClean("[System.Threading.Thread]::Sleep(2500); Invoke-RedisCommand PING -Connection $c"));
     }
+
+    [Fact]
+    public void WhatIfSendsNothing()
+    {
+        string key = Key("whatif");
+        var output = _ps.RunClean($@"
+            Invoke-RedisCommand SET {key} alive | Out-Null
+            Invoke-RedisCommand DEL {key} -WhatIf
+            Invoke-RedisCommand GET {key}");
+        Assert.Equal(new object?[] { "alive" }, output);
+    }
 }
