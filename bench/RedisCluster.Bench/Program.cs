@@ -3,9 +3,9 @@ using RedisCluster.Bench;
 
 // Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize]
 string what = args.Length > 0 ? args[0] : "fill";
-if (what != "fill" && what != "fill-shapes")
+if (what != "fill" && what != "fill-shapes" && what != "smart")
 {
-    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512]");
+    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512] | smart [requests=200000]");
     return 2;
 }
 
@@ -18,6 +18,18 @@ while (!File.Exists(Path.Combine(root, "RedisCluster.slnx")))
 }
 
 using var host = new ModuleHost(Path.Combine(root, "out", "RedisCluster", "RedisCluster.psd1"));
+if (what == "smart")
+{
+    int requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200000;
+    Console.WriteLine($"Smart tunnel: 3-primary cluster, {requests} requests per test, 50 clients, 64-byte values, {Environment.ProcessorCount} cores");
+    foreach (var line in new SmartTunnelBenchmark(requests, host).Run())
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
+}
+
 if (what == "fill-shapes")
 {
     // Tuning: command shape, connections and batch size against one standalone server, same run.
