@@ -15,11 +15,19 @@ namespace RedisCluster.Engine.Tunnel
     {
         private long _nextClientId;
 
+        private readonly BatchCoalescer _batches;
+
         public SmartBackend(ClusterRedisClient cluster, TransportConnector connector)
         {
             Cluster = cluster;
             Connector = connector;
+            _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
         }
+
+        /// <summary>Runs one client's commands, merged with other clients' into shared batches under load.</summary>
+        public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<Commands.RedisReply>> ExecuteAsync(
+            System.Collections.Generic.IReadOnlyList<Commands.RedisCommand> commands, CancellationToken cancellationToken)
+            => _batches.ExecuteAsync(commands, cancellationToken);
 
         public ClusterRedisClient Cluster { get; }
 

@@ -557,7 +557,7 @@ namespace RedisCluster.Engine.Tunnel
 
             try
             {
-                IReadOnlyList<RedisReply> results = await _backend.Cluster.ExecuteBatchAsync(pending.ToArray(), _abort.Token).ConfigureAwait(false);
+                IReadOnlyList<RedisReply> results = await _backend.ExecuteAsync(pending.ToArray(), _abort.Token).ConfigureAwait(false);
                 for (int j = 0; j < results.Count; j++)
                 {
                     if (slots[j] >= 0)
