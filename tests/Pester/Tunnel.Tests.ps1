@@ -140,8 +140,8 @@ Describe 'Start-RedisTunnel errors and warnings' {
         try { $warnings[0] | Should -BeLike '*not on a loopback address*' } finally { $t | Stop-RedisTunnel }
     }
 
-    It 'does not offer Smart mode yet' {
-        { Start-RedisTunnel -Endpoint $upstream -Mode Smart -PassThru } | Should -Throw
+    It 'refuses Smart mode for a standalone server' {
+        { Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -Mode Smart -ListenPort (Get-FreePort) -PassThru } | Should -Throw
     }
 }
 
@@ -180,7 +180,7 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
         } until ($ok -eq 6 -or [DateTime]::UtcNow -gt $deadline)
         # Local ports 20000 above the nodes': clear of the nodes and of their bus ports.
         $script:offset = 20000
-        $script:cluster = Start-RedisTunnel -Endpoint "127.0.0.1:$($nodePorts[0])" -Tls -CaCertificatePath $ca -Credential $cred -PortOffset $offset -TopologyRefreshInterval 1 -PassThru
+        $script:cluster = Start-RedisTunnel -Endpoint "127.0.0.1:$($nodePorts[0])" -Mode Pinned -Tls -CaCertificatePath $ca -Credential $cred -PortOffset $offset -TopologyRefreshInterval 1 -PassThru
         $script:localPorts = $nodePorts | ForEach-Object { $_ + $offset }
     }
 
@@ -224,5 +224,30 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
         $moved | Should -Not -BeNullOrEmpty
         ($moved -split ' ')[-1] | Should -BeLike '127.0.0.1:*'
         [int](($moved -split ':')[-1]) | Should -BeIn $localPorts
+    }
+
+    Context 'smart mode (the default for a cluster)' {
+        BeforeAll {
+            $script:smartPort = Get-FreePort
+            $script:smart = Start-RedisTunnel -Endpoint "127.0.0.1:$($nodePorts[0])" -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $smartPort -PassThru
+        }
+
+        AfterAll {
+            $smart | Stop-RedisTunnel
+        }
+
+        It 'is one standalone-looking server on one listener' {
+            $smart.Mode | Should -Be 'Smart'
+            $smart.Listeners.Count | Should -Be 1
+            (redis-cli -p $smartPort INFO server) -match 'redis_mode:standalone' | Should -Not -BeNullOrEmpty
+            redis-cli -p $smartPort CLUSTER INFO | Should -BeLike '*CLUSTER commands are not available*'
+        }
+
+        It 'lets a cluster-unaware client use keys on every node' {
+            foreach ($i in 1..30) { redis-cli -p $smartPort SET "pester:smart:$i" "v$i" | Should -Be 'OK' }
+            $values = redis-cli -p $smartPort MGET (1..30 | ForEach-Object { "pester:smart:$_" })
+            $values[29] | Should -Be 'v30'
+            [int](redis-cli -p $smartPort DBSIZE) | Should -BeGreaterOrEqual 30
+        }
     }
 }
