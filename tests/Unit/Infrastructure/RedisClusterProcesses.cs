@@ -265,6 +265,18 @@ public sealed class RedisClusterProcesses : IDisposable
                 {
                     problems.AppendLine($"{name}: sees {mastersSeen} masters, expected {MasterCount}");
                 }
+
+                // After a failover, every node must agree on who serves the slots: exactly one healthy owner per shard.
+                int servingMasters = lines.Count(l =>
+                {
+                    string[] f = l.Split(' ');
+                    string[] flags = f.Length > 2 ? f[2].Split(',') : Array.Empty<string>();
+                    return f.Length > 8 && flags.Contains("master") && !flags.Contains("fail") && !flags.Contains("fail?");
+                });
+                if (servingMasters != MasterCount)
+                {
+                    problems.AppendLine($"{name}: sees {servingMasters} masters serving slots, expected {MasterCount}");
+                }
                 foreach (string line in lines)
                 {
                     string[] f = line.Split(' ');

@@ -263,8 +263,17 @@ public sealed class PinnedTunnelTests : IClassFixture<PinnedClusterFixture>, IAs
         int replicaLocal = LocalPortOf(replica);
         replica.Cli("CLUSTER", "FAILOVER");
 
-        // Generous: on a loaded 2-core machine the failover itself can take a while.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        // First the cluster itself must agree on the new roles (gossip can lag on a loaded 2-core machine);
+        // then the tunnel, which re-reads the topology every 300 ms, must follow.
+        var converged = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!replica.Cli("ROLE").StartsWith("master", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < converged, "the replica was not promoted");
+            await Task.Delay(100);
+        }
+
+        _cluster.WaitHealthy(TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (Tunnel.Listeners.Single(l => l.LocalPort == replicaLocal).Role != "primary" || Tunnel.Listeners.Count(l => l.Role == "primary") != 3)
         {
             Assert.True(DateTime.UtcNow < deadline, "the tunnel did not see the failover: " + string.Join(", ", Tunnel.Listeners));
