@@ -47,6 +47,53 @@ internal static class FreePorts
         throw new InvalidOperationException("No free loopback port found in 10000-22767 after 1000 attempts.");
     }
 
+    /// <summary>
+    /// A port for a tunnel listener, in 23000-32000: away from the servers' ports, below the ephemeral
+    /// range, and never one already handed out as a server's or a cluster bus port.
+    /// </summary>
+    public static int PickListener()
+    {
+        lock (s_lock)
+        {
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                int port = Random.Shared.Next(23000, 32000);
+                if (!s_handedOut.Contains(port) && IsFree(port))
+                {
+                    s_handedOut.Add(port);
+                    return port;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port found in 23000-32000 after 1000 attempts.");
+    }
+
+    /// <summary>An offset that moves every given port (they may be spread widely) to a free one nobody else was given.</summary>
+    public static int PickOffset(IReadOnlyCollection<int> ports)
+    {
+        int min = ports.Min(), max = ports.Max();
+        lock (s_lock)
+        {
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                int low = Random.Shared.Next(1024, 65535 - (max - min));
+                int offset = low - min;
+                if (ports.All(p => !s_handedOut.Contains(p + offset) && IsFree(p + offset)))
+                {
+                    foreach (int p in ports)
+                    {
+                        s_handedOut.Add(p + offset);
+                    }
+
+                    return offset;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No free port offset found after 1000 attempts.");
+    }
+
     private static bool IsFree(int port)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);

@@ -26,7 +26,7 @@ public abstract class PinnedTunnelTestBase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _cluster.WaitHealthy(TimeSpan.FromSeconds(30));
-        _offset = TunnelPorts.FreeOffset(_cluster.Nodes.Select(n => n.ClientPort).ToArray());
+        _offset = FreePorts.PickOffset(_cluster.Nodes.Select(n => n.ClientPort).ToArray());
         var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), StandaloneTunnelTests.TlsAcl())
         {
             Mode = TunnelMode.Pinned,

@@ -32,7 +32,7 @@ public sealed class StandaloneTunnelTests
         server ??= _redis.Server;
         var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", server.TlsPort!.Value), connection ?? TlsAcl())
         {
-            ListenPort = port ?? TunnelPorts.Free(),
+            ListenPort = port ?? FreePorts.PickListener(),
             DrainTimeout = TimeSpan.FromSeconds(3),
         };
         return RedisTunnel.StartAsync(options);
@@ -172,7 +172,7 @@ public sealed class StandaloneTunnelTests
     [Fact]
     public async Task ATakenListenPortIsAClearError()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         var blocker = new TcpListener(IPAddress.Loopback, port);
         blocker.Start();
         try

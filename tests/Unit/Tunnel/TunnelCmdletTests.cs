@@ -49,7 +49,7 @@ public sealed class TunnelCmdletTests : IDisposable
     [Fact]
     public void PassThruReturnsAtOnceAndTheTunnelServesUntilStopped()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         var output = _ps.RunClean(@"
             $t = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -Name ci-tunnel -PassThru
             $t
@@ -72,7 +72,7 @@ public sealed class TunnelCmdletTests : IDisposable
     [Fact]
     public void ForegroundWritesTheTunnelAndStopsCleanlyOnCtrlC()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         runspace.Open();
         foreach (var pair in Vars(port))
@@ -124,7 +124,7 @@ public sealed class TunnelCmdletTests : IDisposable
     [Fact]
     public void ANonLoopbackListenAddressIsWarnedAbout()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         var result = _ps.Run("Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenAddress 0.0.0.0 -ListenPort $port -PassThru | Out-Null", Vars(port));
         Assert.Null(result.Terminating);
         string warning = Assert.Single(result.Warnings);
@@ -136,7 +136,7 @@ public sealed class TunnelCmdletTests : IDisposable
     [Fact]
     public void ATakenPortIsAClearTerminatingError()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         var blocker = new TcpListener(IPAddress.Loopback, port);
         blocker.Start();
         try
@@ -159,7 +159,7 @@ public sealed class TunnelCmdletTests : IDisposable
     public void AWrongPasswordFailsAtStartWithoutRevealingIt()
     {
         const string wrong = "Not-The-Tunnel-Pa55";
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         var (error, result) = _ps.RunExpectingTerminatingError(
             "Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -PassThru -Verbose", Vars(port, wrong));
         Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
@@ -171,7 +171,7 @@ public sealed class TunnelCmdletTests : IDisposable
     public void SmartModeRefusesAStandaloneServer()
     {
         var (error, _) = _ps.RunExpectingTerminatingError(
-            "Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -Mode Smart -PassThru", Vars(TunnelPorts.Free()));
+            "Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -Mode Smart -PassThru", Vars(FreePorts.PickListener()));
         Assert.Contains("Smart mode needs a cluster", error.ToString());
     }
 
@@ -185,7 +185,7 @@ public sealed class TunnelCmdletTests : IDisposable
     [Fact]
     public async Task TunnelsStopWhenTheirRunspaceCloses()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         RedisTunnel tunnel;
         using (var other = new PowerShellSession())
         {
@@ -203,7 +203,7 @@ public sealed class TunnelCmdletTests : IDisposable
     [Fact]
     public async Task RemovingTheModuleStopsItsTunnels()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         using var other = new PowerShellSession();
         var tunnel = Assert.IsType<RedisTunnel>(other.RunClean(
             "Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -PassThru", Vars(port))[0]);
@@ -215,7 +215,7 @@ public sealed class TunnelCmdletTests : IDisposable
     [Fact]
     public void AnOpenConnectionLendsItsSettingsToTheTunnel()
     {
-        int port = TunnelPorts.Free();
+        int port = FreePorts.PickListener();
         var output = _ps.RunClean(@"
             $c = Connect-Redis -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -NoDefault
             $t = $c | Start-RedisTunnel -ListenPort $port -PassThru
