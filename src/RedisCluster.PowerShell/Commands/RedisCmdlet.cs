@@ -30,26 +30,37 @@ namespace RedisCluster.PowerShell.Commands
 
         protected void Await(Task task, RedisClient? client = null)
         {
-            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(50))
-            {
-                DrainLog(client);
-            }
-
-            DrainLog(client);
+            WaitReporting(task, client, null, 50);
             task.GetAwaiter().GetResult();
         }
 
-        protected void DrainLog(RedisClient? client)
+        /// <summary>
+        /// Waits for a task without observing its outcome, writing engine messages (and calling
+        /// <paramref name="tick"/>, e.g. for progress) every <paramref name="periodMs"/>. Once Ctrl+C is
+        /// pressed the pipeline refuses every write, so nothing more is written then.
+        /// </summary>
+        protected void WaitReporting(Task task, RedisClient? client, Action? tick, int periodMs)
         {
-            if (client?.Options.Log is CmdletLog log)
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(periodMs))
             {
-                DrainLog(log);
+                if (!CancelToken.IsCancellationRequested)
+                {
+                    DrainLog(client);
+                    tick?.Invoke();
+                }
+            }
+
+            if (!CancelToken.IsCancellationRequested)
+            {
+                DrainLog(client);
             }
         }
 
-        internal void DrainLog(CmdletLog log)
+        protected void DrainLog(RedisClient? client) => DrainLog(client?.Options.Log as CmdletLog);
+
+        internal void DrainLog(CmdletLog? log)
         {
-            while (log.TryTake(out char kind, out string message))
+            while (log != null && log.TryTake(out char kind, out string message))
             {
                 switch (kind)
                 {

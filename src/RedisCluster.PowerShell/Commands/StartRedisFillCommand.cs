@@ -124,23 +124,9 @@ namespace RedisCluster.PowerShell.Commands
 
                 FillRun run = Terminating(() => new FillRun(client, options, client.Options.Log), target);
                 Task<FillResult> task = run.RunAsync(CancelToken);
-                while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(250))
-                {
-                    // Once Ctrl+C is pressed the pipeline refuses every write, progress and log included.
-                    if (!CancelToken.IsCancellationRequested)
-                    {
-                        DrainLog(client);
-                        ReportProgress(run.Snapshot(), target);
-                    }
-                }
-
+                WaitReporting(task, client, () => ReportProgress(run.Snapshot(), target), 250);
                 FillResult result = Terminating(() => task.GetAwaiter().GetResult(), target);
                 SessionState.PSVariable.Set("global:" + LastResultVariable, result);
-                if (!CancelToken.IsCancellationRequested)
-                {
-                    DrainLog(client);
-                }
-
                 if (CancelToken.IsCancellationRequested)
                 {
                     // The pipeline is stopping and takes no more output: say what was done on the host.

@@ -141,7 +141,7 @@ namespace RedisCluster.PowerShell.Commands
             }
 
             TunnelRegistry.Add(tunnel);
-            Drain(log);
+            DrainLog(log);
             WriteObject(tunnel);
             if (PassThru)
             {
@@ -164,19 +164,11 @@ namespace RedisCluster.PowerShell.Commands
                     return;
                 }
 
-                Drain(log);
-            }
-
-            Drain(log);
-            WriteVerbose("Tunnel " + tunnel.Name + " stopped: " + tunnel.Statistics + ".");
-        }
-
-        private void Drain(CmdletLog? log)
-        {
-            if (log != null)
-            {
                 DrainLog(log);
             }
+
+            DrainLog(log);
+            WriteVerbose("Tunnel " + tunnel.Name + " stopped: " + tunnel.Statistics + ".");
         }
 
         private IPAddress ParseListenAddress()
