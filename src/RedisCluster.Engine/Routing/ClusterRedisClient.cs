@@ -297,11 +297,7 @@ namespace RedisCluster.Engine.Routing
             if (part.Failure != null)
             {
                 part.AskTarget = null;
-                if (part.PreferReplica)
-                {
-                    part.PreferReplica = false;
-                }
-
+                part.PreferReplica = false;
                 return Outcome.RefreshAndRetry;
             }
 
@@ -312,59 +308,61 @@ namespace RedisCluster.Engine.Routing
             }
 
             string prefix = reply.ErrorPrefix ?? string.Empty;
-            switch (prefix)
+            ClusterRedirect? redirect = null;
+            RedisEndpoint? target = null;
+            if ((prefix == "MOVED" || prefix == "ASK") && ClusterRedirect.TryParse(reply, out redirect) && redirect != null)
             {
-                case "MOVED":
-                case "ASK":
+                part.Redirects++;
+                target = redirect.ResolveEndpoint(part.ServedBy ?? Endpoint);
+                Options.Log.Verbose(prefix + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
+            }
+
+            if (part.InTransaction)
+            {
+                // Nothing in a MULTI ... EXEC block is re-sent on its own (it would run outside the
+                // transaction): the block fails as a whole (EXECABORT) and the caller retries it.
+                // A MOVED still teaches the slot map, so the retry goes to the new owner.
+                if (redirect != null)
                 {
-                    if (!ClusterRedirect.TryParse(reply, out ClusterRedirect? redirect) || redirect == null)
+                    if (target != null && redirect.Kind == RedirectKind.Moved)
                     {
-                        return Outcome.Done;
+                        _topology.ApplyMoved(redirect.Slot, target);
                     }
 
-                    part.Redirects++;
-                    RedisEndpoint? target = redirect.ResolveEndpoint(part.ServedBy ?? Endpoint);
-                    Options.Log.Verbose(prefix + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
-                    if (redirect.Kind == RedirectKind.Ask && !part.InTransaction)
-                    {
-                        part.AskTarget = target;
-                        return target == null ? Outcome.RedirectedRefresh : Outcome.Redirected;
-                    }
-
-                    part.AskTarget = null;
-                    part.PreferReplica = false;
-                    if (part.InTransaction)
-                    {
-                        // The block fails as a whole (EXECABORT); the caller retries it, now against the new owner.
-                        if (target != null && redirect.Kind == RedirectKind.Moved)
-                        {
-                            _topology.ApplyMoved(redirect.Slot, target);
-                        }
-
-                        _ = _topology.RefreshAsync(CancellationToken.None);
-                        return Outcome.Done;
-                    }
-
-                    if (target == null)
-                    {
-                        return Outcome.RedirectedRefresh;
-                    }
-
-                    _topology.ApplyMoved(redirect.Slot, target);
-                    if (part.FixedTarget != null && part.Slot == null)
-                    {
-                        part.FixedTarget = target;
-                    }
-
-                    // Patch now so the retry is direct; refresh too, since one MOVED rarely comes alone.
                     _ = _topology.RefreshAsync(CancellationToken.None);
-                    return Outcome.Redirected;
                 }
 
-                case "TRYAGAIN" when part.InTransaction:
-                case "CLUSTERDOWN" when part.InTransaction:
-                case "MASTERDOWN" when part.InTransaction:
-                    return Outcome.Done;
+                return Outcome.Done;
+            }
+
+            if (redirect != null)
+            {
+                if (redirect.Kind == RedirectKind.Ask)
+                {
+                    part.AskTarget = target;
+                    return target == null ? Outcome.RedirectedRefresh : Outcome.Redirected;
+                }
+
+                part.AskTarget = null;
+                part.PreferReplica = false;
+                if (target == null)
+                {
+                    return Outcome.RedirectedRefresh;
+                }
+
+                _topology.ApplyMoved(redirect.Slot, target);
+                if (part.FixedTarget != null && part.Slot == null)
+                {
+                    part.FixedTarget = target;
+                }
+
+                // Patch now so the retry is direct; refresh too, since one MOVED rarely comes alone.
+                _ = _topology.RefreshAsync(CancellationToken.None);
+                return Outcome.Redirected;
+            }
+
+            switch (prefix)
+            {
                 case "TRYAGAIN":
                     part.Redirects++;
                     Options.Log.Verbose("TRYAGAIN for '" + part.Command.ToDisplayString(32) + "' (slot migrating); retrying.");
@@ -375,32 +373,26 @@ namespace RedisCluster.Engine.Routing
                     part.PreferReplica = false;
                     return Outcome.RefreshAndRetry;
                 default:
-                    if (part.AskTarget != null)
-                    {
-                        part.AskTarget = null;
-                    }
-
                     return Outcome.Done;
             }
         }
 
+        /// <summary>
+        /// Out of time: a redirect or CLUSTERDOWN that never settled stays the reply, so the caller sees
+        /// it; a part that never got a reply at all makes the whole batch fail with a connection error.
+        /// </summary>
         private void GiveUp(List<RoutedPart> pending, TimeSpan elapsed)
         {
-            RoutedPart first = pending[0];
-            string slot = first.Slot.HasValue ? "slot " + first.Slot.Value : "a keyless command";
-            string node = first.ServedBy?.ToString() ?? (first.Slot.HasValue ? _topology.Slots[first.Slot.Value]?.ToString() : null) ?? "no node owns it";
-            foreach (RoutedPart part in pending.Where(p => p.Failure == null && p.Reply != null && p.Reply.IsError))
+            RoutedPart? broken = pending.FirstOrDefault(p => p.Failure != null || p.Reply == null);
+            if (broken == null)
             {
-                // A redirect or CLUSTERDOWN that never settled stays the reply, so the caller sees it.
-                part.AskTarget = null;
+                return;
             }
 
-            RoutedPart? broken = pending.FirstOrDefault(p => p.Failure != null || p.Reply == null);
-            if (broken != null)
-            {
-                throw new RedisConnectionException(node, "The cluster did not recover within " + elapsed.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
-                    + " s: " + slot + " (last tried on " + node + ") is unreachable: " + (broken.Failure?.Message ?? "no node owns the slot") + ".", broken.Failure);
-            }
+            string slot = broken.Slot.HasValue ? "slot " + broken.Slot.Value : "a keyless command";
+            string node = broken.ServedBy?.ToString() ?? (broken.Slot.HasValue ? _topology.Slots[broken.Slot.Value]?.ToString() : null) ?? "no node owns it";
+            throw new RedisConnectionException(node, "The cluster did not recover within " + elapsed.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
+                + " s: " + slot + " (last tried on " + node + ") is unreachable: " + (broken.Failure?.Message ?? "no node owns the slot") + ".", broken.Failure);
         }
 
         private async Task<IReadOnlyList<int>> GetKeysFromServerAsync(RedisCommand command, CancellationToken cancellationToken)
