@@ -75,19 +75,8 @@ namespace RedisCluster.Engine.Connections
                 Reconnecting?.Invoke(Endpoint, replaced);
             }
 
-            if (task.IsCompleted)
-            {
-                return await task.ConfigureAwait(false);
-            }
-
-            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellationToken.Register(() => cancelled.TrySetCanceled()))
-            {
-                await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            return await task.ConfigureAwait(false);
+            await TaskWaiting.WaitAsync(task, cancellationToken).ConfigureAwait(false);
+            return task.Result;
         }
 
         public void Dispose()

@@ -101,14 +101,7 @@ namespace RedisCluster.Engine.Connections
         {
             var batch = new PendingBatch(commands.Count);
             await WriteAsync(commands, i => new PendingReply(commands[i], batch, i), cancellationToken).ConfigureAwait(false);
-            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (cancellationToken.Register(() => cancelled.TrySetCanceled()))
-            {
-                await Task.WhenAny(batch.Completion, cancelled.Task).ConfigureAwait(false);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            await batch.Completion.ConfigureAwait(false);
+            await TaskWaiting.WaitAsync(batch.Completion, cancellationToken).ConfigureAwait(false);
             var replies = new RedisReply[commands.Count];
             for (int i = 0; i < replies.Length; i++)
             {
