@@ -29,9 +29,6 @@ namespace RedisCluster.Engine.Commands
         /// <summary>The command name, upper-cased.</summary>
         public string Name { get; }
 
-        /// <summary>Name plus subcommand for container commands ("CLUSTER INFO", "CONFIG GET").</summary>
-        public string FullName => Arguments.Count > 1 && IsContainer(Name) ? Name + " " + ArgumentText(1).ToUpperInvariant() : Name;
-
         public static RedisCommand Create(params string[] arguments)
         {
             var args = new ReadOnlyMemory<byte>[arguments.Length];
@@ -163,31 +160,5 @@ namespace RedisCluster.Engine.Commands
 
         private static bool IsAuthKeyword(string text)
             => string.Equals(text, "AUTH", StringComparison.OrdinalIgnoreCase) || string.Equals(text, "AUTH2", StringComparison.OrdinalIgnoreCase);
-
-        private static bool IsContainer(string name)
-        {
-            switch (name)
-            {
-                case "CLUSTER":
-                case "CONFIG":
-                case "CLIENT":
-                case "COMMAND":
-                case "OBJECT":
-                case "MEMORY":
-                case "SCRIPT":
-                case "FUNCTION":
-                case "XINFO":
-                case "XGROUP":
-                case "ACL":
-                case "LATENCY":
-                case "SLOWLOG":
-                case "MODULE":
-                case "PUBSUB":
-                case "DEBUG":
-                    return true;
-                default:
-                    return false;
-            }
-        }
     }
 }
