@@ -42,7 +42,7 @@ namespace RedisCluster.Engine.Tunnel
         private byte[]? _name;
         private List<RedisCommand>? _multi;
         private bool _multiFailed;
-        private RedisConnection? _dedicated;
+        private readonly SmartPin _pin;
         private List<byte[][]>? _subscribeFrom;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
@@ -51,6 +51,7 @@ namespace RedisCluster.Engine.Tunnel
             _backend = backend;
             _socket = socket;
             _clientId = backend.NextClientId();
+            _pin = new SmartPin(context, backend);
             Client = QuietCleanup.RemoteName(socket);
         }
 
@@ -62,7 +63,7 @@ namespace RedisCluster.Engine.Tunnel
         {
             QuietCleanup.Cancel(_stopReading);
             QuietCleanup.Cancel(_abort);
-            QuietCleanup.Dispose(_dedicated);
+            _pin.Close();
             QuietCleanup.Dispose(_socket);
         }
 
@@ -93,7 +94,7 @@ namespace RedisCluster.Engine.Tunnel
                 {
                 }
 
-                QuietCleanup.Dispose(_dedicated);
+                _pin.Dispose();
                 QuietCleanup.Shutdown(_socket);
                 QuietCleanup.Dispose(stream);
                 stats.ClientClosed();
@@ -587,52 +588,8 @@ namespace RedisCluster.Engine.Tunnel
         /// A blocking command runs on a connection of this client's own to the key's primary, so a client
         /// blocked for minutes holds up nobody else's replies on the shared pipeline.
         /// </summary>
-        private async Task<RespValue> RunBlockingAsync(RedisCommand command, byte[] key)
-        {
-            int slot = HashSlot.GetSlot(key);
-            RespValue? last = null;
-            for (int attempt = 0; attempt < 3; attempt++)
-            {
-                RedisEndpoint? owner = _backend.OwnerOf(slot);
-                if (owner == null)
-                {
-                    await _backend.Cluster.RefreshTopologyAsync(_abort.Token).ConfigureAwait(false);
-                    continue;
-                }
-
-                try
-                {
-                    if (_dedicated == null || !_dedicated.IsConnected || !_dedicated.Endpoint.Equals(owner))
-                    {
-                        QuietCleanup.Dispose(_dedicated);
-                        _dedicated = null;
-                        _dedicated = await RedisConnection.ConnectAsync(owner, _backend.Connector, _abort.Token).ConfigureAwait(false);
-                        _context.Statistics.UpstreamOpened();
-                    }
-
-                    last = await WaitWatchingClientAsync(_dedicated.ExecuteAsync(command, _abort.Token)).ConfigureAwait(false);
-                }
-                catch (RedisException ex)
-                {
-                    QuietCleanup.Dispose(_dedicated);
-                    _dedicated = null;
-                    last = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
-                    continue;
-                }
-
-                string? prefix = last.IsError ? last.ErrorPrefix : null;
-                if (prefix == "MOVED" || prefix == "ASK" || prefix == "TRYAGAIN" || prefix == "CLUSTERDOWN")
-                {
-                    await _backend.Cluster.RefreshTopologyAsync(_abort.Token).ConfigureAwait(false);
-                    await Task.Delay(100 * (attempt + 1), _abort.Token).ConfigureAwait(false);
-                    continue;
-                }
-
-                return last;
-            }
-
-            return last ?? RespValue.Error("CLUSTERDOWN Hash slot not served");
-        }
+        private Task<RespValue> RunBlockingAsync(RedisCommand command, byte[] key)
+            => _pin.RunOnOwnerAsync(HashSlot.GetSlot(key), connection => WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token)), _abort.Token);
 
         /// <summary>
         /// Waits for a blocking reply, but gives up (closing the dedicated connection, which ends the wait on
@@ -661,8 +618,7 @@ namespace RedisCluster.Engine.Tunnel
 
                 if (gone)
                 {
-                    QuietCleanup.Dispose(_dedicated);
-                    _dedicated = null;
+                    _pin.Close();
                     throw new OperationCanceledException("The client closed its connection while blocked.");
                 }
             }
@@ -719,6 +675,6 @@ namespace RedisCluster.Engine.Tunnel
 
         private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 
-        private static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
+        internal static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
     }
 }
