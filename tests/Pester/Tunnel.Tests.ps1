@@ -24,6 +24,37 @@ BeforeAll {
         try { ([System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)).Dispose(); $false } catch { $true }
     }
 
+    # Raw RESP on one connection, the way an application keeps WATCH and MULTI state on its connection
+    # (each redis-cli run is a connection of its own). Enough of the protocol for the replies used here:
+    # nil is '(nil)', a nil array '(nil array)', an error '(error) <message>'.
+    function Read-RespReply([System.IO.StreamReader] $Reader) {
+        $line = $Reader.ReadLine()
+        $rest = $line.Substring(1)
+        switch ($line.Substring(0, 1)) {
+            '*' {
+                if ([int]$rest -lt 0) { return '(nil array)' }
+                $items = @(for ($i = 0; $i -lt [int]$rest; $i++) { Read-RespReply $Reader })
+                return ,$items
+            }
+            '$' {
+                if ([int]$rest -lt 0) { return '(nil)' }
+                return $Reader.ReadLine()
+            }
+            '-' { return "(error) $rest" }
+            default { return $rest }
+        }
+    }
+
+    function Invoke-RespCommand([System.Net.Sockets.TcpClient] $Client, [System.IO.StreamReader] $Reader, [string[]] $Command) {
+        $text = [System.Text.StringBuilder]::new("*$($Command.Count)`r`n")
+        foreach ($arg in $Command) {
+            [void]$text.Append('$').Append([System.Text.Encoding]::UTF8.GetByteCount($arg)).Append("`r`n").Append($arg).Append("`r`n")
+        }
+        $bytes = [System.Text.Encoding]::UTF8.GetBytes($text.ToString())
+        $Client.GetStream().Write($bytes, 0, $bytes.Length)
+        Read-RespReply $Reader
+    }
+
     # A CA and a server certificate for 127.0.0.1 with serverAuth and clientAuth (cluster nodes present
     # it as a client certificate on the bus).
     $script:dir = Join-Path ([System.IO.Path]::GetTempPath()) "rc-pester-tunnel-$PID"
@@ -248,6 +279,39 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
             $values = redis-cli -p $smartPort MGET (1..30 | ForEach-Object { "pester:smart:$_" })
             $values[29] | Should -Be 'v30'
             [int](redis-cli -p $smartPort DBSIZE) | Should -BeGreaterOrEqual 30
+        }
+
+        It 'runs WATCH ... EXEC like one server: EXEC answers nil after another client changed the watched key' {
+            $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $smartPort)
+            try {
+                $tcp.ReceiveTimeout = 10000
+                $reader = [System.IO.StreamReader]::new($tcp.GetStream(), [System.Text.Encoding]::UTF8, $false, 4096, $true)
+                $key = 'pester:smart:watch'
+                Invoke-RespCommand $tcp $reader 'SET', $key, 'v1' | Should -Be 'OK'
+                Invoke-RespCommand $tcp $reader 'WATCH', $key | Should -Be 'OK'
+                Invoke-RespCommand $tcp $reader 'GET', $key | Should -Be 'v1'
+                Invoke-RespCommand $tcp $reader 'MULTI' | Should -Be 'OK'
+                Invoke-RespCommand $tcp $reader 'SET', $key, 'v2' | Should -Be 'QUEUED'
+                $exec = @(Invoke-RespCommand $tcp $reader 'EXEC')
+                $exec.Count | Should -Be 1
+                $exec[0] | Should -Be 'OK'
+                redis-cli -p $smartPort GET $key | Should -Be 'v2'
+
+                # Another client (a redis-cli run is a connection of its own) changes the key between WATCH and EXEC.
+                Invoke-RespCommand $tcp $reader 'WATCH', $key | Should -Be 'OK'
+                redis-cli -p $smartPort SET $key theirs | Should -Be 'OK'
+                Invoke-RespCommand $tcp $reader 'MULTI' | Should -Be 'OK'
+                Invoke-RespCommand $tcp $reader 'SET', $key, 'v3' | Should -Be 'QUEUED'
+                Invoke-RespCommand $tcp $reader 'EXEC' | Should -Be '(nil array)'
+                redis-cli -p $smartPort GET $key | Should -Be 'theirs'
+
+                # Keys in two slots (13739 and 15329) cannot be watched together; the error names both slots.
+                Invoke-RespCommand $tcp $reader 'WATCH', $key, 'pester:smart:other' | Should -BeLike '(error) CROSSSLOT*slot 13739*slot 15329*'
+                Invoke-RespCommand $tcp $reader 'UNWATCH' | Should -Be 'OK'
+            }
+            finally {
+                $tcp.Dispose()
+            }
         }
     }
 }

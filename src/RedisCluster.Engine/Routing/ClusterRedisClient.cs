@@ -45,6 +45,9 @@ namespace RedisCluster.Engine.Routing
         /// <summary>The server's command metadata that routing is based on.</summary>
         public CommandTable Commands { get; }
 
+        /// <summary>The slot owners as routing sees them now, redirects included.</summary>
+        internal SlotMap Slots => _topology.Slots;
+
         internal static async Task<ClusterRedisClient> ConnectAsync(IReadOnlyList<RedisEndpoint> seeds, RedisClientOptions options, TransportConnector connector, CancellationToken cancellationToken)
         {
             var connections = new ClusterConnections(options, connector);
@@ -96,6 +99,9 @@ namespace RedisCluster.Engine.Routing
             RedisConnection connection = await _connections.Get(node).GetAsync(cancellationToken).ConfigureAwait(false);
             return await connection.ExecuteBatchAsync(commands, cancellationToken).ConfigureAwait(false);
         }
+
+        /// <summary>Argument indices that decide where <paramref name="command"/> runs, found the way routing finds them.</summary>
+        internal Task<IReadOnlyList<int>> GetKeyIndicesAsync(RedisCommand command, CancellationToken cancellationToken) => _planner.KeysOfAsync(command, cancellationToken);
 
         /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
         public Task RefreshTopologyAsync(CancellationToken cancellationToken = default) => _topology.RefreshAsync(cancellationToken);

@@ -83,7 +83,8 @@ namespace RedisCluster.Engine.Routing
             return plans;
         }
 
-        private async Task<IReadOnlyList<int>> KeysOfAsync(RedisCommand command, CancellationToken cancellationToken)
+        /// <summary>Argument indices that decide the command's slot: its keys, or the channels of SPUBLISH and SSUBSCRIBE.</summary>
+        public async Task<IReadOnlyList<int>> KeysOfAsync(RedisCommand command, CancellationToken cancellationToken)
         {
             KeyExtraction extraction = _commands.GetKeys(command);
             IReadOnlyList<int> keys = extraction.NeedsServerLookup

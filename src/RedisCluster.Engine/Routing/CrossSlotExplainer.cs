@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Text;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Protocol;
 
 namespace RedisCluster.Engine.Routing
@@ -18,6 +19,31 @@ namespace RedisCluster.Engine.Routing
 
             var text = new StringBuilder(reply.GetString());
             text.Append(". ").Append(command.Name).Append(" needs all its keys in one slot, but: ");
+            AppendKeys(text, command, keyIndices, slots);
+            return RespValue.Error(text.ToString());
+        }
+
+        /// <summary>
+        /// The error for a command that must stay in the slot a WATCH holds (a transaction behind the smart
+        /// tunnel runs on the one connection that holds the WATCH, so it cannot reach another slot).
+        /// </summary>
+        public static RespValue ExplainWatched(RedisCommand command, IReadOnlyList<int> keyIndices, int watchedSlot, SlotMap slots)
+        {
+            var text = new StringBuilder("CROSSSLOT Keys in request don't hash to the slot of the watched keys. ");
+            text.Append("WATCH holds slot ").Append(watchedSlot);
+            RedisEndpoint? owner = slots[watchedSlot];
+            if (owner != null)
+            {
+                text.Append(" on ").Append(owner);
+            }
+
+            text.Append(" and ").Append(command.Name).Append(" must use keys of that slot, but: ");
+            AppendKeys(text, command, keyIndices, slots);
+            return RespValue.Error(text.ToString());
+        }
+
+        private static void AppendKeys(StringBuilder text, RedisCommand command, IReadOnlyList<int> keyIndices, SlotMap slots)
+        {
             for (int i = 0; i < keyIndices.Count && i < 8; i++)
             {
                 string key = command.ArgumentText(keyIndices[i]);
@@ -37,7 +63,6 @@ namespace RedisCluster.Engine.Routing
 
             text.Append(". Give the keys a common hash tag so they share a slot: only the part between { and } is hashed, ")
                 .Append("e.g. '{order:42}:items' and '{order:42}:total'.");
-            return RespValue.Error(text.ToString());
         }
     }
 }

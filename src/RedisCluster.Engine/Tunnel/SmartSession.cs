@@ -13,6 +13,7 @@ using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.Engine.Routing;
 
 namespace RedisCluster.Engine.Tunnel
 {
@@ -42,7 +43,7 @@ namespace RedisCluster.Engine.Tunnel
         private byte[]? _name;
         private List<RedisCommand>? _multi;
         private bool _multiFailed;
-        private RedisConnection? _dedicated;
+        private readonly SmartPin _pin;
         private List<byte[][]>? _subscribeFrom;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
@@ -51,6 +52,7 @@ namespace RedisCluster.Engine.Tunnel
             _backend = backend;
             _socket = socket;
             _clientId = backend.NextClientId();
+            _pin = new SmartPin(context, backend);
             Client = QuietCleanup.RemoteName(socket);
         }
 
@@ -62,7 +64,7 @@ namespace RedisCluster.Engine.Tunnel
         {
             QuietCleanup.Cancel(_stopReading);
             QuietCleanup.Cancel(_abort);
-            QuietCleanup.Dispose(_dedicated);
+            _pin.Close();
             QuietCleanup.Dispose(_socket);
         }
 
@@ -93,7 +95,8 @@ namespace RedisCluster.Engine.Tunnel
                 {
                 }
 
-                QuietCleanup.Dispose(_dedicated);
+                // Whatever the client held (a WATCH, a blocking wait) ends with it.
+                _pin.Dispose();
                 QuietCleanup.Shutdown(_socket);
                 QuietCleanup.Dispose(stream);
                 stats.ClientClosed();
@@ -258,6 +261,8 @@ namespace RedisCluster.Engine.Tunnel
             var protocols = new int[commands.Count];
             var pending = new List<RedisCommand>();
             var pendingSlots = new List<int>();
+            var pinned = new List<RedisCommand>();
+            var pinnedSlots = new List<int>();
             bool quit = false;
             bool stop = false;
             int answered = 0;
@@ -268,8 +273,7 @@ namespace RedisCluster.Engine.Tunnel
                 if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
                     // Queued locally and sent as one block at EXEC, so the block reaches one node whole.
-                    _multi.Add(RedisCommand.Create(args));
-                    replies[i] = Queued;
+                    replies[i] = await QueueAsync(args).ConfigureAwait(false);
                 }
                 else
                 {
@@ -282,7 +286,14 @@ namespace RedisCluster.Engine.Tunnel
                                 break;
                             }
 
-                            if (_multiFailed)
+                            if (_pin.IsWatching)
+                            {
+                                // Everything before it first, then the block on the connection that holds the WATCH.
+                                await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
+                                await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                                replies[i] = await ExecWatchedAsync(RedisCommand.Create(args)).ConfigureAwait(false);
+                            }
+                            else if (_multiFailed)
                             {
                                 replies[i] = RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
                             }
@@ -303,6 +314,23 @@ namespace RedisCluster.Engine.Tunnel
                             _multi = null;
                             _multiFailed = false;
                             break;
+                        case "WATCH":
+                            // A WATCH after a write to its key must not see that write as a change.
+                            await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
+                            await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                            replies[i] = await WatchAsync(args).ConfigureAwait(false);
+                            break;
+                        case "UNWATCH":
+                        case "DISCARD":
+                        case "RESET":
+                            if (_pin.IsWatching)
+                            {
+                                // They end the WATCH and close its connection: what went before still needs it.
+                                await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
+                                await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                            }
+
+                            goto default;
                         case "SUBSCRIBE":
                         case "PSUBSCRIBE":
                         case "SSUBSCRIBE":
@@ -327,6 +355,7 @@ namespace RedisCluster.Engine.Tunnel
                             }
 
                             // Everything before it first, in order (an LPUSH pipelined before a BLPOP must count).
+                            await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
                             await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
                             replies[i] = await RunBlockingAsync(RedisCommand.Create(args), args[key]).ConfigureAwait(false);
                             break;
@@ -339,8 +368,22 @@ namespace RedisCluster.Engine.Tunnel
                             }
                             else
                             {
-                                pending.Add(RedisCommand.Create(args));
-                                pendingSlots.Add(i);
+                                // Commands of the watched slot go to the connection that holds the WATCH, the rest
+                                // to the shared router; each side runs what the other queued first, so the
+                                // commands run in the client's order.
+                                var command = RedisCommand.Create(args);
+                                if (_pin.IsPinned && await InWatchedSlotAsync(command).ConfigureAwait(false))
+                                {
+                                    await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                                    pinned.Add(command);
+                                    pinnedSlots.Add(i);
+                                }
+                                else
+                                {
+                                    await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
+                                    pending.Add(command);
+                                    pendingSlots.Add(i);
+                                }
                             }
 
                             break;
@@ -352,6 +395,7 @@ namespace RedisCluster.Engine.Tunnel
                 answered = i + 1;
             }
 
+            await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
             await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
             for (int i = 0; i < answered; i++)
             {
@@ -389,11 +433,14 @@ namespace RedisCluster.Engine.Tunnel
                     _name = null;
                     _multi = null;
                     _multiFailed = false;
+                    _pin.Release();
                     return RespValue.SimpleString("RESET");
+                case "UNWATCH":
+                    _pin.Release();
+                    return RespValue.Ok;
                 case "READONLY":
                 case "READWRITE":
                 case "ASKING":
-                case "UNWATCH":
                     return RespValue.Ok;
                 case "CLUSTER":
                     return RespValue.Error(ClusterRefused);
@@ -412,17 +459,11 @@ namespace RedisCluster.Engine.Tunnel
                         return RespValue.Error("ERR DISCARD without MULTI");
                     }
 
+                    // Like Redis, DISCARD also ends the WATCH.
                     _multi = null;
                     _multiFailed = false;
+                    _pin.Release();
                     return RespValue.Ok;
-                case "WATCH":
-                    if (_multi != null)
-                    {
-                        return RespValue.Error("ERR WATCH inside MULTI is not allowed");
-                    }
-
-                    // WATCH lives on a server connection; the shared connections cannot hold it for one client.
-                    return RespValue.Error("ERR WATCH is not supported through the smart tunnel");
                 case "UNSUBSCRIBE":
                 case "PUNSUBSCRIBE":
                 case "SUNSUBSCRIBE":
@@ -590,48 +631,174 @@ namespace RedisCluster.Engine.Tunnel
         private async Task<RespValue> RunBlockingAsync(RedisCommand command, byte[] key)
         {
             int slot = HashSlot.GetSlot(key);
-            RespValue? last = null;
-            for (int attempt = 0; attempt < 3; attempt++)
+            if (_pin.IsPinned && slot != _pin.WatchedSlot)
             {
-                RedisEndpoint? owner = _backend.OwnerOf(slot);
-                if (owner == null)
-                {
-                    await _backend.Cluster.RefreshTopologyAsync(_abort.Token).ConfigureAwait(false);
-                    continue;
-                }
+                // The client's own connection is the one holding the WATCH, on the watched slot's primary.
+                return RespValue.Error("ERR " + command.Name + " on a key outside the watched slot (" + _pin.WatchedSlot
+                    + ") cannot run while WATCH holds this client's connection; UNWATCH first, or give the keys a common hash tag");
+            }
 
+            return await _pin.RunOnOwnerAsync(slot, connection => WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token)), _abort.Token).ConfigureAwait(false);
+        }
+
+        /// <summary>A command between MULTI and EXEC: queued, after checking that a WATCH's connection can run it.</summary>
+        private async Task<RespValue> QueueAsync(byte[][] args)
+        {
+            var command = RedisCommand.Create(args);
+            if (_pin.IsWatching)
+            {
+                IReadOnlyList<int> keys;
                 try
                 {
-                    if (_dedicated == null || !_dedicated.IsConnected || !_dedicated.Endpoint.Equals(owner))
-                    {
-                        QuietCleanup.Dispose(_dedicated);
-                        _dedicated = null;
-                        _dedicated = await RedisConnection.ConnectAsync(owner, _backend.Connector, _abort.Token).ConfigureAwait(false);
-                        _context.Statistics.UpstreamOpened();
-                    }
-
-                    last = await WaitWatchingClientAsync(_dedicated.ExecuteAsync(command, _abort.Token)).ConfigureAwait(false);
+                    keys = await _backend.Cluster.GetKeyIndicesAsync(command, _abort.Token).ConfigureAwait(false);
                 }
                 catch (RedisException ex)
                 {
-                    QuietCleanup.Dispose(_dedicated);
-                    _dedicated = null;
-                    last = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
-                    continue;
+                    _multiFailed = true;
+                    return RespValue.Error("ERR tunnel: cannot tell the keys of " + command.Name + ": " + OneLine(ex.Message));
                 }
 
-                string? prefix = last.IsError ? last.ErrorPrefix : null;
-                if (prefix == "MOVED" || prefix == "ASK" || prefix == "TRYAGAIN" || prefix == "CLUSTERDOWN")
+                foreach (int key in keys)
                 {
-                    await _backend.Cluster.RefreshTopologyAsync(_abort.Token).ConfigureAwait(false);
-                    await Task.Delay(100 * (attempt + 1), _abort.Token).ConfigureAwait(false);
-                    continue;
+                    if (HashSlot.GetSlot(args[key]) != _pin.WatchedSlot)
+                    {
+                        // The block runs on the watched slot's connection; a key elsewhere would abort it there
+                        // at every attempt, so it is refused now, as Redis refuses a command queued in error.
+                        _multiFailed = true;
+                        return CrossSlotExplainer.ExplainWatched(command, keys, _pin.WatchedSlot, _backend.Cluster.Slots);
+                    }
                 }
-
-                return last;
             }
 
-            return last ?? RespValue.Error("CLUSTERDOWN Hash slot not served");
+            _multi!.Add(command);
+            return Queued;
+        }
+
+        /// <summary>WATCH: all keys in one slot, and the slot of any WATCH before it; the client is then pinned to that slot's primary.</summary>
+        private async Task<RespValue> WatchAsync(byte[][] args)
+        {
+            if (_multi != null)
+            {
+                return RespValue.Error("ERR WATCH inside MULTI is not allowed");
+            }
+
+            if (args.Length < 2)
+            {
+                return WrongArity("WATCH");
+            }
+
+            var command = RedisCommand.Create(args);
+            var keys = new int[args.Length - 1];
+            int slot = HashSlot.GetSlot(args[1]);
+            bool oneSlot = true;
+            for (int k = 1; k < args.Length; k++)
+            {
+                keys[k - 1] = k;
+                oneSlot &= HashSlot.GetSlot(args[k]) == slot;
+            }
+
+            if (!oneSlot)
+            {
+                return CrossSlotExplainer.Explain(RespValue.Error("CROSSSLOT Keys in request don't hash to the same slot"), command, keys, _backend.Cluster.Slots);
+            }
+
+            if (_pin.IsWatching && slot != _pin.WatchedSlot)
+            {
+                return CrossSlotExplainer.ExplainWatched(command, keys, _pin.WatchedSlot, _backend.Cluster.Slots);
+            }
+
+            return await _pin.WatchAsync(command, slot, _abort.Token).ConfigureAwait(false);
+        }
+
+        /// <summary>EXEC while a WATCH holds the client: the block runs where the keys are watched, and the WATCH ends either way.</summary>
+        private async Task<RespValue> ExecWatchedAsync(RedisCommand exec)
+        {
+            try
+            {
+                return _multiFailed
+                    ? RespValue.Error("EXECABORT Transaction discarded because of previous errors.")
+                    : await _pin.ExecAsync(_multi!, exec, _abort.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _pin.Release();
+            }
+        }
+
+        /// <summary>True when every key of <paramref name="command"/> is in the watched slot (and it has keys).</summary>
+        private async Task<bool> InWatchedSlotAsync(RedisCommand command)
+        {
+            IReadOnlyList<int> keys;
+            try
+            {
+                keys = await _backend.Cluster.GetKeyIndicesAsync(command, _abort.Token).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // The shared router looks the keys up again and reports the failure in the command's reply.
+                return false;
+            }
+
+            if (keys.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (int key in keys)
+            {
+                if (HashSlot.GetSlot(command.Arguments[key].Span) != _pin.WatchedSlot)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Runs the collected commands of the watched slot on the connection that holds the WATCH. Those that
+        /// found their slot moved did not run there; they run through the shared router instead, which
+        /// follows the slot, and the lost WATCH makes the EXEC fail.
+        /// </summary>
+        private async Task RunPinnedAsync(List<RedisCommand> pinned, List<int> slots, RespValue?[] replies)
+        {
+            if (pinned.Count == 0)
+            {
+                return;
+            }
+
+            var moved = new List<RedisCommand>();
+            var movedSlots = new List<int>();
+            try
+            {
+                RespValue?[] results = await _pin.RunPinnedAsync(pinned, _abort.Token).ConfigureAwait(false);
+                for (int j = 0; j < results.Length; j++)
+                {
+                    if (results[j] != null)
+                    {
+                        replies[slots[j]] = results[j];
+                    }
+                    else
+                    {
+                        moved.Add(pinned[j]);
+                        movedSlots.Add(slots[j]);
+                    }
+                }
+            }
+            catch (RedisException ex)
+            {
+                // As on the shared path: whether they ran is unknown, so they are not sent again.
+                _context.Statistics.Error();
+                RespValue error = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
+                foreach (int slot in slots)
+                {
+                    replies[slot] = error;
+                }
+            }
+
+            pinned.Clear();
+            slots.Clear();
+            await RunPendingAsync(moved, movedSlots, replies).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -661,8 +828,7 @@ namespace RedisCluster.Engine.Tunnel
 
                 if (gone)
                 {
-                    QuietCleanup.Dispose(_dedicated);
-                    _dedicated = null;
+                    _pin.Close();
                     throw new OperationCanceledException("The client closed its connection while blocked.");
                 }
             }
@@ -719,6 +885,6 @@ namespace RedisCluster.Engine.Tunnel
 
         private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 
-        private static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
+        internal static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
     }
 }

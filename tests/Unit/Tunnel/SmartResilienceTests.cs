@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel;
 using RedisCluster.Tests.Infrastructure;
 using Xunit;
@@ -101,21 +102,12 @@ public sealed class SmartResilienceTests : IClassFixture<SmartResilienceFixture>
         return (rounds, errors);
     }
 
-    [Fact]
-    public async Task ALiveReshardingOfASlotLosesNoCommand()
+    /// <summary>Moves a slot and its keys from <paramref name="source"/> to <paramref name="target"/>, the way redis-cli --cluster reshard does.</summary>
+    private async Task MoveSlotAsync(int slot, RedisServer source, RedisServer target)
     {
-        const string tag = "smart:reshard";
-        int slot = HashSlot.GetSlot(tag);
-        RedisServer source = OwnerOf(slot);
-        RedisServer target = _cluster.Masters().First(m => m != source);
         string sourceId = source.Cli("CLUSTER", "MYID");
         string targetId = target.Cli("CLUSTER", "MYID");
         string slotText = slot.ToString(CultureInfo.InvariantCulture);
-
-        using var stop = new CancellationTokenSource();
-        Task<(int Rounds, List<(TimeSpan At, string Error)> Errors)> loop = Task.Run(() => LoopAsync(tag, stop.Token));
-        await Task.Delay(500);
-
         target.Cli("CLUSTER", "SETSLOT", slotText, "IMPORTING", sourceId);
         source.Cli("CLUSTER", "SETSLOT", slotText, "MIGRATING", targetId);
         while (true)
@@ -136,7 +128,22 @@ public sealed class SmartResilienceTests : IClassFixture<SmartResilienceFixture>
         {
             master.Cli("CLUSTER", "SETSLOT", slotText, "NODE", targetId);
         }
+    }
 
+    [Fact]
+    public async Task ALiveReshardingOfASlotLosesNoCommand()
+    {
+        const string tag = "smart:reshard";
+        int slot = HashSlot.GetSlot(tag);
+        RedisServer source = OwnerOf(slot);
+        RedisServer target = _cluster.Masters().First(m => m != source);
+        string slotText = slot.ToString(CultureInfo.InvariantCulture);
+
+        using var stop = new CancellationTokenSource();
+        Task<(int Rounds, List<(TimeSpan At, string Error)> Errors)> loop = Task.Run(() => LoopAsync(tag, stop.Token));
+        await Task.Delay(500);
+
+        await MoveSlotAsync(slot, source, target);
         await Task.Delay(500);
         stop.Cancel();
         var (rounds, errors) = await loop;
@@ -145,6 +152,43 @@ public sealed class SmartResilienceTests : IClassFixture<SmartResilienceFixture>
         Assert.Empty(errors);
         Assert.Equal("0", source.Cli("CLUSTER", "COUNTKEYSINSLOT", slotText));
         Assert.Equal(OwnerOf(slot), target);
+    }
+
+    [Fact]
+    public async Task AWatchedSlotThatMovesFailsTheTransactionInsteadOfRunningItUnguarded()
+    {
+        const string key = "{smart:watch-move}k";
+        int slot = HashSlot.GetSlot(key);
+        RedisServer first = OwnerOf(slot);
+        RedisServer second = _cluster.Masters().First(m => m != first);
+        using var client = RawRespClient.Connect(Port);
+        Assert.Equal("OK", client.Call("SET", key, "v1").GetString());
+
+        // Moved between WATCH and a read of the watched key: the read is still answered, by the new owner.
+        Assert.Equal("OK", client.Call("WATCH", key).GetString());
+        await MoveSlotAsync(slot, first, second);
+        Assert.Equal("v1", client.Call("GET", key).GetString());
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.Equal("QUEUED", client.Call("SET", key, "v2").GetString());
+        Assert.True(client.Call("EXEC").IsNull);
+        Assert.Equal("v1", second.Cli("GET", key));
+
+        // Moved with nothing between WATCH and EXEC: the block reaches the old owner, which refuses it.
+        Assert.Equal("OK", client.Call("WATCH", key).GetString());
+        await MoveSlotAsync(slot, second, first);
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.Equal("QUEUED", client.Call("SET", key, "v3").GetString());
+        RespValue exec = client.Call("EXEC");
+        Assert.Equal(RespType.Array, exec.Type);
+        Assert.True(exec.IsNull);
+        Assert.Equal("v1", first.Cli("GET", key));
+
+        // The retry of an optimistic-locking loop reaches the new owner and runs there.
+        Assert.Equal("OK", client.Call("WATCH", key).GetString());
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.Equal("QUEUED", client.Call("SET", key, "v4").GetString());
+        Assert.Equal("OK", Assert.Single(client.Call("EXEC").Items).GetString());
+        Assert.Equal("v4", first.Cli("GET", key));
     }
 
     [Fact]

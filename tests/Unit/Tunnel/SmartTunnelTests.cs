@@ -178,7 +178,6 @@ public sealed class SmartTunnelTests : IClassFixture<SmartClusterFixture>, IAsyn
 
         // Commands that would hold up a shared upstream connection for everyone are refused.
         Assert.True(client.Call("WAIT", "1", "1000").IsError);
-        Assert.True(client.Call("WATCH", "smart:w").IsError);
 
         RespValue cluster = client.Call("CLUSTER", "SLOTS");
         Assert.True(cluster.IsError);
