@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime;
 using System.Text;
 using System.Text.RegularExpressions;
 using RedisCluster.Tests.Infrastructure;
@@ -151,9 +152,7 @@ public sealed class SmartTunnelBenchmark
     /// <summary>The tunnel runs in this process: its memory is this process's growth with the clients connected.</summary>
     private static string IdleClients(int port, int count)
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long before = Process.GetCurrentProcess().WorkingSet64;
+        var (workingSetBefore, heapBefore) = Settle();
         var clients = new List<TcpClient>();
         byte[] ping = Encoding.ASCII.GetBytes("*1\r\n$4\r\nPING\r\n");
         var buffer = new byte[64];
@@ -167,16 +166,45 @@ public sealed class SmartTunnelBenchmark
                 client.GetStream().ReadExactly(buffer, 0, 7);
             }
 
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            Thread.Sleep(500);
-            long after = Process.GetCurrentProcess().WorkingSet64;
-            return $"{count} idle clients connected (each answered PING): working set grew {(after - before) / 1048576.0:0.0} MB "
-                + $"(whole benchmark process {after / 1048576.0:0.0} MB, client sockets included).";
+            var (workingSet, heap) = Settle();
+            return $"{count} idle clients connected (each answered PING): working set grew {(workingSet - workingSetBefore) / 1048576.0:0.0} MB, "
+                + $"managed heap {(heap - heapBefore) / 1048576.0:0.0} MB (whole benchmark process {workingSet / 1048576.0:0.0} MB, client sockets included).";
         }
         finally
         {
             clients.ForEach(c => c.Dispose());
         }
+    }
+
+    /// <summary>
+    /// Collects until the working set holds still, before both readings: the runtime hands memory back to the
+    /// system a few collections after it became free (pools trimmed, regions decommitted), so after the benchmark
+    /// runs one collection left the first reading too high and the growth came out negative.
+    /// </summary>
+    private static (long WorkingSet, long Heap) Settle()
+    {
+        static long CollectAndRead()
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            Thread.Sleep(250);
+            using var process = Process.GetCurrentProcess();
+            return process.WorkingSet64;
+        }
+
+        long workingSet = CollectAndRead();
+        for (int i = 0; i < 20; i++)
+        {
+            long next = CollectAndRead();
+            bool still = Math.Abs(next - workingSet) < 1048576;
+            workingSet = next;
+            if (still)
+            {
+                break;
+            }
+        }
+
+        return (workingSet, GC.GetTotalMemory(forceFullCollection: true));
     }
 }
