@@ -15,8 +15,17 @@ public sealed class ModuleHost : IDisposable
         Invoke("Import-Module '" + manifest.Replace("'", "''") + "' -ErrorAction Stop");
     }
 
-    public List<object?> Invoke(string script)
+    /// <summary>
+    /// Runs a script; <paramref name="variables"/> are set in the session first, so that secrets such as a
+    /// PSCredential reach the cmdlets as objects and never appear in the script text.
+    /// </summary>
+    public List<object?> Invoke(string script, IReadOnlyDictionary<string, object?>? variables = null)
     {
+        foreach (var pair in variables ?? new Dictionary<string, object?>())
+        {
+            _runspace.SessionStateProxy.SetVariable(pair.Key, pair.Value);
+        }
+
         using var ps = PowerShell.Create();
         ps.Runspace = _runspace;
         ps.AddScript(script);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using RedisCluster.Bench;
 
-// Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize]
+// Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize] | fill-shapes [sizeMB] [valueSize] | smart [requests]
 string what = args.Length > 0 ? args[0] : "fill";
 if (what != "fill" && what != "fill-shapes" && what != "smart")
 {
@@ -21,7 +21,9 @@ using var host = new ModuleHost(Path.Combine(root, "out", "RedisCluster", "Redis
 if (what == "smart")
 {
     int requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200000;
-    Console.WriteLine($"Smart tunnel: 3-primary cluster, {requests} requests per test, 50 clients, 64-byte values, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"Smart tunnel: 3-primary clusters (plaintext, then TLS with an ACL user), {requests} requests per test, "
+        + $"{SmartTunnelBenchmark.Clients} clients, {SmartTunnelBenchmark.ValueSize}-byte values, -r {SmartTunnelBenchmark.Keyspace}, {Environment.ProcessorCount} cores");
+    Console.WriteLine();
     foreach (var line in new SmartTunnelBenchmark(requests, host).Run())
     {
         Console.WriteLine(line);
