@@ -39,7 +39,7 @@ namespace RedisCluster.Engine.Connections
             _stream = stream;
             _options = options;
             Id = Interlocked.Increment(ref _nextId);
-            _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+            _reader = StreamPipes.Reader(stream, 64 * 1024, 16 * 1024, leaveOpen: false);
             _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
             _readLoop = Task.Run(ReadLoopAsync);
             if (options.CommandTimeout > TimeSpan.Zero)

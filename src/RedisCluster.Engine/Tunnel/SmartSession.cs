@@ -74,7 +74,7 @@ namespace RedisCluster.Engine.Tunnel
             stats.ClientOpened();
             var stream = new NetworkStream(_socket, ownsSocket: true);
             int size = _context.Options.BufferSize;
-            PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: size, minimumReadSize: Math.Min(4096, size), leaveOpen: true));
+            PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
             PipeWriter writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: Math.Min(4096, size), leaveOpen: true));
             try
             {

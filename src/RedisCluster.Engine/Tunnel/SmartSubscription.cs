@@ -6,6 +6,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Protocol;
 
 namespace RedisCluster.Engine.Tunnel
@@ -45,7 +46,7 @@ namespace RedisCluster.Engine.Tunnel
         /// </summary>
         public async Task<List<byte[][]>?> RunAsync(PipeReader client, PipeWriter clientOut, List<byte[][]> initial, CancellationToken stopReading, CancellationToken abort)
         {
-            PipeReader upstreamReader = PipeReader.Create(_upstream, new StreamPipeReaderOptions(leaveOpen: true));
+            PipeReader upstreamReader = StreamPipes.Reader(_upstream, 4096, 4096, leaveOpen: true);
             var queue = new Queue<byte[][]>(initial);
             if (_protocol == 3)
             {

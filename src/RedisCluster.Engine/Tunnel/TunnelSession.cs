@@ -126,11 +126,10 @@ namespace RedisCluster.Engine.Tunnel
         private async Task RelayAsync(NetworkStream clientStream, Stream upstream)
         {
             int size = _context.Options.BufferSize;
-            var readerOptions = new StreamPipeReaderOptions(bufferSize: size, minimumReadSize: Math.Min(4096, size), leaveOpen: true);
             var writerOptions = new StreamPipeWriterOptions(minimumBufferSize: Math.Min(4096, size), leaveOpen: true);
-            PipeReader clientReader = PipeReader.Create(clientStream, readerOptions);
+            PipeReader clientReader = StreamPipes.Reader(clientStream, size, 4096, leaveOpen: true);
             PipeWriter clientWriter = PipeWriter.Create(clientStream, writerOptions);
-            PipeReader upstreamReader = PipeReader.Create(upstream, readerOptions);
+            PipeReader upstreamReader = StreamPipes.Reader(upstream, size, 4096, leaveOpen: true);
             PipeWriter upstreamWriter = PipeWriter.Create(upstream, writerOptions);
 
             Task up = PumpCommandsAsync(clientReader, upstreamWriter);
