@@ -160,7 +160,7 @@ namespace RedisCluster.PowerShell.Commands
                 if (CancelToken.IsCancellationRequested)
                 {
                     // Ctrl+C: nothing may be written any more; stop and leave.
-                    tunnel.StopAsync().Wait(TimeSpan.FromSeconds(DrainTimeout + 5));
+                    TunnelRegistry.StopAsync(tunnel).Wait(TimeSpan.FromSeconds(DrainTimeout + 5));
                     return;
                 }
 

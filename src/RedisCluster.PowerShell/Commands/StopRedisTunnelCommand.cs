@@ -44,7 +44,7 @@ namespace RedisCluster.PowerShell.Commands
                 }
 
                 WriteVerbose("Stopping tunnel " + tunnel.Name + ": closing its listeners, then draining " + tunnel.Statistics.ClientsNow + " connection(s).");
-                Await(tunnel.StopAsync());
+                Await(TunnelRegistry.StopAsync(tunnel));
                 WriteVerbose("Tunnel " + tunnel.Name + " stopped: " + tunnel.Statistics + ".");
                 if (PassThru)
                 {

@@ -24,10 +24,30 @@ namespace RedisCluster.PowerShell.Tunnel
             Runspace? runspace = Runspace.DefaultRunspace;
             Guid owner = runspace?.InstanceId ?? Guid.Empty;
             Running[tunnel.Id] = (tunnel, owner);
+
+            // Housekeeping only, for tunnels stopped without the registry (a script calling $t.Dispose()):
+            // Completion runs its continuations on the thread pool, so this can come after the stopper
+            // has moved on. StopAsync below and the State check in All() are what callers rely on.
             tunnel.Completion.ContinueWith(done => Running.TryRemove(tunnel.Id, out _), TaskScheduler.Default);
             if (runspace != null && WatchedRunspaces.TryAdd(owner, 0))
             {
                 runspace.StateChanged += OnRunspaceStateChanged;
+            }
+        }
+
+        /// <summary>
+        /// Stops a tunnel and takes it out of the registry before the returned task completes, so that a
+        /// Get-RedisTunnel run after Stop-RedisTunnel (or after Remove-Module) can never list it.
+        /// </summary>
+        public static async Task StopAsync(RedisTunnel tunnel)
+        {
+            try
+            {
+                await tunnel.StopAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                Running.TryRemove(tunnel.Id, out _);
             }
         }
 
@@ -37,6 +57,14 @@ namespace RedisCluster.PowerShell.Tunnel
             var list = new List<RedisTunnel>();
             foreach (var entry in Running.Values)
             {
+                // A tunnel stopped by other means may still be here until its Completion continuation
+                // runs; its state is final before Completion is, so it is already known to be gone.
+                if (entry.Tunnel.State == TunnelState.Stopped)
+                {
+                    Running.TryRemove(entry.Tunnel.Id, out _);
+                    continue;
+                }
+
                 list.Add(entry.Tunnel);
             }
 
@@ -53,7 +81,7 @@ namespace RedisCluster.PowerShell.Tunnel
             {
                 if (entry.Owner == owner)
                 {
-                    stopping.Add(entry.Tunnel.StopAsync());
+                    stopping.Add(StopAsync(entry.Tunnel));
                 }
             }
 
@@ -74,7 +102,7 @@ namespace RedisCluster.PowerShell.Tunnel
             {
                 if (entry.Owner == runspace.InstanceId)
                 {
-                    _ = entry.Tunnel.StopAsync();
+                    _ = StopAsync(entry.Tunnel);
                 }
             }
         }

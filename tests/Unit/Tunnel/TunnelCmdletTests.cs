@@ -70,6 +70,26 @@ public sealed class TunnelCmdletTests : IDisposable
     }
 
     [Fact]
+    public void AStoppedTunnelIsNeverListedAgain()
+    {
+        // The registry used to drop a tunnel in a continuation of its Completion, on the thread pool, so a
+        // Get-RedisTunnel right after the stop could still list it; on a busy machine it often did. Many
+        // rounds make the old race show up here even on an idle one.
+        var output = _ps.RunClean(@"
+            $seen = 0
+            foreach ($i in 1..50) {
+                $t = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort 0 -PassThru
+                Stop-RedisTunnel -Tunnel $t
+                $seen += @(Get-RedisTunnel -Id $t.Id -ErrorAction SilentlyContinue).Count
+                $d = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort 0 -PassThru
+                $d.Dispose()
+                $seen += @(Get-RedisTunnel -Id $d.Id -ErrorAction SilentlyContinue).Count
+            }
+            $seen", Vars(0));
+        Assert.Equal(new object?[] { 0 }, output);
+    }
+
+    [Fact]
     public void ForegroundWritesTheTunnelAndStopsCleanlyOnCtrlC()
     {
         int port = FreePorts.PickListener();
@@ -110,6 +130,7 @@ public sealed class TunnelCmdletTests : IDisposable
             ps.Stop();
             Assert.True(async.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(15)), "Ctrl+C did not end the tunnel");
             Assert.Equal(TunnelState.Stopped, tunnel.State);
+            Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
             Assert.Throws<SocketException>(() => RawRespClient.Connect(port).Dispose());
             string verbose = string.Join("\n", ps.Streams.Verbose.ReadAll().Select(v => v.Message));
             Assert.Contains("listening on 127.0.0.1:" + port, verbose);
@@ -198,6 +219,7 @@ public sealed class TunnelCmdletTests : IDisposable
 
         await tunnel.Completion.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(TunnelState.Stopped, tunnel.State);
+        Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
     }
 
     [Fact]
@@ -208,6 +230,8 @@ public sealed class TunnelCmdletTests : IDisposable
         var tunnel = Assert.IsType<RedisTunnel>(other.RunClean(
             "Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -PassThru", Vars(port))[0]);
         other.RunClean("Remove-Module RedisCluster");
+        Assert.Equal(TunnelState.Stopped, tunnel.State);
+        Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
         await tunnel.Completion.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Throws<SocketException>(() => RawRespClient.Connect(port).Dispose());
     }
