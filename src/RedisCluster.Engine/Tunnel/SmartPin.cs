@@ -225,14 +225,8 @@ namespace RedisCluster.Engine.Tunnel
                 }
             }
 
+            // A tripped WATCH comes back as the connection's null; Resp2ReplyShapes gives it the RESP2 shape.
             RespValue result = replies[replies.Length - 1].Value;
-            if (result.IsNull)
-            {
-                // A tripped WATCH. The connection may speak RESP3, whose plain null would reach a RESP2
-                // client as a null bulk string; Redis answers a null array there.
-                return RespValue.NullArray;
-            }
-
             if (firstError != null && result.ErrorPrefix == "EXECABORT")
             {
                 // The client was told QUEUED by the tunnel, so the server's reason is its only clue.

@@ -259,6 +259,8 @@ namespace RedisCluster.Engine.Tunnel
         {
             var replies = new RespValue?[commands.Count];
             var protocols = new int[commands.Count];
+            var names = new string[commands.Count];
+            List<RedisCommand>?[]? transactions = null;
             var pending = new List<RedisCommand>();
             var pendingSlots = new List<int>();
             var pinned = new List<RedisCommand>();
@@ -270,6 +272,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 byte[][] args = commands[i];
                 string name = Encoding.UTF8.GetString(args[0]).ToUpperInvariant();
+                names[i] = name;
                 if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
                     // Queued locally and sent as one block at EXEC, so the block reaches one node whole.
@@ -285,6 +288,10 @@ namespace RedisCluster.Engine.Tunnel
                                 replies[i] = RespValue.Error("ERR EXEC without MULTI");
                                 break;
                             }
+
+                            // Its replies are theirs, and their nulls take their shapes.
+                            transactions ??= new List<RedisCommand>?[commands.Count];
+                            transactions[i] = _multi;
 
                             if (_pin.IsWatching)
                             {
@@ -399,7 +406,14 @@ namespace RedisCluster.Engine.Tunnel
             await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
             for (int i = 0; i < answered; i++)
             {
-                RespWriter.WriteValue(output, Hide(replies[i] ?? RespValue.Error("ERR tunnel: no reply")), protocols[i]);
+                RespValue reply = Hide(replies[i] ?? RespValue.Error("ERR tunnel: no reply"));
+                if (protocols[i] < 3)
+                {
+                    // The upstream connections speak RESP3, whose one null says nothing of the RESP2 shape.
+                    reply = Resp2ReplyShapes.Restore(names[i], commands[i].Length, reply, transactions?[i]);
+                }
+
+                RespWriter.WriteValue(output, reply, protocols[i]);
             }
 
             return quit;

@@ -77,6 +77,43 @@ internal sealed class RawRespClient : IDisposable
         }
     }
 
+    /// <summary>Sends a command and returns its reply exactly as it came over the wire (ASCII), for byte-level checks.</summary>
+    public string CallRaw(params string[] args)
+    {
+        Send(args);
+        return ReadRaw();
+    }
+
+    /// <summary>Reads one reply and returns its bytes as ASCII text, CRLFs included.</summary>
+    public string ReadRaw()
+    {
+        while (true)
+        {
+            var sequence = new ReadOnlySequence<byte>(_buffer, 0, _filled);
+            if (RespReader.TryRead(sequence, RespLimits.Default, out _, out SequencePosition end))
+            {
+                int used = (int)sequence.Slice(0, end).Length;
+                string raw = Encoding.ASCII.GetString(_buffer, 0, used);
+                Buffer.BlockCopy(_buffer, used, _buffer, 0, _filled - used);
+                _filled -= used;
+                return raw;
+            }
+
+            if (_filled == _buffer.Length)
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
+
+            int read = _socket.Receive(_buffer, _filled, _buffer.Length - _filled, SocketFlags.None);
+            if (read == 0)
+            {
+                throw new IOException("The tunnel closed the connection.");
+            }
+
+            _filled += read;
+        }
+    }
+
     /// <summary>Like <see cref="Read"/> without blocking a thread (many clients at once on a small pool).</summary>
     public async Task<RespValue> ReadAsync(CancellationToken cancellationToken = default)
     {
