@@ -18,7 +18,8 @@ namespace RedisCluster.PowerShell.Conversion
         {
             if (value.IsNull)
             {
-                text.Append(value.IsAggregate ? "(empty array)" : "(nil)");
+                // redis-cli says (nil) for a RESP2 null array (*-1, a timed-out BLPOP) too: it is no empty array.
+                text.Append("(nil)");
                 return;
             }
 

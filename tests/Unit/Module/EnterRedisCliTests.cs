@@ -50,6 +50,19 @@ public sealed class EnterRedisCliTests
     }
 
     [Fact]
+    public void ANullArrayOverResp2IsNilLikeInRedisCli()
+    {
+        string key = "cli:" + Guid.NewGuid().ToString("N")[..8];
+        var host = new ScriptedHost(new[] { $"BLPOP {key} 0.1", $"LRANGE {key} 0 -1", "quit" });
+        using var ps = new PowerShellSession(host);
+        ps.RunClean($"Enter-RedisCli -Endpoint 127.0.0.1:{_cluster.SeedPort} -Protocol Resp2");
+
+        // The BLPOP timeout is *-1 over RESP2; the LRANGE of a missing key a real empty array.
+        Assert.Matches(@"BLPOP [^\n]*\n\(nil\)\n", host.Screen);
+        Assert.Equal(1, host.Screen.Split("(empty array)").Length - 1);
+    }
+
+    [Fact]
     public void EndOfInputEndsTheSession()
     {
         var host = new ScriptedHost(new[] { "PING" });
