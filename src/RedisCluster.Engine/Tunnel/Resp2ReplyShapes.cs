@@ -6,18 +6,27 @@ namespace RedisCluster.Engine.Tunnel
 {
     /// <summary>
     /// What a RESP2 client must get where a RESP3 reply no longer says it. The smart tunnel's upstream
-    /// connections speak RESP3, whose one null (<c>_</c>) drops the RESP2 difference between a null array
-    /// (<c>*-1</c>) and a null bulk string (<c>$-1</c>), and the writer can only guess <c>$-1</c>. RESP2
-    /// clients tell the two apart (a timed-out BLPOP is a nil list, not a nil string; some refuse the other
-    /// shape), so the shape is put back from the command. The table is kept here, in one place; every entry
-    /// was checked against redis-server 7.0.15 with a raw RESP2 socket. Every other null, nested ones included
-    /// (MGET, HMGET, ZMSCORE, GEOHASH, BITFIELD, COMMAND INFO, XINFO...), is a null bulk string, which is
-    /// what the writer sends already. Only RESP3 nulls are touched: a reply that came over RESP2 is exact.
+    /// connections speak RESP3, and the writer's generic downgrade (maps to flat arrays, null to <c>$-1</c>)
+    /// is right for most replies but not for these, which Redis shapes differently per protocol:
+    /// <list type="bullet">
+    /// <item>RESP3 has one null (<c>_</c>); RESP2 has a null array (<c>*-1</c>) and a null bulk string
+    /// (<c>$-1</c>), and clients tell them apart (a timed-out BLPOP is a nil list, not a nil string). Every
+    /// null not listed here, nested ones included (MGET, HMGET, ZMSCORE, GEOHASH, BITFIELD, COMMAND INFO,
+    /// XINFO...), is a null bulk string.</item>
+    /// <item>XREAD and XREADGROUP answer a map of streams in RESP3 but a list of [stream, entries] pairs in
+    /// RESP2, not the flat list a map becomes.</item>
+    /// <item>Scores and hash values asked for with WITHSCORES / WITHVALUES (and ZPOPMIN/ZPOPMAX with a count)
+    /// come as [member, score] pairs in RESP3 but as one flat list in RESP2.</item>
+    /// </list>
+    /// The shapes are put back from the command, and the table is kept here, in one place; every entry was
+    /// checked against redis-server 7.0.15 with a raw RESP2 socket. Only what RESP3 changed is touched, so a
+    /// reply that came over RESP2 (an old server) passes unchanged. Doubles remain the writer's shortest text
+    /// (1.1 where Redis writes 1.1000000000000001): the same number, though not the same bytes.
     /// </summary>
     internal static class Resp2ReplyShapes
     {
         /// <summary>
-        /// The reply with its nulls in the shape Redis gives a RESP2 client. <paramref name="transaction"/>
+        /// The reply in the shape Redis gives a RESP2 client. <paramref name="transaction"/>
         /// is, for EXEC, the commands it ran, whose replies are its items.
         /// </summary>
         public static RespValue Restore(string name, int argumentCount, RespValue reply, IReadOnlyList<RedisCommand>? transaction)
@@ -53,16 +62,79 @@ namespace RedisCluster.Engine.Tunnel
                     }
 
                     return reply;
+                case "XREAD":
+                    return StreamsAsPairs(reply);
                 case "XREADGROUP":
                     // Re-reading the pending entries (an id instead of >): an entry deleted since it was
                     // delivered comes back as its id with a nil list of fields.
-                    return RestoreItems(reply, streamOrEntries => streamOrEntries.Type != RespType.Array ? streamOrEntries
+                    return StreamsAsPairs(RestoreItems(reply, streamOrEntries => streamOrEntries.Type != RespType.Array ? streamOrEntries
                         : RestoreItems(streamOrEntries, entry => entry.Type == RespType.Array && entry.Items.Count == 2 && entry.Items[1].Type == RespType.Null
                             ? RespValue.Array(entry.Items[0], RespValue.NullArray)
-                            : entry));
+                            : entry)));
+                case "ZRANGE":
+                case "ZRANGEBYSCORE":
+                case "ZREVRANGE":
+                case "ZREVRANGEBYSCORE":
+                case "ZUNION":
+                case "ZINTER":
+                case "ZDIFF":
+                case "ZRANDMEMBER":
+                case "HRANDFIELD":
+                case "ZPOPMIN":
+                case "ZPOPMAX":
+                    // Not ZMPOP/BZMPOP (pairs in both protocols) nor BZPOPMIN/BZPOPMAX (flat in both).
+                    return FlattenPairs(reply);
                 default:
                     return reply;
             }
+        }
+
+        /// <summary>A RESP3 map of stream names to entries as RESP2's list of [name, entries] pairs.</summary>
+        private static RespValue StreamsAsPairs(RespValue reply)
+        {
+            if (reply.Type != RespType.Map)
+            {
+                return reply;
+            }
+
+            IReadOnlyList<RespValue> items = reply.Items;
+            var pairs = new RespValue[items.Count / 2];
+            for (int i = 0; i < pairs.Length; i++)
+            {
+                pairs[i] = RespValue.Array(items[2 * i], items[2 * i + 1]);
+            }
+
+            return Rebuild(reply, RespType.Array, pairs);
+        }
+
+        /// <summary>
+        /// [[member, score], ...] as [member, score, ...]. Only when every item is such a pair: without
+        /// WITHSCORES the items are plain members, and a RESP2 reply is flat already.
+        /// </summary>
+        private static RespValue FlattenPairs(RespValue reply)
+        {
+            IReadOnlyList<RespValue> items = reply.Items;
+            if (reply.Type != RespType.Array || items.Count == 0)
+            {
+                return reply;
+            }
+
+            foreach (RespValue item in items)
+            {
+                if (item.Type != RespType.Array || item.Items.Count != 2)
+                {
+                    return reply;
+                }
+            }
+
+            var flat = new RespValue[items.Count * 2];
+            for (int i = 0; i < items.Count; i++)
+            {
+                flat[2 * i] = items[i].Items[0];
+                flat[2 * i + 1] = items[i].Items[1];
+            }
+
+            return Rebuild(reply, RespType.Array, flat);
         }
 
         /// <summary>True when a nil reply of the command is a null array for a RESP2 client.</summary>
@@ -152,9 +224,11 @@ namespace RedisCluster.Engine.Tunnel
             return copy;
         }
 
-        private static RespValue Rebuild(RespValue original, RespValue[] items)
+        private static RespValue Rebuild(RespValue original, RespValue[] items) => Rebuild(original, original.Type, items);
+
+        private static RespValue Rebuild(RespValue original, RespType type, RespValue[] items)
         {
-            RespValue rebuilt = RespValue.Create(original.Type, null, items: items);
+            RespValue rebuilt = RespValue.Create(type, null, items: items);
             return original.Attributes == null ? rebuilt : rebuilt.WithAttributes(original.Attributes);
         }
     }

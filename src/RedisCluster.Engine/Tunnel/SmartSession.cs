@@ -409,7 +409,8 @@ namespace RedisCluster.Engine.Tunnel
                 RespValue reply = Hide(replies[i] ?? RespValue.Error("ERR tunnel: no reply"));
                 if (protocols[i] < 3)
                 {
-                    // The upstream connections speak RESP3, whose one null says nothing of the RESP2 shape.
+                    // The upstream connections speak RESP3; where Redis shapes a reply differently for RESP2, the
+                    // writer's generic downgrade cannot know it.
                     reply = Resp2ReplyShapes.Restore(names[i], commands[i].Length, reply, transactions?[i]);
                 }
 

@@ -6,8 +6,9 @@ using Xunit;
 namespace RedisCluster.Tests.Tunnel;
 
 /// <summary>
-/// The smart tunnel talks RESP3 to the cluster, but a RESP2 client must get the bytes Redis would send it.
-/// The expected bytes below are what redis-server 7.0.15 sends to a RESP2 client (checked with a raw socket).
+/// The smart tunnel talks RESP3 to the cluster, but a RESP2 client must get the bytes Redis would send it:
+/// null arrays, stream pairs and flat score lists that RESP3 shapes otherwise. The expected bytes below are
+/// what redis-server 7.0.15 sends (checked with a raw socket).
 /// </summary>
 public sealed class SmartTunnelResp2ShapeTests : IClassFixture<SmartClusterFixture>, IAsyncLifetime
 {
@@ -123,5 +124,64 @@ public sealed class SmartTunnelResp2ShapeTests : IClassFixture<SmartClusterFixtu
         Assert.Equal("+OK\r\n", client.CallRaw("MULTI"));
         Assert.Equal("+QUEUED\r\n", client.CallRaw("SET", key, "mine"));
         Assert.Equal(nullArray, client.CallRaw("EXEC"));
+    }
+
+    [Fact]
+    public void StreamReadsArePairsOfStreamAndEntriesForResp2AndAMapForResp3()
+    {
+        string stream = Key("xread", "stream"), deleted = Key("xread", "deleted");
+        using var resp2 = Connect(2);
+        using var resp3 = Connect(3);
+        Assert.Equal("$3\r\n1-1\r\n", resp2.CallRaw("XADD", stream, "1-1", "f", "v"));
+        const string entries = "*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n";
+        string name = "$" + stream.Length + "\r\n" + stream + "\r\n";
+        Assert.Equal("*1\r\n*2\r\n" + name + entries, resp2.CallRaw("XREAD", "STREAMS", stream, "0"));
+        Assert.Equal("%1\r\n" + name + entries, resp3.CallRaw("XREAD", "STREAMS", stream, "0"));
+
+        // An entry deleted after delivery, read again from the pending list: its id with a nil list of fields.
+        resp2.CallRaw("XADD", deleted, "1-1", "f", "v");
+        resp2.CallRaw("XGROUP", "CREATE", deleted, "group", "0");
+        resp2.CallRaw("XREADGROUP", "GROUP", "group", "consumer", "STREAMS", deleted, ">");
+        resp2.CallRaw("XDEL", deleted, "1-1");
+        string deletedName = "$" + deleted.Length + "\r\n" + deleted + "\r\n";
+        Assert.Equal("*1\r\n*2\r\n" + deletedName + "*1\r\n*2\r\n$3\r\n1-1\r\n*-1\r\n",
+            resp2.CallRaw("XREADGROUP", "GROUP", "group", "consumer", "STREAMS", deleted, "0"));
+        Assert.Equal("%1\r\n" + deletedName + "*1\r\n*2\r\n$3\r\n1-1\r\n_\r\n",
+            resp3.CallRaw("XREADGROUP", "GROUP", "group", "consumer", "STREAMS", deleted, "0"));
+    }
+
+    [Fact]
+    public void ScoresAndValuesAreFlatForResp2AndPairsForResp3()
+    {
+        string zset = Key("scores", "zset"), hash = Key("scores", "hash");
+        using var resp2 = Connect(2);
+        using var resp3 = Connect(3);
+        Assert.Equal(":2\r\n", resp2.CallRaw("ZADD", zset, "1", "a", "2.5", "b"));
+        Assert.Equal(":1\r\n", resp2.CallRaw("HSET", hash, "f", "v"));
+        const string flat = "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$3\r\n2.5\r\n";
+        const string pairs = "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2.5\r\n";
+        Assert.Equal(flat, resp2.CallRaw("ZRANGE", zset, "0", "-1", "WITHSCORES"));
+        Assert.Equal(pairs, resp3.CallRaw("ZRANGE", zset, "0", "-1", "WITHSCORES"));
+        Assert.Equal(flat, resp2.CallRaw("ZUNION", "1", zset, "WITHSCORES"));
+        Assert.Equal("*2\r\n$1\r\na\r\n$1\r\nb\r\n", resp2.CallRaw("ZRANGE", zset, "0", "-1"));
+        Assert.Equal("*2\r\n$1\r\nf\r\n$1\r\nv\r\n", resp2.CallRaw("HRANDFIELD", hash, "1", "WITHVALUES"));
+        Assert.Equal("*1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n", resp3.CallRaw("HRANDFIELD", hash, "1", "WITHVALUES"));
+
+        // ZMPOP's pairs are pairs in RESP2 too; a count makes ZPOPMIN's reply pairs in RESP3 only.
+        string name = "$" + zset.Length + "\r\n" + zset + "\r\n";
+        Assert.Equal("*2\r\n" + name + "*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", resp2.CallRaw("ZMPOP", "1", zset, "MIN"));
+        Assert.Equal("*2\r\n$1\r\nb\r\n$3\r\n2.5\r\n", resp2.CallRaw("ZPOPMIN", zset, "1"));
+    }
+
+    [Fact]
+    public void TransactionRepliesTakeTheRespTwoShapesOfTheirCommands()
+    {
+        string zset = Key("multishape", "zset");
+        using var client = Connect(2);
+        Assert.Equal(":1\r\n", client.CallRaw("ZADD", zset, "1", "a"));
+        Assert.Equal("+OK\r\n", client.CallRaw("MULTI"));
+        Assert.Equal("+QUEUED\r\n", client.CallRaw("ZRANGE", zset, "0", "-1", "WITHSCORES"));
+        Assert.Equal("+QUEUED\r\n", client.CallRaw("XREAD", "STREAMS", Key("multishape", "stream"), "0"));
+        Assert.Equal("*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*-1\r\n", client.CallRaw("EXEC"));
     }
 }
