@@ -17,6 +17,7 @@ internal static class FreePorts
     public const int BusPortOffset = 10000;
     private const int MinPort = 10000;
     private const int MaxPort = 22767; // + 10000 < 32768
+    private const int EphemeralStart = 32768;
 
     private static readonly HashSet<int> s_handedOut = new();
     private static readonly object s_lock = new();
@@ -77,7 +78,8 @@ internal static class FreePorts
         {
             for (int attempt = 0; attempt < 1000; attempt++)
             {
-                int low = Random.Shared.Next(1024, 65535 - (max - min));
+                // Shifted ports stay below the ephemeral range: an outgoing connection could take one there.
+                int low = Random.Shared.Next(1024, EphemeralStart - (max - min));
                 int offset = low - min;
                 if (ports.All(p => !s_handedOut.Contains(p + offset) && IsFree(p + offset)))
                 {
@@ -92,6 +94,35 @@ internal static class FreePorts
         }
 
         throw new InvalidOperationException("No free port offset found after 1000 attempts.");
+    }
+
+    /// <summary>
+    /// A server port (with its bus port) that stays free when shifted by <paramref name="offset"/>: for a
+    /// node that joins a cluster under a pinned tunnel whose listeners already use that offset.
+    /// </summary>
+    public static int PickShiftable(int offset)
+    {
+        lock (s_lock)
+        {
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                int port = Random.Shared.Next(MinPort, MaxPort + 1);
+                int shifted = port + offset;
+                if (shifted < 1024 || shifted >= EphemeralStart
+                    || s_handedOut.Contains(port) || s_handedOut.Contains(port + BusPortOffset) || s_handedOut.Contains(shifted)
+                    || !IsFree(port) || !IsFree(port + BusPortOffset) || !IsFree(shifted))
+                {
+                    continue;
+                }
+
+                s_handedOut.Add(port);
+                s_handedOut.Add(port + BusPortOffset);
+                s_handedOut.Add(shifted);
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("No free port found whose shift by " + offset + " is free too, after 1000 attempts.");
     }
 
     private static bool IsFree(int port)

@@ -25,7 +25,9 @@ public sealed class PinnedTunnelMembershipTests : PinnedTunnelTestBase, IClassFi
             Name = "tunnel-joiner",
             Cluster = true,
             Port = null,
-            TlsPort = 0,
+
+            // The tunnel opens the joiner's listener on its port + the offset: that port must be free as well.
+            TlsPort = FreePorts.PickShiftable(_offset),
             AclUsers = new[] { (StandaloneFixture.AclUser, StandaloneFixture.AclPassword) },
         });
         RedisServer seed = _cluster.Masters().First();
