@@ -51,30 +51,9 @@ internal sealed class RawRespClient : IDisposable
     /// <summary>Reads one reply; throws IOException when the connection ends first.</summary>
     public RespValue Read(RespLimits? limits = null)
     {
-        while (true)
-        {
-            var sequence = new ReadOnlySequence<byte>(_buffer, 0, _filled);
-            if (RespReader.TryRead(sequence, limits ?? RespLimits.Default, out RespValue value, out SequencePosition end))
-            {
-                int used = (int)sequence.Slice(0, end).Length;
-                Buffer.BlockCopy(_buffer, used, _buffer, 0, _filled - used);
-                _filled -= used;
-                return value;
-            }
-
-            if (_filled == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            int read = _socket.Receive(_buffer, _filled, _buffer.Length - _filled, SocketFlags.None);
-            if (read == 0)
-            {
-                throw new IOException("The tunnel closed the connection.");
-            }
-
-            _filled += read;
-        }
+        RespValue value = NextFrame(limits ?? RespLimits.Default, out int used);
+        Consume(used);
+        return value;
     }
 
     /// <summary>Sends a command and returns its reply exactly as it came over the wire (ASCII), for byte-level checks.</summary>
@@ -87,60 +66,70 @@ internal sealed class RawRespClient : IDisposable
     /// <summary>Reads one reply and returns its bytes as ASCII text, CRLFs included.</summary>
     public string ReadRaw()
     {
-        while (true)
+        NextFrame(RespLimits.Default, out int used);
+        string raw = Encoding.ASCII.GetString(_buffer, 0, used);
+        Consume(used);
+        return raw;
+    }
+
+    /// <summary>Receives until a whole reply starts the buffer; returns it and its length without consuming it.</summary>
+    private RespValue NextFrame(RespLimits limits, out int used)
+    {
+        RespValue value;
+        while (!TryParse(limits, out value, out used))
         {
-            var sequence = new ReadOnlySequence<byte>(_buffer, 0, _filled);
-            if (RespReader.TryRead(sequence, RespLimits.Default, out _, out SequencePosition end))
-            {
-                int used = (int)sequence.Slice(0, end).Length;
-                string raw = Encoding.ASCII.GetString(_buffer, 0, used);
-                Buffer.BlockCopy(_buffer, used, _buffer, 0, _filled - used);
-                _filled -= used;
-                return raw;
-            }
-
-            if (_filled == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            int read = _socket.Receive(_buffer, _filled, _buffer.Length - _filled, SocketFlags.None);
-            if (read == 0)
-            {
-                throw new IOException("The tunnel closed the connection.");
-            }
-
-            _filled += read;
+            MakeRoom();
+            Received(_socket.Receive(_buffer, _filled, _buffer.Length - _filled, SocketFlags.None));
         }
+
+        return value;
+    }
+
+    private bool TryParse(RespLimits limits, out RespValue value, out int used)
+    {
+        var sequence = new ReadOnlySequence<byte>(_buffer, 0, _filled);
+        bool whole = RespReader.TryRead(sequence, limits, out value, out SequencePosition end);
+        used = whole ? (int)sequence.Slice(0, end).Length : 0;
+        return whole;
+    }
+
+    private void MakeRoom()
+    {
+        if (_filled == _buffer.Length)
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
+    }
+
+    private void Received(int read)
+    {
+        if (read == 0)
+        {
+            throw new IOException("The tunnel closed the connection.");
+        }
+
+        _filled += read;
+    }
+
+    private void Consume(int used)
+    {
+        Buffer.BlockCopy(_buffer, used, _buffer, 0, _filled - used);
+        _filled -= used;
     }
 
     /// <summary>Like <see cref="Read"/> without blocking a thread (many clients at once on a small pool).</summary>
     public async Task<RespValue> ReadAsync(CancellationToken cancellationToken = default)
     {
-        while (true)
+        RespValue value;
+        int used;
+        while (!TryParse(RespLimits.Default, out value, out used))
         {
-            var sequence = new ReadOnlySequence<byte>(_buffer, 0, _filled);
-            if (RespReader.TryRead(sequence, RespLimits.Default, out RespValue value, out SequencePosition end))
-            {
-                int used = (int)sequence.Slice(0, end).Length;
-                Buffer.BlockCopy(_buffer, used, _buffer, 0, _filled - used);
-                _filled -= used;
-                return value;
-            }
-
-            if (_filled == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            int read = await _socket.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, cancellationToken);
-            if (read == 0)
-            {
-                throw new IOException("The tunnel closed the connection.");
-            }
-
-            _filled += read;
+            MakeRoom();
+            Received(await _socket.ReceiveAsync(_buffer.AsMemory(_filled), SocketFlags.None, cancellationToken));
         }
+
+        Consume(used);
+        return value;
     }
 
     public async Task SendAsync(byte[] bytes, CancellationToken cancellationToken = default)

@@ -11,38 +11,21 @@ using Xunit.Abstractions;
 namespace RedisCluster.Tests.Tunnel;
 
 /// <summary>Smart mode while the cluster changes under a client that keeps looping: a live resharding, a killed primary.</summary>
-public sealed class SmartResilienceTests : IClassFixture<SmartResilienceFixture>, IAsyncLifetime
+public sealed class SmartResilienceTests : SmartTunnelTestBase, IClassFixture<SmartResilienceFixture>
 {
-    private readonly RedisClusterProcesses _cluster;
     private readonly ITestOutputHelper _output;
-    private RedisTunnel? _tunnel;
 
     public SmartResilienceTests(SmartResilienceFixture fixture, ITestOutputHelper output)
+        : base(fixture.Cluster)
     {
-        _cluster = fixture.Cluster;
         _output = output;
     }
 
-    private int Port => _tunnel!.Listeners[0].LocalPort;
+    // Tests here kill and move nodes: the next one may start while the cluster still heals.
+    protected override TimeSpan HealthyWithin => TimeSpan.FromSeconds(60);
 
-    public async Task InitializeAsync()
-    {
-        _cluster.WaitHealthy(TimeSpan.FromSeconds(60));
-        var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), new ConnectionOptions())
-        {
-            ListenPort = 0,
-            DrainTimeout = TimeSpan.FromSeconds(2),
-        };
-        _tunnel = await RedisTunnel.StartAsync(options);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_tunnel != null)
-        {
-            await _tunnel.StopAsync();
-        }
-    }
+    // SmartResilienceFixture runs a plaintext cluster without ACL users.
+    protected override ConnectionOptions Upstream() => new ConnectionOptions();
 
     /// <summary>The running primary that owns <paramref name="slot"/>, from a live node's CLUSTER NODES.</summary>
     private RedisServer OwnerOf(int slot)

@@ -10,39 +10,15 @@ namespace RedisCluster.Tests.Tunnel;
 /// null arrays, stream pairs and flat score lists that RESP3 shapes otherwise. The expected bytes below are
 /// what redis-server 7.0.15 sends (checked with a raw socket).
 /// </summary>
-public sealed class SmartTunnelResp2ShapeTests : IClassFixture<SmartClusterFixture>, IAsyncLifetime
+public sealed class SmartTunnelResp2ShapeTests : SmartTunnelTestBase, IClassFixture<SmartClusterFixture>
 {
     private const string NullArray = "*-1\r\n";
     private const string NullBulk = "$-1\r\n";
     private const string Resp3Null = "_\r\n";
 
-    private readonly RedisClusterProcesses _cluster;
-    private RedisTunnel? _tunnel;
-
     public SmartTunnelResp2ShapeTests(SmartClusterFixture fixture)
+        : base(fixture.Cluster)
     {
-        _cluster = fixture.Cluster;
-    }
-
-    private int Port => _tunnel!.Listeners[0].LocalPort;
-
-    public async Task InitializeAsync()
-    {
-        _cluster.WaitHealthy(TimeSpan.FromSeconds(30));
-        var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), StandaloneTunnelTests.TlsAcl())
-        {
-            ListenPort = 0,
-            DrainTimeout = TimeSpan.FromSeconds(2),
-        };
-        _tunnel = await RedisTunnel.StartAsync(options);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_tunnel != null)
-        {
-            await _tunnel.StopAsync();
-        }
     }
 
     private RawRespClient Connect(int protocol)

@@ -13,38 +13,15 @@ namespace RedisCluster.Tests.Tunnel;
 /// Smart mode against a real TLS cluster with ACL auth: plain clients (a raw RESP socket, redis-cli without
 /// -c) see one standalone server on one port.
 /// </summary>
-public sealed class SmartTunnelTests : IClassFixture<SmartClusterFixture>, IAsyncLifetime
+public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartClusterFixture>
 {
-    private readonly RedisClusterProcesses _cluster;
-    private RedisTunnel? _tunnel;
-
     public SmartTunnelTests(SmartClusterFixture fixture)
+        : base(fixture.Cluster)
     {
-        _cluster = fixture.Cluster;
     }
 
-    private int Port => _tunnel!.Listeners[0].LocalPort;
-
-    public async Task InitializeAsync()
-    {
-        _cluster.WaitHealthy(TimeSpan.FromSeconds(30));
-        var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), StandaloneTunnelTests.TlsAcl())
-        {
-            ListenPort = 0,
-            DrainTimeout = TimeSpan.FromSeconds(2),
-            // Small enough to test the limit without sending megabytes.
-            ClientLimits = new RespLimits { MaxBulkLength = 64 * 1024 },
-        };
-        _tunnel = await RedisTunnel.StartAsync(options);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_tunnel != null)
-        {
-            await _tunnel.StopAsync();
-        }
-    }
+    // Small enough to test the limit without sending megabytes.
+    protected override void Configure(TunnelOptions options) => options.ClientLimits = new RespLimits { MaxBulkLength = 64 * 1024 };
 
     private string Cli(params string[] args)
         => RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) }.Concat(args), TimeSpan.FromSeconds(20));

@@ -11,41 +11,22 @@ namespace RedisCluster.Tests.Tunnel;
 /// WATCH through the smart tunnel: it pins the client to a connection of its own to the watched slot's
 /// primary, where the transaction then runs, so EXEC answers as Redis does when a watched key changed.
 /// </summary>
-public sealed class SmartTunnelWatchTests : IClassFixture<SmartClusterFixture>, IAsyncLifetime
+public sealed class SmartTunnelWatchTests : SmartTunnelTestBase, IClassFixture<SmartClusterFixture>
 {
-    private readonly RedisClusterProcesses _cluster;
-
     // The tunnel's upstream connections carry this name, so the servers' CLIENT LIST counts this test's
     // connections only (a tunnel of an earlier test may still be closing its own).
     private readonly string _clientName = "smart-watch-" + Guid.NewGuid().ToString("N")[..8];
-    private RedisTunnel? _tunnel;
 
     public SmartTunnelWatchTests(SmartClusterFixture fixture)
+        : base(fixture.Cluster)
     {
-        _cluster = fixture.Cluster;
     }
 
-    private int Port => _tunnel!.Listeners[0].LocalPort;
-
-    public async Task InitializeAsync()
+    protected override ConnectionOptions Upstream()
     {
-        _cluster.WaitHealthy(TimeSpan.FromSeconds(30));
         ConnectionOptions connection = StandaloneTunnelTests.TlsAcl();
         connection.ClientName = _clientName;
-        var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _cluster.SeedPort), connection)
-        {
-            ListenPort = 0,
-            DrainTimeout = TimeSpan.FromSeconds(2),
-        };
-        _tunnel = await RedisTunnel.StartAsync(options);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_tunnel != null)
-        {
-            await _tunnel.StopAsync();
-        }
+        return connection;
     }
 
     /// <summary>This tunnel's connections to the primaries, as the servers list them.</summary>
