@@ -72,7 +72,7 @@ namespace RedisCluster.Engine.Tunnel
                 catch (RedisException ex)
                 {
                     Close();
-                    last = RespValue.Error("ERR tunnel: " + SmartSession.OneLine(ex.Message));
+                    last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
                     continue;
                 }
 
@@ -114,7 +114,7 @@ namespace RedisCluster.Engine.Tunnel
                 }
                 catch (RedisException ex)
                 {
-                    _context.Log.Debug("Tunnel: the connection holding a WATCH failed: " + SmartSession.OneLine(ex.Message));
+                    _context.Log.Debug("Tunnel: the connection holding a WATCH failed: " + ErrorLines.OneLine(ex.Message));
                 }
 
                 // The keys watched so far are no longer guarded: answer like WATCH does and refuse the EXEC.
@@ -199,7 +199,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 _context.Statistics.Error();
                 return RespValue.Error("ERR tunnel: the connection holding the WATCH failed during EXEC, so whether the transaction ran is unknown: "
-                    + SmartSession.OneLine(ex.Message));
+                    + ErrorLines.OneLine(ex.Message));
             }
 
             RespValue? firstError = null;

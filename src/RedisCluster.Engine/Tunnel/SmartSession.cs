@@ -175,7 +175,7 @@ namespace RedisCluster.Engine.Tunnel
                     // Like Redis: the commands before the garbage are answered, then the error, then the close.
                     _context.Statistics.Error();
                     _context.Log.Warning("Tunnel: smart client " + Client + " sent invalid RESP (" + error + "); disconnected.");
-                    RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + error.Replace('\r', ' ').Replace('\n', ' ')), _protocol);
+                    RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + ErrorLines.OneLine(error)), _protocol);
                     quit = true;
                 }
 
@@ -243,7 +243,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 _context.Statistics.Error();
                 var output = new GrowableBuffer(256);
-                RespWriter.WriteValue(output, RespValue.Error("ERR tunnel: cannot open a subscription connection to " + endpoint + ": " + OneLine(ex.Message)), _protocol);
+                RespWriter.WriteValue(output, RespValue.Error("ERR tunnel: cannot open a subscription connection to " + endpoint + ": " + ErrorLines.OneLine(ex.Message)), _protocol);
                 await WriteOutAsync(writer, output).ConfigureAwait(false);
                 from.RemoveAt(0);
                 return from;
@@ -599,7 +599,7 @@ namespace RedisCluster.Engine.Tunnel
             }
             catch (RedisException ex)
             {
-                return RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
+                return RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
             }
         }
 
@@ -625,7 +625,7 @@ namespace RedisCluster.Engine.Tunnel
             catch (RedisException ex)
             {
                 _context.Statistics.Error();
-                RespValue error = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
+                RespValue error = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
                 foreach (int slot in slots)
                 {
                     if (slot >= 0)
@@ -670,18 +670,15 @@ namespace RedisCluster.Engine.Tunnel
                 catch (RedisException ex)
                 {
                     _multiFailed = true;
-                    return RespValue.Error("ERR tunnel: cannot tell the keys of " + command.Name + ": " + OneLine(ex.Message));
+                    return RespValue.Error("ERR tunnel: cannot tell the keys of " + command.Name + ": " + ErrorLines.OneLine(ex.Message));
                 }
 
-                foreach (int key in keys)
+                if (!AllInWatchedSlot(command, keys))
                 {
-                    if (HashSlot.GetSlot(args[key]) != _pin.WatchedSlot)
-                    {
-                        // The block runs on the watched slot's connection; a key elsewhere would abort it there
-                        // at every attempt, so it is refused now, as Redis refuses a command queued in error.
-                        _multiFailed = true;
-                        return CrossSlotExplainer.ExplainWatched(command, keys, _pin.WatchedSlot, _backend.Cluster.Slots);
-                    }
+                    // The block runs on the watched slot's connection; a key elsewhere would abort it there
+                    // at every attempt, so it is refused now, as Redis refuses a command queued in error.
+                    _multiFailed = true;
+                    return CrossSlotExplainer.ExplainWatched(command, keys, _pin.WatchedSlot, _backend.Cluster.Slots);
                 }
             }
 
@@ -754,11 +751,11 @@ namespace RedisCluster.Engine.Tunnel
                 return false;
             }
 
-            if (keys.Count == 0)
-            {
-                return false;
-            }
+            return keys.Count > 0 && AllInWatchedSlot(command, keys);
+        }
 
+        private bool AllInWatchedSlot(RedisCommand command, IReadOnlyList<int> keys)
+        {
             foreach (int key in keys)
             {
                 if (HashSlot.GetSlot(command.Arguments[key].Span) != _pin.WatchedSlot)
@@ -804,7 +801,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 // As on the shared path: whether they ran is unknown, so they are not sent again.
                 _context.Statistics.Error();
-                RespValue error = RespValue.Error("ERR tunnel: " + OneLine(ex.Message));
+                RespValue error = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
                 foreach (int slot in slots)
                 {
                     replies[slot] = error;
@@ -899,7 +896,5 @@ namespace RedisCluster.Engine.Tunnel
         private static RespValue WrongArity(string name) => RespValue.Error("ERR wrong number of arguments for '" + name.ToLowerInvariant() + "' command");
 
         private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
-
-        internal static string OneLine(string message) => message.Replace('\r', ' ').Replace('\n', ' ');
     }
 }

@@ -166,7 +166,7 @@ namespace RedisCluster.Engine.Tunnel
                 _context.Log.Warning("Tunnel: client " + Client + " sent invalid RESP (" + error + "); disconnected.");
                 try
                 {
-                    byte[] line = Encoding.UTF8.GetBytes("-ERR Protocol error: " + error.Replace('\r', ' ').Replace('\n', ' ') + "\r\n");
+                    byte[] line = Encoding.UTF8.GetBytes("-ERR Protocol error: " + ErrorLines.OneLine(error) + "\r\n");
                     await clientWriter.WriteAsync(line).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
@@ -248,7 +248,7 @@ namespace RedisCluster.Engine.Tunnel
         {
             try
             {
-                byte[] line = Encoding.UTF8.GetBytes("-" + message.Replace('\r', ' ').Replace('\n', ' ') + "\r\n");
+                byte[] line = Encoding.UTF8.GetBytes("-" + ErrorLines.OneLine(message) + "\r\n");
                 await client.WriteAsync(line, 0, line.Length).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException)
