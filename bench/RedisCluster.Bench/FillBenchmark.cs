@@ -75,10 +75,8 @@ public sealed class FillBenchmark
         var (output, seconds) = ExternalTool.Run("redis-benchmark", args);
 
         // Its own figure (it excludes process start and connection setup): the fairer number for redis-benchmark.
-        string summary = output.Split('\r', '\n').Select(l => l.Trim()).Last(l => l.Contains("requests per second", StringComparison.Ordinal));
-        string rps = summary.Split(':')[1].Trim().Split(' ')[0];
-        double measured = requests / double.Parse(rps, CultureInfo.InvariantCulture);
-        return new ToolRun(scenario, "redis-benchmark -P 64", PayloadMB(requests), measured, summary);
+        RedisBenchmarkSummary summary = RedisBenchmarkSummary.Parse(output, "SET");
+        return new ToolRun(scenario, "redis-benchmark -P 64", PayloadMB(requests), requests / summary.RequestsPerSecond, summary.Line);
     }
 
     private ToolRun Pipe(RedisServer server)

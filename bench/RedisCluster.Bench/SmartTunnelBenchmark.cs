@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime;
 using System.Text;
-using System.Text.RegularExpressions;
 using RedisCluster.Tests.Infrastructure;
 
 namespace RedisCluster.Bench;
@@ -22,7 +21,6 @@ public sealed class SmartTunnelBenchmark
     private const int MgetKeys = 10;
     private const double Target = 0.70;
     private static readonly int[] Pipelines = { 1, 16 };
-    private static readonly Regex s_summary = new(@"([0-9.]+) requests per second(?:, p50=([0-9.]+) msec)?", RegexOptions.CultureInvariant);
 
     private readonly int _requests;
     private readonly ModuleHost _host;
@@ -142,11 +140,8 @@ public sealed class SmartTunnelBenchmark
 
         var (output, _) = ExternalTool.Run("redis-benchmark", args);
 
-        // A custom command's title is the command line itself, colons and all: match the figures, not the title.
-        var summary = output.Split('\r', '\n').Select(l => s_summary.Match(l)).LastOrDefault(m => m.Success)
-            ?? throw new InvalidOperationException("redis-benchmark printed no result for: " + string.Join(' ', test) + "\n" + output);
-        double rps = double.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture);
-        return (rps, summary.Groups[2].Success ? summary.Groups[2].Value : "?");
+        RedisBenchmarkSummary summary = RedisBenchmarkSummary.Parse(output, string.Join(' ', test));
+        return (summary.RequestsPerSecond, summary.P50 ?? "?");
     }
 
     /// <summary>The tunnel runs in this process: its memory is this process's growth with the clients connected.</summary>
