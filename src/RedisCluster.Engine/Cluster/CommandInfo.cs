@@ -32,6 +32,14 @@ namespace RedisCluster.Engine.Cluster
             AclCategories = new List<string>(aclCategories ?? new string[0]);
             Tips = new List<string>(tips ?? new string[0]);
             KeySpecs = keySpecs ?? new KeySpec[0];
+            IsReadOnly = HasFlag("readonly");
+            IsBlocking = HasFlag("blocking");
+            HasFixedKeyRanges = KeySpecs.Count > 0;
+            foreach (KeySpec spec in KeySpecs)
+            {
+                HasFixedKeyRanges &= spec.BeginSearch == KeyBeginSearchType.Index && spec.FindKeys == KeyFindType.Range
+                    && !spec.IsNotKey && !spec.Incomplete && (spec.LastKey >= 0 || spec.Limit <= 1);
+            }
             foreach (string tip in Tips)
             {
                 if (tip.StartsWith("request_policy:", StringComparison.OrdinalIgnoreCase))
@@ -101,11 +109,17 @@ namespace RedisCluster.Engine.Cluster
         /// <summary>Subcommands of a container command, keyed by the part after '|', case-insensitively.</summary>
         public IReadOnlyDictionary<string, CommandInfo> Subcommands { get; }
 
-        public bool IsReadOnly => HasFlag("readonly");
+        public bool IsReadOnly { get; }
 
         public bool IsWrite => HasFlag("write");
 
-        public bool IsBlocking => HasFlag("blocking");
+        public bool IsBlocking { get; }
+
+        /// <summary>
+        /// True when every key spec names its keys by position alone (a start index and a fixed or
+        /// to-the-end range: GET, SET, MGET, MSET, HSET...), so they are found without searching.
+        /// </summary>
+        internal bool HasFixedKeyRanges { get; }
 
         /// <summary>The key positions depend on the arguments (ZUNIONSTORE, EVAL, XREAD, SORT...).</summary>
         public bool HasMovableKeys => HasFlag("movablekeys");

@@ -45,6 +45,40 @@ namespace RedisCluster.Engine.Cluster
             return new KeyExtraction(info, keys, notKeys, needsServer);
         }
 
+        /// <summary>
+        /// For a command whose key specs are all fixed ranges (<see cref="CommandInfo.HasFixedKeyRanges"/>):
+        /// the one slot of all its keys, without allocating. False when it has no keys or they span slots.
+        /// </summary>
+        public static bool TryGetFixedRangeSlot(CommandInfo info, RedisCommand command, out int slot)
+        {
+            slot = -1;
+            int argc = command.Arguments.Count;
+            foreach (KeySpec spec in info.KeySpecs)
+            {
+                int first = spec.Index;
+                int last = spec.LastKey >= 0 ? first + spec.LastKey : argc + spec.LastKey;
+                if (first < 1 || first >= argc || last < first || last >= argc)
+                {
+                    continue;
+                }
+
+                int step = Math.Max(1, spec.KeyStep);
+                for (int i = first; i <= last; i += step)
+                {
+                    int keySlot = HashSlot.GetSlot(command.Arguments[i].Span);
+                    if (slot >= 0 && keySlot != slot)
+                    {
+                        slot = -1;
+                        return false;
+                    }
+
+                    slot = keySlot;
+                }
+            }
+
+            return slot >= 0;
+        }
+
         private static void AddSpecKeys(KeySpec spec, RedisCommand command, List<int> into)
         {
             int argc = command.Arguments.Count;

@@ -21,7 +21,7 @@ namespace RedisCluster.Engine.Commands
             }
 
             Arguments = arguments;
-            Name = Encoding.UTF8.GetString(arguments[0].ToArray()).ToUpperInvariant();
+            Name = CommandNames.Of(arguments[0].Span);
         }
 
         public IReadOnlyList<ReadOnlyMemory<byte>> Arguments { get; }

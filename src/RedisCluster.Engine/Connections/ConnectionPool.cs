@@ -42,6 +42,14 @@ namespace RedisCluster.Engine.Connections
             return GetAsync(index, cancellationToken);
         }
 
+        /// <summary>The connection in slot <paramref name="index"/> if it is open and healthy, without waiting; otherwise false (open it with <see cref="GetAsync(int, CancellationToken)"/>).</summary>
+        public bool TryGetOpen(int index, out RedisConnection? connection)
+        {
+            Task<RedisConnection>? current = Volatile.Read(ref _slots[index]);
+            connection = current != null && current.Status == TaskStatus.RanToCompletion && current.Result.IsConnected ? current.Result : null;
+            return connection != null;
+        }
+
         /// <summary>The connection in a given slot; callers that need affinity (one writer per connection) use this.</summary>
         public async Task<RedisConnection> GetAsync(int index, CancellationToken cancellationToken)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Commands;
@@ -16,6 +17,7 @@ namespace RedisCluster.Engine.Connections
         private readonly PendingBatch? _batch;
         private readonly int _index;
         private readonly IReplySink? _sink;
+        private readonly IRawReplySink? _raw;
         private int _remaining = 1;
 
         public PendingReply(RedisCommand command, TaskCompletionSource<RespValue> single)
@@ -44,7 +46,19 @@ namespace RedisCluster.Engine.Connections
             Started = Stopwatch.GetTimestamp();
         }
 
+        /// <summary>One reply of a queued send, delivered as bytes to <paramref name="raw"/> with <paramref name="tag"/>.</summary>
+        public PendingReply(RedisCommand command, IRawReplySink raw, int tag)
+        {
+            Command = command;
+            _raw = raw;
+            _index = tag;
+            Started = Stopwatch.GetTimestamp();
+        }
+
         public RedisCommand Command { get; }
+
+        /// <summary>True when the reply is to be passed on as bytes (<see cref="CompleteRaw"/>).</summary>
+        public bool IsRaw => _raw != null;
 
         public long Started { get; }
 
@@ -71,9 +85,16 @@ namespace RedisCluster.Engine.Connections
             return true;
         }
 
+        /// <summary>Delivers the reply of a queued send as the server's bytes.</summary>
+        public void CompleteRaw(ReadOnlySequence<byte> reply) => _raw!.OnReply(_index, reply);
+
         public void Fail(Exception error)
         {
-            if (_sink != null)
+            if (_raw != null)
+            {
+                _raw.OnFailure(_index, error);
+            }
+            else if (_sink != null)
             {
                 _sink.OnFailure(error);
             }

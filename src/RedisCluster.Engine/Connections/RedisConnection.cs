@@ -30,6 +30,10 @@ namespace RedisCluster.Engine.Connections
         private readonly ConcurrentQueue<PendingReply> _pending = new ConcurrentQueue<PendingReply>();
         private readonly Timer? _watchdog;
         private readonly Task _readLoop;
+        private readonly object _queueGate = new object();
+        private GrowableBuffer _queued = new GrowableBuffer(16 * 1024);
+        private GrowableBuffer _sending = new GrowableBuffer(16 * 1024);
+        private bool _flushing;
         private Exception? _failure;
         private int _disposed;
 
@@ -133,6 +137,89 @@ namespace RedisCluster.Engine.Connections
                 }
             }, cancellationToken, cancellationToken);
 
+        /// <summary>
+        /// Relay path: queues <paramref name="command"/> without sending it; its reply goes, as the server's
+        /// bytes, to <paramref name="sink"/> with <paramref name="tag"/>. <see cref="SendQueued"/> sends what
+        /// is queued, and commands queued by other callers while a send is under way go out with the next
+        /// one, so concurrent callers share writes (and the server reads many commands at a time). A
+        /// connection used this way must be used only this way: other sends would interleave with the queue.
+        /// Throws <see cref="RedisConnectionException"/> when the connection is already broken.
+        /// </summary>
+        public void Queue(RedisCommand command, IRawReplySink sink, int tag)
+        {
+            lock (_queueGate)
+            {
+                ThrowIfBroken();
+
+                // The reply queue takes the entry in the order the bytes are queued, which is the wire order.
+                _pending.Enqueue(new PendingReply(command, sink, tag));
+                RespWriter.WriteCommand(_queued, command.Arguments);
+            }
+
+            if (_failure != null)
+            {
+                // Broken meanwhile: the failure may have emptied the reply queue before this entry joined it.
+                FailPending();
+            }
+        }
+
+        /// <summary>
+        /// Sends the queued commands soon, unless a send already under way will take them. The send waits its
+        /// turn on the thread pool: other callers queue their commands meanwhile and share it.
+        /// </summary>
+        public void SendQueued()
+        {
+            lock (_queueGate)
+            {
+                if (_flushing || _queued.WrittenCount == 0)
+                {
+                    return;
+                }
+
+                _flushing = true;
+            }
+
+            ThreadPool.UnsafeQueueUserWorkItem(StartSendingQueued, this);
+        }
+
+        private static readonly WaitCallback StartSendingQueued = state => _ = ((RedisConnection)state!).SendQueuedBytesAsync();
+
+        /// <summary>Sends what is queued, then what was queued meanwhile, until nothing is left; </summary>
+        private async Task SendQueuedBytesAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    GrowableBuffer sending;
+                    lock (_queueGate)
+                    {
+                        if (_queued.WrittenCount == 0)
+                        {
+                            _flushing = false;
+                            return;
+                        }
+
+                        sending = _queued;
+                        _queued = _sending;
+                        _sending = sending;
+                    }
+
+                    await WriteLockedAsync(() => _writer.Write(sending.WrittenSpan), CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
+                    sending.Clear();
+                }
+            }
+            catch (RedisConnectionException)
+            {
+                // The connection failed, and with it every reply still owed; nothing queued can be sent now.
+                lock (_queueGate)
+                {
+                    _queued.Clear();
+                    _flushing = false;
+                }
+            }
+        }
+
         private Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
             => WriteLockedAsync(() =>
             {
@@ -197,9 +284,31 @@ namespace RedisCluster.Engine.Connections
                     ReadOnlySequence<byte> buffer = result.Buffer;
 
                     // A large reply arrives in many reads. While one is incomplete, only look for its end
-                    // (no allocation); build values once it is all there.
-                    while (!partial || RespReader.TrySkip(buffer, _options.Limits, out _))
+                    // (no allocation); build values once it is all there. Replies to queued sends are only
+                    // ever cut out and handed on as bytes.
+                    while (!buffer.IsEmpty)
                     {
+                        if (_pending.TryPeek(out PendingReply? head) && head.IsRaw && buffer.First.Span[0] != (byte)'>')
+                        {
+                            if (!RespReader.TrySkip(buffer, _options.Limits, out SequencePosition rawEnd))
+                            {
+                                break;
+                            }
+
+                            if (_failure == null && _pending.TryDequeue(out PendingReply? owner))
+                            {
+                                owner.CompleteRaw(buffer.Slice(0, rawEnd));
+                            }
+
+                            buffer = buffer.Slice(rawEnd);
+                            continue;
+                        }
+
+                        if (partial && !RespReader.TrySkip(buffer, _options.Limits, out _))
+                        {
+                            break;
+                        }
+
                         if (!RespReader.TryRead(buffer, _options.Limits, out RespValue value, out SequencePosition end))
                         {
                             partial = true;
@@ -296,6 +405,11 @@ namespace RedisCluster.Engine.Connections
                 }
             }
 
+            FailPending();
+        }
+
+        private void FailPending()
+        {
             while (_pending.TryDequeue(out PendingReply? pending))
             {
                 pending.Fail(_failure!);

@@ -57,6 +57,91 @@ namespace RedisCluster.Engine.Protocol
             return false;
         }
 
+        /// <summary>
+        /// Reads one client command, an array of bulk strings, straight into its arguments (no values are
+        /// built for it). Returns false when only part of it is there; <paramref name="arguments"/> is null
+        /// for an empty or null array. Nothing is allocated until the whole command is in the buffer, so a
+        /// declared length never drives allocation. Throws <see cref="RespProtocolException"/> for anything
+        /// that is not such an array.
+        /// </summary>
+        public static bool TryReadCommand(ReadOnlySequence<byte> buffer, RespLimits limits, out byte[][]? arguments, out SequencePosition end)
+        {
+            arguments = null;
+            end = buffer.Start;
+            var reader = new RespBufferReader(buffer);
+            if (!reader.TryRead(out byte marker))
+            {
+                return false;
+            }
+
+            if (marker != (byte)'*')
+            {
+                throw UnexpectedByte(marker, 0);
+            }
+
+            if (!TryReadInteger(ref reader, 0, out long count))
+            {
+                CheckIncompleteFrame(buffer.Length, limits);
+                return false;
+            }
+
+            if (count != -1)
+            {
+                CheckAggregate(count, limits, 0, reader.Consumed);
+            }
+
+            // First only find the end, checking every argument; then copy them out.
+            RespBufferReader first = reader;
+            for (long i = 0; i < count; i++)
+            {
+                if (!reader.TryRead(out byte item))
+                {
+                    CheckIncompleteFrame(buffer.Length, limits);
+                    return false;
+                }
+
+                if (item != (byte)'$')
+                {
+                    // Redis takes only bulk strings inside a command; anything else means the client is confused.
+                    throw new RespProtocolException("expected '$', got " + (item >= 0x20 && item < 0x7f ? "'" + (char)item + "'" : "0x" + item.ToString("x2", CultureInfo.InvariantCulture)), reader.Consumed - 1);
+                }
+
+                if (!TryReadInteger(ref reader, 0, out long length))
+                {
+                    CheckIncompleteFrame(buffer.Length, limits);
+                    return false;
+                }
+
+                CheckBulkLength(length, limits, reader.Consumed);
+                if (!reader.TryAdvance(length) || !TryReadCrLf(ref reader, 0))
+                {
+                    CheckIncompleteFrame(buffer.Length, limits);
+                    return false;
+                }
+            }
+
+            end = reader.Position;
+            if (count <= 0)
+            {
+                return true;
+            }
+
+            var args = new byte[count][];
+            reader = first;
+            for (long i = 0; i < count; i++)
+            {
+                reader.TryRead(out _);
+                TryReadInteger(ref reader, 0, out long length);
+                var argument = new byte[length];
+                reader.TryCopy(argument);
+                reader.TryAdvance(2);
+                args[i] = argument;
+            }
+
+            arguments = args;
+            return true;
+        }
+
         private static void CheckIncompleteFrame(long buffered, RespLimits limits)
         {
             if (buffered > limits.MaxFrameLength)

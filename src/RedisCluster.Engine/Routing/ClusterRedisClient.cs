@@ -103,6 +103,14 @@ namespace RedisCluster.Engine.Routing
         /// <summary>Argument indices that decide where <paramref name="command"/> runs, found the way routing finds them.</summary>
         internal Task<IReadOnlyList<int>> GetKeyIndicesAsync(RedisCommand command, CancellationToken cancellationToken) => _planner.KeysOfAsync(command, cancellationToken);
 
+        /// <summary>
+        /// The primary that runs <paramref name="command"/> as it is, when routing it needs nothing but its
+        /// slot (see <see cref="CommandPlanner.TryGetSingleSlot"/>); null when it must go through
+        /// <see cref="ExecuteBatchAsync"/>, or while no node owns the slot.
+        /// </summary>
+        internal RedisEndpoint? SingleSlotOwner(RedisCommand command)
+            => _planner.TryGetSingleSlot(command, out int slot) ? _topology.Slots[slot] : null;
+
         /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
         public Task RefreshTopologyAsync(CancellationToken cancellationToken = default) => _topology.RefreshAsync(cancellationToken);
 

@@ -93,6 +93,45 @@ namespace RedisCluster.Engine.Routing
             return keys.Count == 0 && extraction.NotKeyIndices.Count > 0 ? extraction.NotKeyIndices : keys;
         }
 
+        /// <summary>
+        /// The slot of a command that needs no planning beyond it: a known, non-blocking command whose keys
+        /// are all found from the metadata alone and share one slot, read from the primary. Such a command
+        /// runs unchanged on the slot's owner and its reply needs no combining; false for anything else.
+        /// </summary>
+        public bool TryGetSingleSlot(RedisCommand command, out int slot)
+        {
+            slot = -1;
+            CommandInfo? info = _commands.Find(command);
+            if (info == null || info.IsBlocking || (_readFromReplica && info.IsReadOnly))
+            {
+                return false;
+            }
+
+            if (info.HasFixedKeyRanges)
+            {
+                return KeyLocator.TryGetFixedRangeSlot(info, command, out slot);
+            }
+
+            KeyExtraction extraction = KeyLocator.Locate(info, command);
+            if (extraction.NeedsServerLookup || extraction.KeyIndices.Count == 0)
+            {
+                return false;
+            }
+
+            IReadOnlyList<int> keys = extraction.KeyIndices;
+            int first = HashSlot.GetSlot(command.Arguments[keys[0]].Span);
+            for (int i = 1; i < keys.Count; i++)
+            {
+                if (HashSlot.GetSlot(command.Arguments[keys[i]].Span) != first)
+                {
+                    return false;
+                }
+            }
+
+            slot = first;
+            return true;
+        }
+
         public async Task<CommandPlan> PlanAsync(RedisCommand command, CancellationToken cancellationToken)
         {
             CommandInfo? info = _commands.Find(command);

@@ -188,10 +188,10 @@ namespace RedisCluster.Engine.Tunnel
                 throw new RedisConfigurationException("Smart mode needs a cluster, but " + options.Upstream + " did not answer as one.");
             }
 
-            var backend = new SmartBackend(cluster, connector);
+            var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id);
+            var backend = new SmartBackend(cluster, connector, new SmartRelayLinks(options.Connection, tunnel.Statistics));
             try
             {
-                var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id);
                 tunnel._smart = backend;
                 tunnel._context.Smart = backend;
                 tunnel._standalone = TunnelListener.Open(tunnel._context, options.ListenPort, options.Upstream, "choose another with -ListenPort");

@@ -17,10 +17,11 @@ namespace RedisCluster.Engine.Tunnel
 
         private readonly BatchCoalescer _batches;
 
-        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector)
+        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links)
         {
             Cluster = cluster;
             Connector = connector;
+            Links = links;
             _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
         }
 
@@ -30,6 +31,9 @@ namespace RedisCluster.Engine.Tunnel
             => _batches.ExecuteAsync(commands, cancellationToken);
 
         public ClusterRedisClient Cluster { get; }
+
+        /// <summary>The connections that single-slot commands are relayed over.</summary>
+        public SmartRelayLinks Links { get; }
 
         /// <summary>Opens dedicated connections (blocking commands) with the tunnel's TLS and credentials.</summary>
         public TransportConnector Connector { get; }
@@ -43,6 +47,10 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>The primary now serving <paramref name="slot"/>, or null while the slot is uncovered.</summary>
         public RedisEndpoint? OwnerOf(int slot) => Cluster.Topology.GetPrimaryForSlot(slot)?.Endpoint;
 
-        public void Dispose() => Cluster.Dispose();
+        public void Dispose()
+        {
+            Links.Dispose();
+            Cluster.Dispose();
+        }
     }
 }

@@ -25,34 +25,14 @@ namespace RedisCluster.Engine.Tunnel
                 return false;
             }
 
-            byte first = buffer.First.Span[0];
-            if (first == (byte)'*')
+            if (buffer.First.Span[0] == (byte)'*')
             {
-                if (!RespReader.TryRead(buffer, limits, out RespValue frame, out SequencePosition end))
+                if (!RespReader.TryReadCommand(buffer, limits, out arguments, out SequencePosition end))
                 {
                     return false;
                 }
 
                 buffer = buffer.Slice(end);
-                if (frame.IsNull || frame.Items.Count == 0)
-                {
-                    return true;
-                }
-
-                var args = new byte[frame.Items.Count][];
-                for (int i = 0; i < args.Length; i++)
-                {
-                    RespValue item = frame.Items[i];
-                    if (item.Type != RespType.BulkString || item.IsNull)
-                    {
-                        // Redis accepts only bulk strings inside a command; anything else means the client is confused.
-                        throw new RespProtocolException("expected '$', got '" + Marker(item.Type) + "'", 0);
-                    }
-
-                    args[i] = item.GetBytes() ?? Array.Empty<byte>();
-                }
-
-                arguments = args;
                 return true;
             }
 
@@ -93,18 +73,6 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             return true;
-        }
-
-        private static string Marker(RespType type)
-        {
-            switch (type)
-            {
-                case RespType.SimpleString: return "+";
-                case RespType.Error: return "-";
-                case RespType.Integer: return ":";
-                case RespType.Array: return "*";
-                default: return type.ToString();
-            }
         }
     }
 }

@@ -208,7 +208,7 @@ namespace RedisCluster.Engine.Tunnel
             if (output.WrittenCount > 0)
             {
                 _context.Statistics.AddToClient(output.WrittenCount);
-                await writer.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), _abort.Token).ConfigureAwait(false);
+                await writer.WriteAsync(output.WrittenMemory, _abort.Token).ConfigureAwait(false);
                 output.Clear();
             }
         }
@@ -257,22 +257,16 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Runs one batch and writes its replies to <paramref name="output"/>; true when the client asked to quit.</summary>
         private async Task<bool> ProcessAsync(List<byte[][]> commands, GrowableBuffer output)
         {
-            var replies = new RespValue?[commands.Count];
-            var protocols = new int[commands.Count];
-            var names = new string[commands.Count];
-            List<RedisCommand>?[]? transactions = null;
-            var pending = new List<RedisCommand>();
-            var pendingSlots = new List<int>();
-            var pinned = new List<RedisCommand>();
-            var pinnedSlots = new List<int>();
+            var batch = new SmartBatch(commands.Count);
+            RespValue?[] replies = batch.Replies;
             bool quit = false;
             bool stop = false;
             int answered = 0;
             for (int i = 0; i < commands.Count && !quit && !stop; i++)
             {
                 byte[][] args = commands[i];
-                string name = Encoding.UTF8.GetString(args[0]).ToUpperInvariant();
-                names[i] = name;
+                string name = CommandNames.Of(args[0]);
+                batch.Names[i] = name;
                 if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
                     // Queued locally and sent as one block at EXEC, so the block reaches one node whole.
@@ -290,14 +284,13 @@ namespace RedisCluster.Engine.Tunnel
                             }
 
                             // Its replies are theirs, and their nulls take their shapes.
-                            transactions ??= new List<RedisCommand>?[commands.Count];
-                            transactions[i] = _multi;
+                            batch.Transactions ??= new List<RedisCommand>?[commands.Count];
+                            batch.Transactions[i] = _multi;
 
                             if (_pin.IsWatching)
                             {
                                 // Everything before it first, then the block on the connection that holds the WATCH.
-                                await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
-                                await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                                await RunQueuedAsync(batch).ConfigureAwait(false);
                                 replies[i] = await ExecWatchedAsync(RedisCommand.Create(args)).ConfigureAwait(false);
                             }
                             else if (_multiFailed)
@@ -306,16 +299,17 @@ namespace RedisCluster.Engine.Tunnel
                             }
                             else
                             {
-                                pending.Add(RedisCommand.Create("MULTI"));
-                                pendingSlots.Add(-1);
+                                await RunRelayedAsync(batch).ConfigureAwait(false);
+                                batch.Shared.Add(RedisCommand.Create("MULTI"));
+                                batch.SharedAt.Add(-1);
                                 foreach (RedisCommand queued in _multi)
                                 {
-                                    pending.Add(queued);
-                                    pendingSlots.Add(-1);
+                                    batch.Shared.Add(queued);
+                                    batch.SharedAt.Add(-1);
                                 }
 
-                                pending.Add(RedisCommand.Create(args));
-                                pendingSlots.Add(i);
+                                batch.Shared.Add(RedisCommand.Create(args));
+                                batch.SharedAt.Add(i);
                             }
 
                             _multi = null;
@@ -323,8 +317,7 @@ namespace RedisCluster.Engine.Tunnel
                             break;
                         case "WATCH":
                             // A WATCH after a write to its key must not see that write as a change.
-                            await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
-                            await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                            await RunQueuedAsync(batch).ConfigureAwait(false);
                             replies[i] = await WatchAsync(args).ConfigureAwait(false);
                             break;
                         case "UNWATCH":
@@ -333,8 +326,7 @@ namespace RedisCluster.Engine.Tunnel
                             if (_pin.IsWatching)
                             {
                                 // They end the WATCH and close its connection: what went before still needs it.
-                                await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
-                                await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                                await RunQueuedAsync(batch).ConfigureAwait(false);
                             }
 
                             goto default;
@@ -362,8 +354,7 @@ namespace RedisCluster.Engine.Tunnel
                             }
 
                             // Everything before it first, in order (an LPUSH pipelined before a BLPOP must count).
-                            await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
-                            await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+                            await RunQueuedAsync(batch).ConfigureAwait(false);
                             replies[i] = await RunBlockingAsync(RedisCommand.Create(args), args[key]).ConfigureAwait(false);
                             break;
                         default:
@@ -375,22 +366,7 @@ namespace RedisCluster.Engine.Tunnel
                             }
                             else
                             {
-                                // Commands of the watched slot go to the connection that holds the WATCH, the rest
-                                // to the shared router; each side runs what the other queued first, so the
-                                // commands run in the client's order.
-                                var command = RedisCommand.Create(args);
-                                if (_pin.IsPinned && await InWatchedSlotAsync(command).ConfigureAwait(false))
-                                {
-                                    await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
-                                    pinned.Add(command);
-                                    pinnedSlots.Add(i);
-                                }
-                                else
-                                {
-                                    await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
-                                    pending.Add(command);
-                                    pendingSlots.Add(i);
-                                }
+                                await RouteAsync(batch, RedisCommand.Create(args), i).ConfigureAwait(false);
                             }
 
                             break;
@@ -398,26 +374,118 @@ namespace RedisCluster.Engine.Tunnel
                 }
 
                 // HELLO switches the protocol for its own reply and everything after it.
-                protocols[i] = _protocol;
+                batch.Protocols[i] = _protocol;
                 answered = i + 1;
             }
 
-            await RunPinnedAsync(pinned, pinnedSlots, replies).ConfigureAwait(false);
-            await RunPendingAsync(pending, pendingSlots, replies).ConfigureAwait(false);
+            await RunQueuedAsync(batch).ConfigureAwait(false);
             for (int i = 0; i < answered; i++)
             {
+                byte[]? raw = batch.RawReply(i);
+                if (raw != null)
+                {
+                    // Relayed: the server's own bytes, from a connection that speaks this reply's protocol.
+                    output.Write(raw);
+                    continue;
+                }
+
                 RespValue reply = Hide(replies[i] ?? RespValue.Error("ERR tunnel: no reply"));
-                if (protocols[i] < 3)
+                if (batch.Protocols[i] < 3)
                 {
                     // The upstream connections speak RESP3; where Redis shapes a reply differently for RESP2, the
                     // writer's generic downgrade cannot know it.
-                    reply = Resp2ReplyShapes.Restore(names[i], commands[i].Length, reply, transactions?[i]);
+                    reply = Resp2ReplyShapes.Restore(batch.Names[i], commands[i].Length, reply, batch.Transactions?[i]);
                 }
 
-                RespWriter.WriteValue(output, reply, protocols[i]);
+                RespWriter.WriteValue(output, reply, batch.Protocols[i]);
             }
 
             return quit;
+        }
+
+        /// <summary>
+        /// Queues a command that runs on the cluster: commands of the watched slot on the connection that
+        /// holds the WATCH, single-slot commands relayed to their primary, the rest through the shared router.
+        /// </summary>
+        private async Task RouteAsync(SmartBatch batch, RedisCommand command, int index)
+        {
+            if (_pin.IsPinned && await InWatchedSlotAsync(command).ConfigureAwait(false))
+            {
+                await RunRelayedAsync(batch).ConfigureAwait(false);
+                await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+                batch.Pinned.Add(command);
+                batch.PinnedAt.Add(index);
+                return;
+            }
+
+            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command);
+            RedisConnection? link = null;
+            if (owner != null && !_backend.Links.TryGet(owner, _protocol, _clientId, out link))
+            {
+                try
+                {
+                    link = await _backend.Links.OpenAsync(owner, _protocol, _clientId, _abort.Token).ConfigureAwait(false);
+                }
+                catch (RedisException)
+                {
+                    // The router tries the node again (and follows a failover) and reports what it finds.
+                    link = null;
+                }
+            }
+
+            if (link != null)
+            {
+                await RunPinnedAsync(batch).ConfigureAwait(false);
+                await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+                batch.Relay(link, command, index);
+                return;
+            }
+
+            await RunRelayedAsync(batch).ConfigureAwait(false);
+            await RunPinnedAsync(batch).ConfigureAwait(false);
+            batch.Shared.Add(command);
+            batch.SharedAt.Add(index);
+        }
+
+        /// <summary>Runs whatever the batch has queued (only one of its queues holds commands at a time).</summary>
+        private async Task RunQueuedAsync(SmartBatch batch)
+        {
+            await RunRelayedAsync(batch).ConfigureAwait(false);
+            await RunPinnedAsync(batch).ConfigureAwait(false);
+            await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Waits for the relayed commands' replies. Those that met a redirect or a broken connection run
+        /// again, in order, through the router, which follows the slot and waits out a failover.
+        /// </summary>
+        private async Task RunRelayedAsync(SmartBatch batch)
+        {
+            if (batch.Relayed.Count == 0)
+            {
+                return;
+            }
+
+            await batch.WhenRelayedAsync().ConfigureAwait(false);
+            List<RedisCommand>? again = null;
+            List<int>? againAt = null;
+            for (int j = 0; j < batch.Relayed.Count; j++)
+            {
+                if (batch.NeedsRetry(batch.RelayedAt[j]))
+                {
+                    again ??= new List<RedisCommand>();
+                    againAt ??= new List<int>();
+                    again.Add(batch.Relayed[j]);
+                    againAt.Add(batch.RelayedAt[j]);
+                }
+            }
+
+            batch.Relayed.Clear();
+            batch.RelayedAt.Clear();
+            if (again != null)
+            {
+                await RunSharedAsync(again, againAt!, batch.Replies).ConfigureAwait(false);
+            }
         }
 
         /// <summary>The commands a single server answers about itself, answered as one; null: run it on the cluster.</summary>
@@ -604,7 +672,7 @@ namespace RedisCluster.Engine.Tunnel
         }
 
         /// <summary>Runs the collected commands as one batch through the shared cluster client.</summary>
-        private async Task RunPendingAsync(List<RedisCommand> pending, List<int> slots, RespValue?[] replies)
+        private async Task RunSharedAsync(List<RedisCommand> pending, List<int> slots, RespValue?[] replies)
         {
             if (pending.Count == 0)
             {
@@ -772,8 +840,11 @@ namespace RedisCluster.Engine.Tunnel
         /// found their slot moved did not run there; they run through the shared router instead, which
         /// follows the slot, and the lost WATCH makes the EXEC fail.
         /// </summary>
-        private async Task RunPinnedAsync(List<RedisCommand> pinned, List<int> slots, RespValue?[] replies)
+        private async Task RunPinnedAsync(SmartBatch batch)
         {
+            List<RedisCommand> pinned = batch.Pinned;
+            List<int> slots = batch.PinnedAt;
+            RespValue?[] replies = batch.Replies;
             if (pinned.Count == 0)
             {
                 return;
@@ -810,7 +881,7 @@ namespace RedisCluster.Engine.Tunnel
 
             pinned.Clear();
             slots.Clear();
-            await RunPendingAsync(moved, movedSlots, replies).ConfigureAwait(false);
+            await RunSharedAsync(moved, movedSlots, replies).ConfigureAwait(false);
         }
 
         /// <summary>

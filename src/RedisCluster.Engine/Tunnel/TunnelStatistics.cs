@@ -32,7 +32,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Complete commands relayed from clients to servers.</summary>
         public long CommandsRelayed => Volatile.Read(ref _commands);
 
-        /// <summary>Authenticated upstream connections opened for clients.</summary>
+        /// <summary>Authenticated upstream connections opened for clients of their own (in smart mode: for WATCH, blocking commands and subscriptions; the shared connections are not counted).</summary>
         public long UpstreamConnections => Volatile.Read(ref _upstreamConnections);
 
         /// <summary>

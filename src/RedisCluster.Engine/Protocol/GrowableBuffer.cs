@@ -1,12 +1,13 @@
 using System;
 using System.Buffers;
 
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Protocol
 {
     /// <summary>A minimal growable IBufferWriter (netstandard2.0 has no ArrayBufferWriter) for small rewritten frames.</summary>
     internal sealed class GrowableBuffer : IBufferWriter<byte>
     {
         private byte[] _buffer;
+        private int _used;
 
         public GrowableBuffer(int initialCapacity = 256)
         {
@@ -17,12 +18,16 @@ namespace RedisCluster.Engine.Tunnel
 
         public ReadOnlySpan<byte> WrittenSpan => new ReadOnlySpan<byte>(_buffer, 0, WrittenCount);
 
+        public ReadOnlyMemory<byte> WrittenMemory => new ReadOnlyMemory<byte>(_buffer, 0, WrittenCount);
+
         public byte[] ToArray() => WrittenSpan.ToArray();
 
         /// <summary>Zeroes what was written (it may have held a credential) and starts over.</summary>
         public void Clear()
         {
-            Array.Clear(_buffer, 0, _buffer.Length);
+            // Past the furthest count ever written nothing was kept (writers advance over what they write).
+            Array.Clear(_buffer, 0, Math.Max(_used, WrittenCount));
+            _used = 0;
             WrittenCount = 0;
         }
 
@@ -34,6 +39,7 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             WrittenCount += count;
+            _used = Math.Max(_used, WrittenCount);
         }
 
         public Memory<byte> GetMemory(int sizeHint = 0)
