@@ -180,6 +180,49 @@ public sealed class LiveCommandTableTests
         Assert.Equal(-3, table.Find("set")!.Arity);
     }
 
+    /// <summary>
+    /// The relay's shortcut for keys at fixed positions (no lists, no search) must find the slot the general
+    /// key locator finds, for every such command the server has, whatever the number of arguments.
+    /// </summary>
+    [Fact]
+    public async Task FixedPositionKeysGiveTheSameSlotAsTheGeneralLocator()
+    {
+        using RedisConnection connection = await Connect(2);
+        CommandTable table = await TableFor(connection, 2);
+        var commands = table.Commands.Values.SelectMany(c => new[] { c }.Concat(c.Subcommands.Values)).Where(c => c.HasFixedKeyRanges).ToList();
+        Assert.Contains(commands, c => c.Name == "get");
+        Assert.Contains(commands, c => c.Name == "mset");
+        Assert.DoesNotContain(commands, c => c.Name == "xread" || c.Name == "eval" || c.Name == "sort");
+        int checkedCommands = 0;
+        foreach (CommandInfo info in commands)
+        {
+            string[] name = info.Name.Split('|');
+            int minimum = Math.Max(Math.Abs(info.Arity), name.Length);
+            for (int argc = minimum; argc <= minimum + 5; argc++)
+            {
+                foreach (bool oneTag in new[] { true, false })
+                {
+                    var args = name.Concat(Enumerable.Range(name.Length, argc - name.Length).Select(i => oneTag ? "{t}" + i : "k" + i)).ToArray();
+                    var command = RedisCommand.Create(args);
+                    IReadOnlyList<int> keys = KeyLocator.Locate(info, command).KeyIndices;
+                    var slots = keys.Select(k => HashSlot.GetSlot(command.Arguments[k].Span)).Distinct().ToList();
+                    bool expected = slots.Count == 1;
+                    bool found = KeyLocator.TryGetFixedRangeSlot(info, command, out int slot);
+                    Assert.True(expected == found, $"{string.Join(' ', args)}: keys at {string.Join(",", keys)}, shortcut says {found}");
+                    if (found)
+                    {
+                        Assert.Equal(slots[0], slot);
+                    }
+                }
+            }
+
+            checkedCommands++;
+        }
+
+        _output.WriteLine(checkedCommands + " commands with fixed-position keys checked.");
+        Assert.True(checkedCommands > 100, checkedCommands + " commands");
+    }
+
     [Fact]
     public async Task Resp2AndResp3TablesAreTheSame()
     {

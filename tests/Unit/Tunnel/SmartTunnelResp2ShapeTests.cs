@@ -54,6 +54,26 @@ public sealed class SmartTunnelResp2ShapeTests : SmartTunnelTestBase, IClassFixt
         Assert.Equal("*2\r\n" + nullBulk + nullBulk, client.CallRaw("MGET", Key(tag, "string"), Key(tag, "other")));
     }
 
+    /// <summary>
+    /// Single-slot commands are relayed over connections that speak the client's protocol, so their replies
+    /// are the server's own bytes: doubles in Redis's digits, RESP3 maps and doubles for RESP3 clients.
+    /// </summary>
+    [Theory]
+    [InlineData(2, "$18\r\n1.1000000000000001\r\n", "*2\r\n$1\r\nm\r\n$18\r\n1.1000000000000001\r\n", "*2\r\n$1\r\na\r\n$1\r\n1\r\n")]
+    [InlineData(3, ",1.1000000000000001\r\n", "*1\r\n*2\r\n$1\r\nm\r\n,1.1000000000000001\r\n", "%1\r\n$1\r\na\r\n$1\r\n1\r\n")]
+    public void RelayedRepliesAreTheServersOwnBytes(int protocol, string score, string withScores, string hash)
+    {
+        string tag = "relay" + protocol;
+        using var client = Connect(protocol);
+        Assert.Equal(score, client.CallRaw("ZINCRBY", Key(tag, "zset"), "1.1", "m"));
+        Assert.Equal(score, client.CallRaw("ZSCORE", Key(tag, "zset"), "m"));
+        Assert.Equal(withScores, client.CallRaw("ZRANGE", Key(tag, "zset"), "0", "-1", "WITHSCORES"));
+        Assert.Equal("$3\r\n0.1\r\n", client.CallRaw("INCRBYFLOAT", Key(tag, "float"), "0.1"));
+        Assert.Equal(":1\r\n", client.CallRaw("HSET", Key(tag, "hash"), "a", "1"));
+        Assert.Equal(hash, client.CallRaw("HGETALL", Key(tag, "hash")));
+        Assert.Equal("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", client.CallRaw("SMEMBERS", Key(tag, "hash")));
+    }
+
     [Theory]
     [InlineData(2, NullArray, NullBulk)]
     [InlineData(3, Resp3Null, Resp3Null)]

@@ -236,8 +236,14 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
         })).ToArray();
         await Task.WhenAll(tasks);
 
-        // The multiplexing: 200 clients opened no upstream connection of their own.
+        // The multiplexing: 200 clients opened no upstream connection of their own, and no primary serves
+        // more than a handful of connections (the shared ones, the fixture's and redis-cli's own).
         Assert.Equal(before, _tunnel.Statistics.UpstreamConnections);
+        foreach (RedisServer primary in _cluster.Masters())
+        {
+            int connections = primary.Cli("CLIENT", "LIST").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+            Assert.True(connections < 20, primary.ClientPort + " serves " + connections + " connections");
+        }
     }
 
     [Fact]
