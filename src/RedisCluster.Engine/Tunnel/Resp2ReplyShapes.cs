@@ -21,7 +21,8 @@ namespace RedisCluster.Engine.Tunnel
     /// The shapes are put back from the command, and the table is kept here, in one place; every entry was
     /// checked against redis-server 7.0.15 with a raw RESP2 socket. Only what RESP3 changed is touched, so a
     /// reply that came over RESP2 (an old server) passes unchanged. Doubles remain the writer's shortest text
-    /// (1.1 where Redis writes 1.1000000000000001): the same number, though not the same bytes.
+    /// (1.1 where Redis writes 1.1000000000000001): the same number, though not the same bytes. Relayed
+    /// single-slot replies never come here: they arrive in the client's protocol as the server wrote them.
     /// </summary>
     internal static class Resp2ReplyShapes
     {
