@@ -184,7 +184,7 @@ namespace RedisCluster.Engine.Connections
 
         private static readonly WaitCallback StartSendingQueued = state => _ = ((RedisConnection)state!).SendQueuedBytesAsync();
 
-        /// <summary>Sends what is queued, then what was queued meanwhile, until nothing is left; </summary>
+        /// <summary>Sends what is queued, then what was queued meanwhile, until nothing is left.</summary>
         private async Task SendQueuedBytesAsync()
         {
             try
@@ -288,7 +288,7 @@ namespace RedisCluster.Engine.Connections
                     // ever cut out and handed on as bytes.
                     while (!buffer.IsEmpty)
                     {
-                        if (_pending.TryPeek(out PendingReply? head) && head.IsRaw && buffer.First.Span[0] != (byte)'>')
+                        if (_pending.TryPeek(out PendingReply? head) && head.IsRaw && RespReader.FirstByte(buffer) != (byte)'>')
                         {
                             if (!RespReader.TrySkip(buffer, _options.Limits, out SequencePosition rawEnd))
                             {

@@ -57,6 +57,26 @@ namespace RedisCluster.Engine.Protocol
             return false;
         }
 
+        /// <summary>The first byte of a non-empty buffer (a frame's type marker); a slice may begin with an empty segment.</summary>
+        internal static byte FirstByte(ReadOnlySequence<byte> buffer)
+        {
+            ReadOnlySpan<byte> first = buffer.First.Span;
+            if (first.Length > 0)
+            {
+                return first[0];
+            }
+
+            foreach (ReadOnlyMemory<byte> segment in buffer)
+            {
+                if (!segment.IsEmpty)
+                {
+                    return segment.Span[0];
+                }
+            }
+
+            throw new ArgumentException("The buffer is empty.", nameof(buffer));
+        }
+
         /// <summary>
         /// Reads one client command, an array of bulk strings, straight into its arguments (no values are
         /// built for it). Returns false when only part of it is there; <paramref name="arguments"/> is null

@@ -25,7 +25,7 @@ namespace RedisCluster.Engine.Tunnel
                 return false;
             }
 
-            if (buffer.First.Span[0] == (byte)'*')
+            if (RespReader.FirstByte(buffer) == (byte)'*')
             {
                 if (!RespReader.TryReadCommand(buffer, limits, out arguments, out SequencePosition end))
                 {

@@ -88,13 +88,17 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             var pools = protocol >= 3 ? _resp3Pools : _resp2Pools;
-            return pools.GetOrAdd(endpoint, ep =>
+            return pools.TryGetValue(endpoint, out ConnectionPool? existing) ? existing : AddPool(pools, endpoint, protocol >= 3 ? _resp3 : _resp2);
+        }
+
+        // Apart from Pool, whose every call would otherwise pay for this lambda's closure.
+        private ConnectionPool AddPool(ConcurrentDictionary<RedisEndpoint, ConnectionPool> pools, RedisEndpoint endpoint, TransportConnector connector)
+            => pools.GetOrAdd(endpoint, ep =>
             {
-                var pool = new ConnectionPool(ep, protocol >= 3 ? _resp3 : _resp2, PerNode);
+                var pool = new ConnectionPool(ep, connector, PerNode);
                 pool.Reconnecting += (where, why) => _statistics.Reconnected();
                 return pool;
             });
-        }
 
         private static int Affinity(long client) => (int)(client % PerNode);
 

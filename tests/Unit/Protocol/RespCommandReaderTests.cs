@@ -54,6 +54,15 @@ namespace RedisCluster.Tests.Protocol
         }
 
         [Fact]
+        public void TheFirstByteIsFoundPastEmptySegments()
+        {
+            // A slice that ends exactly at a segment boundary can begin with an empty segment.
+            var buffer = Sequences.Chain(new[] { Array.Empty<byte>(), Array.Empty<byte>(), "*1\r\n$4\r\nPING\r\n"u8.ToArray() });
+            Assert.Equal((byte)'*', RespReader.FirstByte(buffer));
+            Assert.Throws<ArgumentException>(() => RespReader.FirstByte(Sequences.Chain(new[] { Array.Empty<byte>() })));
+        }
+
+        [Fact]
         public void BackToBackCommandsAreReadOneAtATime()
         {
             byte[] wire = Encode("GET"u8.ToArray(), "a"u8.ToArray()).Concat(Encode("DEL"u8.ToArray(), "b"u8.ToArray(), "c"u8.ToArray())).ToArray();
