@@ -9,7 +9,7 @@ namespace RedisCluster.Engine.Connections
     /// </summary>
     public interface IRawReplySink
     {
-        /// <summary>One whole reply frame for the send tagged <paramref name="tag"/>; valid only during the call. Called on the connection's reader.</summary>
+        /// <summary>One whole reply frame for the command tagged <paramref name="tag"/>; valid only during the call. Called on the connection's reader.</summary>
         void OnReply(int tag, ReadOnlySequence<byte> reply);
 
         /// <summary>The connection broke before the reply for <paramref name="tag"/> came; whether the command ran is unknown.</summary>

@@ -1,6 +1,8 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Protocol;
@@ -18,7 +20,11 @@ namespace RedisCluster.Engine.Connections
         private readonly int _index;
         private readonly IReplySink? _sink;
         private readonly IRawReplySink? _raw;
+        private readonly IReadOnlyList<int>? _tags;
         private int _remaining = 1;
+
+        // Raw replies are claimed one index at a time, by the reader or by a failure, so each is told once.
+        private int _claimed = -1;
 
         public PendingReply(RedisCommand command, TaskCompletionSource<RespValue> single)
         {
@@ -46,12 +52,15 @@ namespace RedisCluster.Engine.Connections
             Started = Stopwatch.GetTimestamp();
         }
 
-        /// <summary>One reply of a queued send, delivered as bytes to <paramref name="raw"/> with <paramref name="tag"/>.</summary>
-        public PendingReply(RedisCommand command, IRawReplySink raw, int tag)
+        /// <summary>
+        /// Stands for the replies of queued commands, <paramref name="command"/> the first of them, delivered
+        /// as bytes to <paramref name="raw"/>: the i-th with <paramref name="tags"/>[i].
+        /// </summary>
+        public PendingReply(RedisCommand command, IRawReplySink raw, IReadOnlyList<int> tags)
         {
             Command = command;
             _raw = raw;
-            _index = tag;
+            _tags = tags;
             Started = Stopwatch.GetTimestamp();
         }
 
@@ -85,14 +94,26 @@ namespace RedisCluster.Engine.Connections
             return true;
         }
 
-        /// <summary>Delivers the reply of a queued send as the server's bytes.</summary>
-        public void CompleteRaw(ReadOnlySequence<byte> reply) => _raw!.OnReply(_index, reply);
+        /// <summary>Delivers the next reply of the queued commands as the server's bytes; true when this entry expects no more.</summary>
+        public bool CompleteRaw(ReadOnlySequence<byte> reply)
+        {
+            int index = Interlocked.Increment(ref _claimed);
+            if (index < _tags!.Count)
+            {
+                _raw!.OnReply(_tags[index], reply);
+            }
+
+            return index >= _tags.Count - 1;
+        }
 
         public void Fail(Exception error)
         {
             if (_raw != null)
             {
-                _raw.OnFailure(_index, error);
+                for (int index = Interlocked.Increment(ref _claimed); index < _tags!.Count; index = Interlocked.Increment(ref _claimed))
+                {
+                    _raw.OnFailure(_tags[index], error);
+                }
             }
             else if (_sink != null)
             {

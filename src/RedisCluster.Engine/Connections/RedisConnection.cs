@@ -138,22 +138,26 @@ namespace RedisCluster.Engine.Connections
             }, cancellationToken, cancellationToken);
 
         /// <summary>
-        /// Relay path: queues <paramref name="command"/> without sending it; its reply goes, as the server's
-        /// bytes, to <paramref name="sink"/> with <paramref name="tag"/>. <see cref="SendQueued"/> sends what
-        /// is queued, and commands queued by other callers while a send is under way go out with the next
-        /// one, so concurrent callers share writes (and the server reads many commands at a time). A
-        /// connection used this way must be used only this way: other sends would interleave with the queue.
-        /// Throws <see cref="RedisConnectionException"/> when the connection is already broken.
+        /// Relay path: queues <paramref name="commands"/> without sending them; their replies go, as the
+        /// server's bytes, to <paramref name="sink"/>, the i-th with <paramref name="tags"/>[i] (neither list may
+        /// change until every reply is in). <see cref="SendQueued"/> sends what is queued, and commands queued
+        /// by other callers while a send is under way go out with the next one, so concurrent callers share
+        /// writes (and the server reads many commands at a time). A connection used this way must be used only
+        /// this way: other sends would interleave with the queue. Throws <see cref="RedisConnectionException"/>
+        /// when the connection is already broken.
         /// </summary>
-        public void Queue(RedisCommand command, IRawReplySink sink, int tag)
+        public void Queue(IReadOnlyList<RedisCommand> commands, IRawReplySink sink, IReadOnlyList<int> tags)
         {
             lock (_queueGate)
             {
                 ThrowIfBroken();
 
                 // The reply queue takes the entry in the order the bytes are queued, which is the wire order.
-                _pending.Enqueue(new PendingReply(command, sink, tag));
-                RespWriter.WriteCommand(_queued, command.Arguments);
+                _pending.Enqueue(new PendingReply(commands[0], sink, tags));
+                for (int i = 0; i < commands.Count; i++)
+                {
+                    RespWriter.WriteCommand(_queued, commands[i].Arguments);
+                }
             }
 
             if (_failure != null)
@@ -295,9 +299,9 @@ namespace RedisCluster.Engine.Connections
                                 break;
                             }
 
-                            if (_failure == null && _pending.TryDequeue(out PendingReply? owner))
+                            if (_failure == null && head.CompleteRaw(buffer.Slice(0, rawEnd)))
                             {
-                                owner.CompleteRaw(buffer.Slice(0, rawEnd));
+                                _pending.TryDequeue(out _);
                             }
 
                             buffer = buffer.Slice(rawEnd);

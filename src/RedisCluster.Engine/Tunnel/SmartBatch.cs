@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 
 namespace RedisCluster.Engine.Tunnel
@@ -14,32 +15,36 @@ namespace RedisCluster.Engine.Tunnel
     /// command runs one of three ways: relayed (single-slot, its reply passed through as bytes), pinned (to
     /// the connection that holds a WATCH) or through the shared cluster router. At most one of the three
     /// queues holds commands at a time: before a command joins one, the others run, so the commands run in
-    /// the client's order.
+    /// the client's order. A session reuses its batch for reads of up to <see cref="Retained"/> commands.
     /// </summary>
     internal sealed class SmartBatch : IRawReplySink
     {
-        private readonly byte[]?[] _raw;
-        private readonly bool[] _retry;
-        private readonly List<RedisConnection> _links = new List<RedisConnection>(4);
+        /// <summary>Commands per read for which a session keeps its batch; larger reads get one of their own.</summary>
+        public const int Retained = 64;
+
+        /// <summary>Relayed reply bytes a kept batch may hold on to between reads.</summary>
+        private const int RetainedReplyBytes = 64 * 1024;
+
+        private readonly object _rawGate = new object();
+        private readonly List<RelayGroup> _groups = new List<RelayGroup>(4);
+        private int _groupCount;
+        private RespValue?[] _replies = Array.Empty<RespValue?>();
+        private int[] _protocols = Array.Empty<int>();
+        private string[] _names = Array.Empty<string>();
+        private int[] _rawStart = Array.Empty<int>();
+        private int[] _rawLength = Array.Empty<int>();
+        private bool[] _retry = Array.Empty<bool>();
+        private GrowableBuffer _rawBytes = new GrowableBuffer(4096);
         private int _outstanding;
         private TaskCompletionSource<bool>? _waiter;
 
-        public SmartBatch(int count)
-        {
-            Replies = new RespValue?[count];
-            Protocols = new int[count];
-            Names = new string[count];
-            _raw = new byte[count][];
-            _retry = new bool[count];
-        }
-
-        /// <summary>Replies given as values (answered locally, by the router or by the pinned connection).</summary>
-        public RespValue?[] Replies { get; }
+        /// <summary>Replies given as values (answered locally, by the router or by the pinned connection); indexed by position, may be longer than the batch.</summary>
+        public RespValue?[] Replies => _replies;
 
         /// <summary>The protocol each reply is written in (HELLO switches it for what follows).</summary>
-        public int[] Protocols { get; }
+        public int[] Protocols => _protocols;
 
-        public string[] Names { get; }
+        public string[] Names => _names;
 
         /// <summary>For each EXEC, its block: its replies take those commands' shapes.</summary>
         public List<RedisCommand>?[]? Transactions { get; set; }
@@ -53,46 +58,158 @@ namespace RedisCluster.Engine.Tunnel
 
         public List<int> PinnedAt { get; } = new List<int>();
 
+        /// <summary>Relayed commands not yet known to be done, in the client's order.</summary>
         public List<RedisCommand> Relayed { get; } = new List<RedisCommand>();
 
         public List<int> RelayedAt { get; } = new List<int>();
 
-        /// <summary>The relayed reply at <paramref name="index"/>, as bytes in the protocol it was sent in; null when it has a value instead.</summary>
-        public byte[]? RawReply(int index) => _raw[index];
+        /// <summary>Starts a read of <paramref name="count"/> commands, forgetting the last one's.</summary>
+        public SmartBatch Reset(int count)
+        {
+            if (_replies.Length < count)
+            {
+                _replies = new RespValue?[count];
+                _protocols = new int[count];
+                _names = new string[count];
+                _rawStart = new int[count];
+                _rawLength = new int[count];
+                _retry = new bool[count];
+            }
+            else
+            {
+                Array.Clear(_replies, 0, count);
+                Array.Clear(_retry, 0, count);
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                _rawLength[i] = -1;
+            }
+
+            Transactions = null;
+            _waiter = null;
+            if (_rawBytes.WrittenCount > RetainedReplyBytes)
+            {
+                _rawBytes = new GrowableBuffer(4096);
+            }
+            else
+            {
+                // The last read's replies may have held secrets (CONFIG GET, a stored password).
+                _rawBytes.Clear();
+            }
+
+            return this;
+        }
+
+        /// <summary>True when the command at <paramref name="index"/> was relayed and its reply is in, as bytes in the protocol it was sent in.</summary>
+        public bool HasRawReply(int index) => _rawLength[index] >= 0;
+
+        public ReadOnlySpan<byte> RawReply(int index) => _rawBytes.WrittenSpan.Slice(_rawStart[index], _rawLength[index]);
 
         /// <summary>True when the relayed command at <paramref name="index"/> got a redirect or lost its connection and must run through the router.</summary>
         public bool NeedsRetry(int index) => _retry[index];
 
-        /// <summary>Queues <paramref name="command"/> on <paramref name="link"/>; its reply comes back to this batch.</summary>
+        /// <summary>Adds <paramref name="command"/> to what goes to <paramref name="link"/> when the relayed commands are sent.</summary>
         public void Relay(RedisConnection link, RedisCommand command, int index)
         {
             Relayed.Add(command);
             RelayedAt.Add(index);
-            if (!_links.Contains(link))
+            RelayGroup? group = null;
+            for (int g = 0; g < _groupCount && group == null; g++)
             {
-                _links.Add(link);
+                if (_groups[g].Link == link)
+                {
+                    group = _groups[g];
+                }
             }
 
-            Interlocked.Increment(ref _outstanding);
-            try
+            if (group == null)
             {
-                link.Queue(command, this, index);
+                if (_groupCount == _groups.Count)
+                {
+                    _groups.Add(new RelayGroup());
+                }
+
+                group = _groups[_groupCount++];
+                group.Link = link;
             }
-            catch (Errors.RedisConnectionException ex)
-            {
-                OnFailure(index, ex);
-            }
+
+            group.Commands.Add(command);
+            group.At.Add(index);
         }
 
-        /// <summary>Sends the relayed commands and completes when every one has its reply (or its failure).</summary>
-        public Task WhenRelayedAsync()
+        /// <summary>Sends the relayed commands, each node's in one go, and completes when every one has its reply (or its failure).</summary>
+        public Task SendRelayedAsync()
         {
-            foreach (RedisConnection link in _links)
+            for (int g = 0; g < _groupCount; g++)
             {
-                link.SendQueued();
+                RelayGroup group = _groups[g];
+                Interlocked.Add(ref _outstanding, group.At.Count);
+                try
+                {
+                    group.Link!.Queue(group.Commands, this, group.At);
+                }
+                catch (RedisConnectionException ex)
+                {
+                    foreach (int at in group.At)
+                    {
+                        OnFailure(at, ex);
+                    }
+                }
             }
 
-            _links.Clear();
+            for (int g = 0; g < _groupCount; g++)
+            {
+                _groups[g].Link!.SendQueued();
+            }
+
+            return WhenRepliedAsync();
+        }
+
+        /// <summary>Forgets the relayed commands once their replies are all in.</summary>
+        public void ClearRelayed()
+        {
+            Relayed.Clear();
+            RelayedAt.Clear();
+            for (int g = 0; g < _groupCount; g++)
+            {
+                _groups[g].Clear();
+            }
+
+            _groupCount = 0;
+        }
+
+        public void OnReply(int tag, ReadOnlySequence<byte> reply)
+        {
+            if (IsRedirect(reply))
+            {
+                // The router follows the slot (and refreshes the topology); the client never sees the redirect.
+                _retry[tag] = true;
+            }
+            else
+            {
+                // Replies from different nodes arrive on different threads.
+                lock (_rawGate)
+                {
+                    int length = (int)reply.Length;
+                    _rawStart[tag] = _rawBytes.WrittenCount;
+                    reply.CopyTo(_rawBytes.GetSpan(length));
+                    _rawBytes.Advance(length);
+                    _rawLength[tag] = length;
+                }
+            }
+
+            Replied();
+        }
+
+        public void OnFailure(int tag, Exception error)
+        {
+            _retry[tag] = true;
+            Replied();
+        }
+
+        private Task WhenRepliedAsync()
+        {
             if (Volatile.Read(ref _outstanding) == 0)
             {
                 return Task.CompletedTask;
@@ -110,27 +227,6 @@ namespace RedisCluster.Engine.Tunnel
             return waiter.Task;
         }
 
-        public void OnReply(int tag, ReadOnlySequence<byte> reply)
-        {
-            if (IsRedirect(reply))
-            {
-                // The router follows the slot (and refreshes the topology); the client never sees the redirect.
-                _retry[tag] = true;
-            }
-            else
-            {
-                _raw[tag] = reply.ToArray();
-            }
-
-            Replied();
-        }
-
-        public void OnFailure(int tag, Exception error)
-        {
-            _retry[tag] = true;
-            Replied();
-        }
-
         private void Replied()
         {
             if (Interlocked.Decrement(ref _outstanding) == 0)
@@ -142,8 +238,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>The errors the router acts on: MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN.</summary>
         private static bool IsRedirect(ReadOnlySequence<byte> reply)
         {
-            ReadOnlySpan<byte> head = reply.First.Span;
-            if (head.Length < 4 || head[0] != (byte)'-')
+            if (RespReader.FirstByte(reply) != (byte)'-' || reply.Length < 4)
             {
                 return false;
             }
@@ -172,6 +267,23 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             return true;
+        }
+
+        /// <summary>The commands of one read that go to one upstream connection, and their positions.</summary>
+        private sealed class RelayGroup
+        {
+            public RedisConnection? Link { get; set; }
+
+            public List<RedisCommand> Commands { get; } = new List<RedisCommand>();
+
+            public List<int> At { get; } = new List<int>();
+
+            public void Clear()
+            {
+                Link = null;
+                Commands.Clear();
+                At.Clear();
+            }
         }
     }
 }

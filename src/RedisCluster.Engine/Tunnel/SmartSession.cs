@@ -45,6 +45,7 @@ namespace RedisCluster.Engine.Tunnel
         private bool _multiFailed;
         private readonly SmartPin _pin;
         private List<byte[][]>? _subscribeFrom;
+        private SmartBatch? _batch;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
         {
@@ -257,7 +258,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Runs one batch and writes its replies to <paramref name="output"/>; true when the client asked to quit.</summary>
         private async Task<bool> ProcessAsync(List<byte[][]> commands, GrowableBuffer output)
         {
-            var batch = new SmartBatch(commands.Count);
+            SmartBatch batch = NextBatch(commands.Count);
             RespValue?[] replies = batch.Replies;
             bool quit = false;
             bool stop = false;
@@ -381,11 +382,10 @@ namespace RedisCluster.Engine.Tunnel
             await RunQueuedAsync(batch).ConfigureAwait(false);
             for (int i = 0; i < answered; i++)
             {
-                byte[]? raw = batch.RawReply(i);
-                if (raw != null)
+                if (batch.HasRawReply(i))
                 {
                     // Relayed: the server's own bytes, from a connection that speaks this reply's protocol.
-                    output.Write(raw);
+                    output.Write(batch.RawReply(i));
                     continue;
                 }
 
@@ -401,6 +401,18 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             return quit;
+        }
+
+        /// <summary>The batch for a read of <paramref name="count"/> commands: the session's own unless the read is large.</summary>
+        private SmartBatch NextBatch(int count)
+        {
+            if (count > SmartBatch.Retained)
+            {
+                return new SmartBatch().Reset(count);
+            }
+
+            _batch ??= new SmartBatch();
+            return _batch.Reset(count);
         }
 
         /// <summary>
@@ -466,7 +478,7 @@ namespace RedisCluster.Engine.Tunnel
                 return;
             }
 
-            await batch.WhenRelayedAsync().ConfigureAwait(false);
+            await batch.SendRelayedAsync().ConfigureAwait(false);
             List<RedisCommand>? again = null;
             List<int>? againAt = null;
             for (int j = 0; j < batch.Relayed.Count; j++)
@@ -480,8 +492,7 @@ namespace RedisCluster.Engine.Tunnel
                 }
             }
 
-            batch.Relayed.Clear();
-            batch.RelayedAt.Clear();
+            batch.ClearRelayed();
             if (again != null)
             {
                 await RunSharedAsync(again, againAt!, batch.Replies).ConfigureAwait(false);
