@@ -21,6 +21,9 @@ namespace RedisCluster.Engine.Connections
         private readonly IReplySink? _sink;
         private readonly IRawReplySink? _raw;
         private readonly IReadOnlyList<int>? _tags;
+
+        // Fixed when queued: once its last reply is delivered, the sink may reuse the tag list.
+        private readonly int _rawCount;
         private int _remaining = 1;
 
         // Raw replies are claimed one index at a time, by the reader or by a failure, so each is told once.
@@ -61,6 +64,7 @@ namespace RedisCluster.Engine.Connections
             Command = command;
             _raw = raw;
             _tags = tags;
+            _rawCount = tags.Count;
             Started = Stopwatch.GetTimestamp();
         }
 
@@ -98,21 +102,21 @@ namespace RedisCluster.Engine.Connections
         public bool CompleteRaw(ReadOnlySequence<byte> reply)
         {
             int index = Interlocked.Increment(ref _claimed);
-            if (index < _tags!.Count)
+            if (index < _rawCount)
             {
-                _raw!.OnReply(_tags[index], reply);
+                _raw!.OnReply(_tags![index], reply);
             }
 
-            return index >= _tags.Count - 1;
+            return index >= _rawCount - 1;
         }
 
         public void Fail(Exception error)
         {
             if (_raw != null)
             {
-                for (int index = Interlocked.Increment(ref _claimed); index < _tags!.Count; index = Interlocked.Increment(ref _claimed))
+                for (int index = Interlocked.Increment(ref _claimed); index < _rawCount; index = Interlocked.Increment(ref _claimed))
                 {
-                    _raw.OnFailure(_tags[index], error);
+                    _raw.OnFailure(_tags![index], error);
                 }
             }
             else if (_sink != null)

@@ -34,7 +34,7 @@ namespace RedisCluster.Engine.Tunnel
         private int[] _rawStart = Array.Empty<int>();
         private int[] _rawLength = Array.Empty<int>();
         private bool[] _retry = Array.Empty<bool>();
-        private GrowableBuffer _rawBytes = new GrowableBuffer(4096);
+        private GrowableBuffer _rawBytes = new GrowableBuffer(256);
         private int _outstanding;
         private TaskCompletionSource<bool>? _waiter;
 
@@ -90,7 +90,7 @@ namespace RedisCluster.Engine.Tunnel
             _waiter = null;
             if (_rawBytes.WrittenCount > RetainedReplyBytes)
             {
-                _rawBytes = new GrowableBuffer(4096);
+                _rawBytes = new GrowableBuffer(256);
             }
             else
             {

@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
+using RedisCluster.Tests.ClusterMetadata;
+using RedisCluster.Tests.Infrastructure;
+using Xunit;
+
+namespace RedisCluster.Tests.Connections;
+
+/// <summary>
+/// RedisConnection.Queue / SendQueued, the smart tunnel's relay path, against a real server: replies come back
+/// as the server's bytes with their tags, in order per caller, however many callers share the connection,
+/// and each tag hears exactly once, by reply or by failure.
+/// </summary>
+[Collection(StandaloneCollection.Name)]
+public sealed class QueuedSendTests
+{
+    private readonly StandaloneFixture _fixture;
+
+    public QueuedSendTests(StandaloneFixture fixture)
+    {
+        _fixture = fixture;
+    }
+
+    [Theory]
+    [InlineData(2, "*2\r\n$1\r\nf\r\n$1\r\nv\r\n")]
+    [InlineData(3, "%1\r\n$1\r\nf\r\n$1\r\nv\r\n")]
+    public async Task RepliesAreTheServersBytesInTheConnectionsProtocol(int protocol, string hash)
+    {
+        using RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, protocol, tls: false);
+        string key = "queued:hash:" + protocol;
+        var sink = new RecordingSink();
+        Queue(connection, sink, new[] { 10, 11, 12, 13 }, C("DEL", key), C("HSET", key, "f", "v"), C("HGETALL", key), C("GET", key));
+        connection.SendQueued();
+        await sink.WaitFor(4);
+
+        Assert.Equal(new[] { 10, 11, 12, 13 }, sink.Tags);
+        Assert.Equal(":1\r\n", sink.Replies[1]);
+        Assert.Equal(hash, sink.Replies[2]);
+        Assert.StartsWith("-WRONGTYPE", sink.Replies[3]);
+        Assert.Equal(0, sink.Failures);
+    }
+
+    [Fact]
+    public async Task ConcurrentCallersEachGetTheirOwnRepliesInOrder()
+    {
+        using RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, 2, tls: false);
+        var callers = Enumerable.Range(0, 20).Select(c => Task.Run(async () =>
+        {
+            for (int round = 0; round < 10; round++)
+            {
+                var sink = new RecordingSink();
+                var commands = new List<RedisCommand>();
+                for (int i = 0; i < 25; i++)
+                {
+                    commands.Add(C("SET", "queued:cc:" + c + ":" + i, c + "/" + round + "/" + i));
+                    commands.Add(C("GET", "queued:cc:" + c + ":" + i));
+                }
+
+                connection.Queue(commands, sink, Enumerable.Range(0, commands.Count).ToList());
+                connection.SendQueued();
+                await sink.WaitFor(commands.Count);
+                Assert.Equal(Enumerable.Range(0, commands.Count), sink.Tags);
+                for (int i = 0; i < 25; i++)
+                {
+                    string value = c + "/" + round + "/" + i;
+                    Assert.Equal("+OK\r\n", sink.Replies[2 * i]);
+                    Assert.Equal("$" + value.Length + "\r\n" + value + "\r\n", sink.Replies[(2 * i) + 1]);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(callers);
+    }
+
+    [Fact]
+    public async Task ASinkMayReuseItsTagListOnceItsLastReplyIsIn()
+    {
+        // A relay reuses its lists for the next read as soon as the last reply is in, possibly on the reader's own thread.
+        using RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, 2, tls: false);
+        var tags = new List<int> { 0, 1, 2 };
+        var commands = new List<RedisCommand> { C("ECHO", "a"), C("ECHO", "b"), C("ECHO", "c") };
+        var sink = new RecordingSink();
+        sink.OnLast = 3;
+        sink.Reached = () =>
+        {
+            tags.Clear();
+            tags.AddRange(new[] { 7, 8, 9, 10, 11 });
+            commands.Clear();
+            commands.AddRange(new[] { C("ECHO", "d"), C("ECHO", "e"), C("ECHO", "f"), C("ECHO", "g"), C("ECHO", "h") });
+            connection.Queue(commands, sink, tags);
+            connection.SendQueued();
+        };
+        connection.Queue(commands, sink, tags);
+        connection.SendQueued();
+        await sink.WaitFor(8);
+
+        Assert.Equal(new[] { 0, 1, 2, 7, 8, 9, 10, 11 }, sink.Tags);
+        Assert.Equal(new[] { "a", "b", "c", "d", "e", "f", "g", "h" }, sink.Replies.Select(r => r.Split("\r\n")[1]));
+        Assert.Equal("PONG", (await connection.ExecuteAsync(C("PING"))).GetString());
+    }
+
+    [Fact]
+    public async Task ABrokenConnectionFailsEveryQueuedTagOnceAndRefusesMore()
+    {
+        RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, 2, tls: false);
+        var sink = new RecordingSink();
+
+        // The first blocks the connection, so the rest are still owed when it breaks.
+        Queue(connection, sink, new[] { 1, 2, 3 }, C("BLPOP", "queued:never", "5"), C("PING"), C("PING"));
+        connection.SendQueued();
+        await Task.Delay(200);
+        connection.Dispose();
+        await sink.WaitFor(3);
+
+        Assert.Equal(3, sink.Failures);
+        Assert.Equal(new[] { 1, 2, 3 }, sink.Tags.OrderBy(t => t));
+        Assert.Throws<RedisConnectionException>(() => Queue(connection, sink, new[] { 4 }, C("PING")));
+    }
+
+    private static void Queue(RedisConnection connection, IRawReplySink sink, int[] tags, params RedisCommand[] commands)
+        => connection.Queue(commands, sink, tags);
+
+    private static RedisCommand C(params string[] args) => RedisCommand.Create(args);
+
+    private sealed class RecordingSink : IRawReplySink
+    {
+        private readonly ConcurrentQueue<(int Tag, string? Reply)> _heard = new();
+        private int _count;
+
+        public int OnLast { get; set; } = -1;
+
+        public Action? Reached { get; set; }
+
+        public List<int> Tags => _heard.Select(h => h.Tag).ToList();
+
+        public List<string> Replies => _heard.Select(h => h.Reply ?? "(failed)").ToList();
+
+        public int Failures => _heard.Count(h => h.Reply == null);
+
+        public void OnReply(int tag, ReadOnlySequence<byte> reply)
+        {
+            _heard.Enqueue((tag, Encoding.UTF8.GetString(reply.ToArray())));
+            Heard();
+        }
+
+        public void OnFailure(int tag, Exception error)
+        {
+            _heard.Enqueue((tag, null));
+            Heard();
+        }
+
+        public async Task WaitFor(int count)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Volatile.Read(ref _count) < count)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "only " + _count + " of " + count + " replies within 10 s");
+                await Task.Delay(10);
+            }
+
+            // No tag hears twice: nothing more arrives.
+            await Task.Delay(50);
+            Assert.Equal(count, Volatile.Read(ref _count));
+        }
+
+        private void Heard()
+        {
+            if (Interlocked.Increment(ref _count) == OnLast)
+            {
+                Reached?.Invoke();
+            }
+        }
+    }
+}
