@@ -17,12 +17,17 @@ namespace RedisCluster.Engine.Cluster
     {
         private readonly Dictionary<string, CommandInfo> _commands;
 
+        // RedisCommand.Name is upper case already: an ordinal lookup spares a case-folding hash per command.
+        private readonly Dictionary<string, CommandInfo> _byUpperName;
+
         public CommandTable(IEnumerable<CommandInfo> commands)
         {
             _commands = new Dictionary<string, CommandInfo>(StringComparer.OrdinalIgnoreCase);
+            _byUpperName = new Dictionary<string, CommandInfo>(StringComparer.Ordinal);
             foreach (CommandInfo command in commands ?? throw new ArgumentNullException(nameof(commands)))
             {
                 _commands[command.Name] = command;
+                _byUpperName[command.Name.ToUpperInvariant()] = command;
             }
         }
 
@@ -108,7 +113,7 @@ namespace RedisCluster.Engine.Cluster
         /// <summary>The entry for a command: for containers (CONFIG, OBJECT...), the subcommand named by the second argument.</summary>
         public CommandInfo? Find(RedisCommand command)
         {
-            if (command == null || !_commands.TryGetValue(command.Name, out CommandInfo? info))
+            if (command == null || !_byUpperName.TryGetValue(command.Name, out CommandInfo? info))
             {
                 return null;
             }

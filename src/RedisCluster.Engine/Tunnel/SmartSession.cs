@@ -367,7 +367,7 @@ namespace RedisCluster.Engine.Tunnel
                             }
                             else
                             {
-                                await RouteAsync(batch, RedisCommand.Create(args), i).ConfigureAwait(false);
+                                await RouteAsync(batch, RedisCommand.Create(args, name), i).ConfigureAwait(false);
                             }
 
                             break;
