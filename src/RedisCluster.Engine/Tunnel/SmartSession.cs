@@ -107,70 +107,27 @@ namespace RedisCluster.Engine.Tunnel
 
         private async Task LoopAsync(PipeReader reader, PipeWriter writer)
         {
-            RespLimits limits = _context.Options.ClientLimits;
             var output = new GrowableBuffer(4096);
             List<byte[][]>? carried = null;
             while (true)
             {
+                List<byte[][]> commands;
+                string? error = null;
+                bool ended = false;
                 if (carried != null)
                 {
                     // Commands that followed the last UNSUBSCRIBE in the client's input run as usual.
-                    List<byte[][]> rest = carried;
+                    commands = carried;
                     carried = null;
-                    bool quitNow = rest.Count > 0 && await ProcessAsync(rest, output).ConfigureAwait(false);
-                    await WriteOutAsync(writer, output).ConfigureAwait(false);
-                    if (quitNow)
-                    {
-                        return;
-                    }
-
-                    if (_subscribeFrom != null)
-                    {
-                        carried = await SubscribeAsync(reader, writer).ConfigureAwait(false);
-                        if (carried == null)
-                        {
-                            return;
-                        }
-                    }
-
-                    continue;
                 }
-
-                ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                var commands = new List<byte[][]>();
-                string? error = null;
-                bool full = false;
-                try
+                else
                 {
-                    // A batch ends at MaxBatch commands or MaxBufferedFrame bytes, whichever comes first: what one
-                    // client makes the tunnel hold at a time stays bounded however much it pipelines.
-                    long byteCap = _context.Options.MaxBufferedFrame;
-                    while (!(full = commands.Count >= MaxBatch || (commands.Count > 0 && result.Buffer.Length - buffer.Length >= byteCap))
-                        && SmartFrameParser.TryRead(ref buffer, limits, out byte[][]? args))
-                    {
-                        if (args != null)
-                        {
-                            commands.Add(args);
-                        }
-                    }
-                }
-                catch (RespProtocolException ex)
-                {
-                    error = ex.Message;
+                    ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
+                    commands = TakeBatch(reader, result, out error);
+                    ended = result.IsCompleted || result.IsCanceled;
                 }
 
-                long consumed = result.Buffer.Length - buffer.Length;
-
-                // When the batch is full the rest is already here: say so, or the next read would wait for more.
-                reader.AdvanceTo(buffer.Start, full ? buffer.Start : buffer.End);
-                _context.Statistics.AddToServer(consumed, commands.Count);
-                bool quit = false;
-                if (commands.Count > 0)
-                {
-                    quit = await ProcessAsync(commands, output).ConfigureAwait(false);
-                }
-
+                bool quit = commands.Count > 0 && await ProcessAsync(commands, output).ConfigureAwait(false);
                 if (error != null)
                 {
                     // Like Redis: the commands before the garbage are answered, then the error, then the close.
@@ -193,15 +150,49 @@ namespace RedisCluster.Engine.Tunnel
                     {
                         return;
                     }
-
-                    continue;
                 }
-
-                if (result.IsCompleted || result.IsCanceled)
+                else if (ended)
                 {
                     return;
                 }
             }
+        }
+
+        /// <summary>
+        /// Cuts the commands out of what one read brought, up to <see cref="MaxBatch"/> commands or the
+        /// buffered-frame limit, whichever comes first: what one client makes the tunnel hold at a time stays
+        /// bounded however much it pipelines. <paramref name="error"/> is set when the input stops making sense.
+        /// </summary>
+        private List<byte[][]> TakeBatch(PipeReader reader, ReadResult result, out string? error)
+        {
+            RespLimits limits = _context.Options.ClientLimits;
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            var commands = new List<byte[][]>();
+            error = null;
+            bool full = false;
+            try
+            {
+                long byteCap = _context.Options.MaxBufferedFrame;
+                while (!(full = commands.Count >= MaxBatch || (commands.Count > 0 && result.Buffer.Length - buffer.Length >= byteCap))
+                    && SmartFrameParser.TryRead(ref buffer, limits, out byte[][]? args))
+                {
+                    if (args != null)
+                    {
+                        commands.Add(args);
+                    }
+                }
+            }
+            catch (RespProtocolException ex)
+            {
+                error = ex.Message;
+            }
+
+            long consumed = result.Buffer.Length - buffer.Length;
+
+            // When the batch is full the rest is already here: say so, or the next read would wait for more.
+            reader.AdvanceTo(buffer.Start, full ? buffer.Start : buffer.End);
+            _context.Statistics.AddToServer(consumed, commands.Count);
+            return commands;
         }
 
         private async Task WriteOutAsync(PipeWriter writer, GrowableBuffer output)
