@@ -329,26 +329,6 @@ namespace RedisCluster.Engine.Tunnel
                             _subscribeFrom = commands.GetRange(i, commands.Count - i);
                             stop = true;
                             continue;
-                        case "BLPOP":
-                        case "BRPOP":
-                        case "BRPOPLPUSH":
-                        case "BLMOVE":
-                        case "BLMPOP":
-                        case "BZPOPMIN":
-                        case "BZPOPMAX":
-                        case "BZMPOP":
-                        case "XREAD":
-                        case "XREADGROUP":
-                            int key = BlockingKeyIndex(name, args);
-                            if (key < 0)
-                            {
-                                goto default;
-                            }
-
-                            // Everything before it first, in order (an LPUSH pipelined before a BLPOP must count).
-                            await RunQueuedAsync(batch).ConfigureAwait(false);
-                            replies[i] = await RunBlockingAsync(RedisCommand.Create(args), args[key]).ConfigureAwait(false);
-                            break;
                         default:
                             RespValue? local = await AnswerLocallyAsync(name, args).ConfigureAwait(false);
                             if (local != null)
@@ -358,7 +338,18 @@ namespace RedisCluster.Engine.Tunnel
                             }
                             else
                             {
-                                await RouteAsync(batch, RedisCommand.Create(args, name), i).ConfigureAwait(false);
+                                var command = RedisCommand.Create(args, name);
+                                int key = await BlockingKeyIndexAsync(command).ConfigureAwait(false);
+                                if (key >= 0)
+                                {
+                                    // Everything before it first, in order (an LPUSH pipelined before a BLPOP must count).
+                                    await RunQueuedAsync(batch).ConfigureAwait(false);
+                                    replies[i] = await RunBlockingAsync(command, args[key]).ConfigureAwait(false);
+                                }
+                                else
+                                {
+                                    await RouteAsync(batch, command, i).ConfigureAwait(false);
+                                }
                             }
 
                             break;
@@ -919,34 +910,31 @@ namespace RedisCluster.Engine.Tunnel
             }
         }
 
-        /// <summary>Argument index of the key that decides where a blocking command runs; -1 when it has none.</summary>
-        private static int BlockingKeyIndex(string name, byte[][] args)
+        /// <summary>
+        /// For a command that can block (the server's COMMAND flags say so, module commands included; XREAD and
+        /// XREADGROUP only with BLOCK), the argument index of the key that decides where it runs; -1 for any
+        /// other command, or one without keys.
+        /// </summary>
+        private async Task<int> BlockingKeyIndexAsync(RedisCommand command)
         {
-            switch (name)
+            CommandInfo? info = _backend.Cluster.Commands.Find(command);
+            if (info == null || !info.IsBlocking || ((command.Name == "XREAD" || command.Name == "XREADGROUP") && !command.MayBlock))
             {
-                case "BLMPOP":
-                case "BZMPOP":
-                    return args.Length > 3 ? 3 : -1;
-                case "XREAD":
-                case "XREADGROUP":
-                    bool blocks = false;
-                    for (int i = 1; i < args.Length - 1; i++)
-                    {
-                        string word = Text(args[i]).ToUpperInvariant();
-                        if (word == "BLOCK")
-                        {
-                            blocks = true;
-                        }
-                        else if (word == "STREAMS")
-                        {
-                            return blocks ? i + 1 : -1;
-                        }
-                    }
-
-                    return -1;
-                default:
-                    return args.Length > 2 ? 1 : -1;
+                return -1;
             }
+
+            IReadOnlyList<int> keys;
+            try
+            {
+                keys = await _backend.Cluster.GetKeyIndicesAsync(command, _abort.Token).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // The router looks the keys up again and reports the failure in the command's reply.
+                return -1;
+            }
+
+            return keys.Count > 0 ? keys[0] : -1;
         }
 
         /// <summary>Redirects are the tunnel's business: a client that saw one would look for a cluster.</summary>
