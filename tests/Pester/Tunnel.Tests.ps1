@@ -281,6 +281,12 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
             [int](redis-cli -p $smartPort DBSIZE) | Should -BeGreaterOrEqual 30
         }
 
+        It 'passes single-slot replies through as the server wrote them (doubles keep Redis''s digits)' {
+            redis-cli -p $smartPort DEL 'pester:smart:zset' | Out-Null
+            redis-cli -p $smartPort ZINCRBY 'pester:smart:zset' 1.1 member | Should -Be '1.1000000000000001'
+            redis-cli -p $smartPort ZSCORE 'pester:smart:zset' member | Should -Be '1.1000000000000001'
+        }
+
         It 'runs WATCH ... EXEC like one server: EXEC answers nil after another client changed the watched key' {
             $tcp = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $smartPort)
             try {
