@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 
 namespace RedisCluster.Engine.Cluster
@@ -33,7 +34,8 @@ namespace RedisCluster.Engine.Cluster
             Tips = new List<string>(tips ?? new string[0]);
             KeySpecs = keySpecs ?? new KeySpec[0];
             IsReadOnly = HasFlag("readonly");
-            IsBlocking = HasFlag("blocking");
+            // Before 7.0 COMMAND has no "blocking" flag, but 6.x already files these commands under @blocking.
+            IsBlocking = HasFlag("blocking") || AclCategories.Any(c => string.Equals(c, "@blocking", StringComparison.OrdinalIgnoreCase));
             HasFixedKeyRanges = KeySpecs.Count > 0;
             foreach (KeySpec spec in KeySpecs)
             {

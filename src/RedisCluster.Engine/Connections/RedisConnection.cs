@@ -22,6 +22,9 @@ namespace RedisCluster.Engine.Connections
     {
         private static long _nextId;
 
+        /// <summary>Bytes of queued-send buffer a connection keeps once a large send is done.</summary>
+        private const int RetainedSendBuffer = 1024 * 1024;
+
         private readonly Stream _stream;
         private readonly PipeReader _reader;
         private readonly PipeWriter _writer;
@@ -31,6 +34,10 @@ namespace RedisCluster.Engine.Connections
         private readonly Timer? _watchdog;
         private readonly Task _readLoop;
         private readonly object _queueGate = new object();
+
+        // Taking the head off the reply queue and draining it on failure must not interleave: the reader
+        // could otherwise take off an entry the failure did not reach, which would then never hear again.
+        private readonly object _dequeueGate = new object();
         private GrowableBuffer _queued = new GrowableBuffer(16 * 1024);
         private GrowableBuffer _sending = new GrowableBuffer(16 * 1024);
         private bool _flushing;
@@ -154,9 +161,19 @@ namespace RedisCluster.Engine.Connections
 
                 // The reply queue takes the entry in the order the bytes are queued, which is the wire order.
                 _pending.Enqueue(new PendingReply(commands[0], sink, tags));
-                for (int i = 0; i < commands.Count; i++)
+                try
                 {
-                    RespWriter.WriteCommand(_queued, commands[i].Arguments);
+                    for (int i = 0; i < commands.Count; i++)
+                    {
+                        RespWriter.WriteCommand(_queued, commands[i].Arguments);
+                    }
+                }
+                catch (Exception ex) when (!(ex is RedisConnectionException))
+                {
+                    // Half a command in the queue would put every later reply out of step: the connection is done.
+                    var error = new RedisConnectionException(Endpoint.ToString(), "Queuing a command for " + Endpoint + " failed: " + ex.Message, ex);
+                    Fail(error);
+                    throw error;
                 }
             }
 
@@ -211,10 +228,24 @@ namespace RedisCluster.Engine.Connections
 
                     await WriteLockedAsync(() => _writer.Write(sending.WrittenSpan), CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
                     sending.Clear();
+                    if (sending.Capacity > RetainedSendBuffer)
+                    {
+                        // A burst of large commands need not keep its buffer for the life of the connection.
+                        lock (_queueGate)
+                        {
+                            _sending = new GrowableBuffer(16 * 1024);
+                        }
+                    }
                 }
             }
-            catch (RedisConnectionException)
+            catch (Exception ex)
             {
+                if (!(ex is RedisConnectionException))
+                {
+                    // Whatever went wrong, nothing queued can be sent any more: the owed replies fail now.
+                    Fail(new RedisConnectionException(Endpoint.ToString(), "Sending to " + Endpoint + " failed: " + ex.Message, ex));
+                }
+
                 // The connection failed, and with it every reply still owed; nothing queued can be sent now.
                 lock (_queueGate)
                 {
@@ -301,7 +332,7 @@ namespace RedisCluster.Engine.Connections
 
                             if (_failure == null && head.CompleteRaw(buffer.Slice(0, rawEnd)))
                             {
-                                _pending.TryDequeue(out _);
+                                DequeueIfHead(head);
                             }
 
                             buffer = buffer.Slice(rawEnd);
@@ -360,7 +391,7 @@ namespace RedisCluster.Engine.Connections
             {
                 if (pending.Complete(value))
                 {
-                    _pending.TryDequeue(out _);
+                    DequeueIfHead(pending);
                 }
             }
             else if (value.Type != RespType.Push)
@@ -414,9 +445,30 @@ namespace RedisCluster.Engine.Connections
 
         private void FailPending()
         {
-            while (_pending.TryDequeue(out PendingReply? pending))
+            while (true)
             {
+                PendingReply? pending;
+                lock (_dequeueGate)
+                {
+                    if (!_pending.TryDequeue(out pending))
+                    {
+                        return;
+                    }
+                }
+
                 pending.Fail(_failure!);
+            }
+        }
+
+        /// <summary>Takes <paramref name="entry"/> off the reply queue unless a failure already took it.</summary>
+        private void DequeueIfHead(PendingReply entry)
+        {
+            lock (_dequeueGate)
+            {
+                if (_pending.TryPeek(out PendingReply? head) && ReferenceEquals(head, entry))
+                {
+                    _pending.TryDequeue(out _);
+                }
             }
         }
 

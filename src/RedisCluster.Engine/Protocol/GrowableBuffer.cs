@@ -16,6 +16,8 @@ namespace RedisCluster.Engine.Protocol
 
         public int WrittenCount { get; private set; }
 
+        public int Capacity => _buffer.Length;
+
         public ReadOnlySpan<byte> WrittenSpan => new ReadOnlySpan<byte>(_buffer, 0, WrittenCount);
 
         public ReadOnlyMemory<byte> WrittenMemory => new ReadOnlyMemory<byte>(_buffer, 0, WrittenCount);

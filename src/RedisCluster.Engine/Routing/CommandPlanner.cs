@@ -102,7 +102,7 @@ namespace RedisCluster.Engine.Routing
         {
             slot = -1;
             CommandInfo? info = _commands.Find(command);
-            if (info == null || info.IsBlocking || (_readFromReplica && info.IsReadOnly))
+            if (info == null || info.IsBlocking || command.MayBlock || (_readFromReplica && info.IsReadOnly))
             {
                 return false;
             }

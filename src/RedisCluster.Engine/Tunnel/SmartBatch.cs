@@ -109,6 +109,21 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>True when the relayed command at <paramref name="index"/> got a redirect or lost its connection and must run through the router.</summary>
         public bool NeedsRetry(int index) => _retry[index];
 
+        /// <summary>True when relayed commands wait for another connection to the node <paramref name="link"/> goes to.</summary>
+        public bool HasOtherLinkTo(RedisConnection link)
+        {
+            for (int g = 0; g < _groupCount; g++)
+            {
+                RedisConnection other = _groups[g].Link!;
+                if (other != link && other.Endpoint.Equals(link.Endpoint))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>Adds <paramref name="command"/> to what goes to <paramref name="link"/> when the relayed commands are sent.</summary>
         public void Relay(RedisConnection link, RedisCommand command, int index)
         {

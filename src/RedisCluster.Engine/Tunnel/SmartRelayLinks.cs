@@ -26,7 +26,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly TransportConnector _resp3;
         private readonly ConcurrentDictionary<RedisEndpoint, ConnectionPool> _resp2Pools = new ConcurrentDictionary<RedisEndpoint, ConnectionPool>();
         private readonly ConcurrentDictionary<RedisEndpoint, ConnectionPool> _resp3Pools = new ConcurrentDictionary<RedisEndpoint, ConnectionPool>();
-        private readonly ConcurrentDictionary<RedisEndpoint, long> _failedAt = new ConcurrentDictionary<RedisEndpoint, long>();
+        private readonly ConcurrentDictionary<(RedisEndpoint Endpoint, int Protocol), long> _failedAt = new ConcurrentDictionary<(RedisEndpoint Endpoint, int Protocol), long>();
         private readonly TunnelStatistics _statistics;
         private bool _disposed;
 
@@ -48,7 +48,7 @@ namespace RedisCluster.Engine.Tunnel
         /// </summary>
         public async Task<RedisConnection> OpenAsync(RedisEndpoint endpoint, int protocol, long client, CancellationToken cancellationToken)
         {
-            if (_failedAt.TryGetValue(endpoint, out long failed) && Stopwatch.GetTimestamp() - failed < RetryAfter * Stopwatch.Frequency)
+            if (_failedAt.TryGetValue((endpoint, protocol), out long failed) && Stopwatch.GetTimestamp() - failed < RetryAfter * Stopwatch.Frequency)
             {
                 throw new RedisConnectionException(endpoint.ToString(), "The relay connection to " + endpoint + " failed moments ago.");
             }
@@ -56,19 +56,19 @@ namespace RedisCluster.Engine.Tunnel
             try
             {
                 RedisConnection connection = await Pool(endpoint, protocol).GetAsync(Affinity(client), cancellationToken).ConfigureAwait(false);
-                _failedAt.TryRemove(endpoint, out _);
+                _failedAt.TryRemove((endpoint, protocol), out _);
                 return connection;
             }
             catch (RedisException)
             {
-                _failedAt[endpoint] = Stopwatch.GetTimestamp();
+                _failedAt[(endpoint, protocol)] = Stopwatch.GetTimestamp();
                 throw;
             }
         }
 
         public void Dispose()
         {
-            _disposed = true;
+            Volatile.Write(ref _disposed, true);
             foreach (var pools in new[] { _resp2Pools, _resp3Pools })
             {
                 foreach (ConnectionPool pool in pools.Values)
@@ -93,12 +93,23 @@ namespace RedisCluster.Engine.Tunnel
 
         // Apart from Pool, whose every call would otherwise pay for this lambda's closure.
         private ConnectionPool AddPool(ConcurrentDictionary<RedisEndpoint, ConnectionPool> pools, RedisEndpoint endpoint, TransportConnector connector)
-            => pools.GetOrAdd(endpoint, ep =>
+        {
+            ConnectionPool added = pools.GetOrAdd(endpoint, ep =>
             {
                 var pool = new ConnectionPool(ep, connector, PerNode);
                 pool.Reconnecting += (where, why) => _statistics.Reconnected();
                 return pool;
             });
+
+            if (Volatile.Read(ref _disposed))
+            {
+                // Added while the tunnel stopped: close it rather than leave its connection open.
+                added.Dispose();
+                throw new ObjectDisposedException(nameof(SmartRelayLinks));
+            }
+
+            return added;
+        }
 
         private static int Affinity(long client) => (int)(client % PerNode);
 

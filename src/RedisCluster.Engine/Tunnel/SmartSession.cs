@@ -431,6 +431,13 @@ namespace RedisCluster.Engine.Tunnel
             {
                 await RunPinnedAsync(batch).ConfigureAwait(false);
                 await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+                if (batch.HasOtherLinkTo(link))
+                {
+                    // Two connections to one node (HELLO switched the protocol, or the connection was replaced
+                    // meanwhile) would not keep the commands in order: what went first must run first.
+                    await RunRelayedAsync(batch).ConfigureAwait(false);
+                }
+
                 batch.Relay(link, command, index);
                 return;
             }
@@ -460,7 +467,7 @@ namespace RedisCluster.Engine.Tunnel
                 return;
             }
 
-            await batch.SendRelayedAsync().ConfigureAwait(false);
+            await TaskWaiting.WaitAsync(batch.SendRelayedAsync(), _abort.Token).ConfigureAwait(false);
             List<RedisCommand>? again = null;
             List<int>? againAt = null;
             for (int j = 0; j < batch.Relayed.Count; j++)
@@ -911,14 +918,17 @@ namespace RedisCluster.Engine.Tunnel
         }
 
         /// <summary>
-        /// For a command that can block (the server's COMMAND flags say so, module commands included; XREAD and
-        /// XREADGROUP only with BLOCK), the argument index of the key that decides where it runs; -1 for any
+        /// For a command that can block (the server's COMMAND flags or ACL categories say so, module commands
+        /// included; XREAD and XREADGROUP only with BLOCK), the argument index of the key that decides where it runs; -1 for any
         /// other command, or one without keys.
         /// </summary>
         private async Task<int> BlockingKeyIndexAsync(RedisCommand command)
         {
-            CommandInfo? info = _backend.Cluster.Commands.Find(command);
-            if (info == null || !info.IsBlocking || ((command.Name == "XREAD" || command.Name == "XREADGROUP") && !command.MayBlock))
+            // XREAD and XREADGROUP are flagged blocking but block only with BLOCK; MayBlock also knows the
+            // classic names for servers whose COMMAND reply tells neither flag nor category (before 6.0).
+            bool streams = command.Name == "XREAD" || command.Name == "XREADGROUP";
+            bool blocks = command.MayBlock || (!streams && _backend.Cluster.Commands.Find(command)?.IsBlocking == true);
+            if (!blocks)
             {
                 return -1;
             }

@@ -138,6 +138,23 @@ public sealed class CommandTableParsingTests
     }
 
     [Theory]
+    [MemberData(nameof(Protocols))]
+    public void BlockingCommandsAreKnownByFlagOrByCategory(int protocol)
+    {
+        var r = ReplyBuilder.For(protocol);
+        CommandTable table = CommandTable.Parse(r.Arr(
+            // 7.x: the "blocking" flag and the @blocking category.
+            Entry(r, "brpop", -3, new[] { "write", "noscript", "blocking" }, 1, -2, 1, new[] { "@write", "@list", "@slow", "@blocking" }),
+            // 6.x as redis-server 6.2 sends it: no flag, only the category.
+            r.Arr("blpop", -3, r.Set("write", "noscript"), 1, -2, 1, r.Set("@write", "@list", "@slow", "@blocking")),
+            r.Arr("lpush", -3, r.Set("write", "denyoom", "fast"), 1, 1, 1, r.Set("@write", "@list", "@fast"))));
+
+        Assert.True(table.Find("brpop")!.IsBlocking);
+        Assert.True(table.Find("blpop")!.IsBlocking);
+        Assert.False(table.Find("lpush")!.IsBlocking);
+    }
+
+    [Theory]
     [InlineData("request_policy:all_nodes", RequestPolicy.AllNodes)]
     [InlineData("request_policy:all_shards", RequestPolicy.AllShards)]
     [InlineData("request_policy:multi_shard", RequestPolicy.MultiShard)]

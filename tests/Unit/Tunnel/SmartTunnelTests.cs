@@ -247,6 +247,29 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
     }
 
     [Fact]
+    public void HelloInTheMiddleOfAPipelineKeepsTheCommandsInOrder()
+    {
+        // Each HELLO moves the client's relayed commands to connections of the other protocol: a GET must still
+        // see the SET pipelined just before it on the other connection to the same node.
+        using var client = RawRespClient.Connect(Port);
+        var batch = new List<byte>();
+        for (int i = 0; i < 200; i++)
+        {
+            batch.AddRange(RawRespClient.Encode("SET", "smart:hello-order", "v" + i));
+            batch.AddRange(RawRespClient.Encode("HELLO", i % 2 == 0 ? "3" : "2"));
+            batch.AddRange(RawRespClient.Encode("GET", "smart:hello-order"));
+        }
+
+        client.Send(batch.ToArray());
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.Equal("OK", client.Read().GetString());
+            Assert.Equal("standalone", client.Read().Items.SkipWhile(item => item.GetString() != "mode").Skip(1).First().GetString());
+            Assert.Equal("v" + i, client.Read().GetString());
+        }
+    }
+
+    [Fact]
     public void MalformedInputClosesOnlyThatClient()
     {
         using var good = RawRespClient.Connect(Port);
