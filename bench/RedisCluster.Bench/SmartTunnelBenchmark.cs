@@ -45,6 +45,8 @@ public sealed class SmartTunnelBenchmark
 
         yield return $"ratio = tunnel rps / direct rps in the same run; target: at -P 16 the tunnel delivers at least {Target:0.00}.";
         yield return $"Both sides run redis-benchmark with one thread and {Clients} connections (direct: --cluster --threads 1).";
+        yield return "CPU: microseconds of CPU time per request, of the three primaries together, of the tunnel (this process) and of";
+        yield return "  redis-benchmark. On 2 cores a run is CPU-bound, so the ratio follows the totals: the tunnel's own CPU is what it costs.";
         yield return $"Reads hit: before the runs every key of every pattern (0..{Keyspace - 1}, -r {Keyspace}) is written with {ValueSize}-byte values.";
         yield return "MGET, one slot: direct, redis-benchmark's {tag} puts each client's 10 keys in the first slot of the primary it is bound to,";
         yield return "  so all three primaries serve MGETs; through the tunnel the command carries one fixed tag, so every MGET goes to one primary.";
@@ -79,7 +81,7 @@ public sealed class SmartTunnelBenchmark
         try
         {
             yield return $"{transport.Name}: 3 primaries, no replicas";
-            yield return $"{"test",-22} {"-P",3} {"direct --cluster",17} {"smart tunnel",13} {"ratio",6}  p50 ms (direct/tunnel)";
+            yield return $"{"test",-22} {"-P",3} {"direct --cluster",17} {"smart tunnel",13} {"ratio",6}  {"p50 ms (direct/tunnel)",-24}  CPU us/request: direct servers+bench / tunnel servers+tunnel+bench";
             var missed = new List<string>();
 
             // A test without a direct run (cross-slot MGET) is measured against the direct run of the test before it, at the same -P.
@@ -88,8 +90,8 @@ public sealed class SmartTunnelBenchmark
             {
                 foreach (int pipeline in Pipelines)
                 {
-                    var direct = test.Direct is null ? default : Benchmark(DirectTarget(cluster, transport), test.Direct, pipeline);
-                    var tunnel = Benchmark(new[] { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture) }, test.Tunnel, pipeline);
+                    var direct = test.Direct is null ? default : Benchmark(DirectTarget(cluster, transport), test.Direct, pipeline, cluster);
+                    var tunnel = Benchmark(new[] { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture) }, test.Tunnel, pipeline, cluster);
                     if (test.Direct is not null)
                     {
                         previousDirect[pipeline] = direct.Rps;
@@ -102,7 +104,9 @@ public sealed class SmartTunnelBenchmark
                     }
 
                     string directRps = test.Direct is null ? "n/a" : direct.Rps.ToString("N0", CultureInfo.InvariantCulture);
-                    yield return $"{test.Name,-22} {pipeline,3} {directRps,17} {tunnel.Rps,13:N0} {ratio,6:0.00}  {direct.P50 ?? "-"}/{tunnel.P50}";
+                    string directCpu = test.Direct is null ? "-" : $"{direct.Cpu.Servers:0.00}+{direct.Cpu.Bench:0.00}";
+                    string latency = $"{direct.P50 ?? "-"}/{tunnel.P50}";
+                    yield return $"{test.Name,-22} {pipeline,3} {directRps,17} {tunnel.Rps,13:N0} {ratio,6:0.00}  {latency,-24}  {directCpu} / {tunnel.Cpu.Servers:0.00}+{tunnel.Cpu.Tunnel:0.00}+{tunnel.Cpu.Bench:0.00}";
                 }
             }
 
@@ -128,7 +132,7 @@ public sealed class SmartTunnelBenchmark
         new[] { "-h", cluster.Host, "-p", cluster.SeedPort.ToString(CultureInfo.InvariantCulture), "--cluster", "--threads", "1" }
             .Concat(transport.DirectArgs).ToList();
 
-    private (double Rps, string? P50) Benchmark(IEnumerable<string> target, IReadOnlyList<string> test, int pipeline)
+    private (double Rps, string? P50, (double Servers, double Tunnel, double Bench) Cpu) Benchmark(IEnumerable<string> target, IReadOnlyList<string> test, int pipeline, RedisClusterProcesses cluster)
     {
         // Options first: redis-benchmark takes the first word that is not an option as the start of a custom command.
         var args = new List<string>(target)
@@ -138,10 +142,17 @@ public sealed class SmartTunnelBenchmark
         };
         args.AddRange(test);
 
+        var pids = cluster.Nodes.Select(n => n.Pid).ToList();
+        var before = CpuClock.Read(pids);
         var (output, _) = ExternalTool.Run("redis-benchmark", args);
+        var after = CpuClock.Read(pids);
+
+        // Per request, in microseconds. The tunnel is this process; between runs it idles, so a direct run reads near 0.
+        double PerRequest(double seconds) => seconds * 1e6 / _requests;
+        var cpu = (PerRequest(after.Servers - before.Servers), PerRequest(after.Self - before.Self), PerRequest(after.Children - before.Children));
 
         RedisBenchmarkSummary summary = RedisBenchmarkSummary.Parse(output, string.Join(' ', test));
-        return (summary.RequestsPerSecond, summary.P50 ?? "?");
+        return (summary.RequestsPerSecond, summary.P50 ?? "?", cpu);
     }
 
     /// <summary>The tunnel runs in this process: its memory is this process's growth with the clients connected.</summary>
