@@ -313,6 +313,7 @@ namespace RedisCluster.Engine.Connections
             try
             {
                 bool partial = false;
+                var skipper = new RespFrameSkipper();
                 while (true)
                 {
                     ReadResult result = await _reader.ReadAsync().ConfigureAwait(false);
@@ -325,7 +326,7 @@ namespace RedisCluster.Engine.Connections
                     {
                         if (_pending.TryPeek(out PendingReply? head) && head.IsRaw && RespReader.FirstByte(buffer) != (byte)'>')
                         {
-                            if (!RespReader.TrySkip(buffer, _options.Limits, out SequencePosition rawEnd))
+                            if (!skipper.TrySkip(buffer, _options.Limits, out SequencePosition rawEnd))
                             {
                                 break;
                             }
@@ -339,7 +340,7 @@ namespace RedisCluster.Engine.Connections
                             continue;
                         }
 
-                        if (partial && !RespReader.TrySkip(buffer, _options.Limits, out _))
+                        if (partial && !skipper.TrySkip(buffer, _options.Limits, out _))
                         {
                             break;
                         }

@@ -57,6 +57,71 @@ namespace RedisCluster.Engine.Protocol
             return false;
         }
 
+        /// <summary>
+        /// <see cref="TrySkip"/> that picks up where the last call on the same frame stopped: a large aggregate
+        /// arriving in many reads is then walked once, not again from its start on every read. The progress
+        /// (bytes of the frame already checked, and how many of the outer aggregate's elements are left, -1
+        /// before its header) lives in the caller's <paramref name="scanned"/> and <paramref name="left"/>, and
+        /// is reset when the frame is complete. <paramref name="buffer"/> must start at the frame each time.
+        /// </summary>
+        internal static bool TrySkipResuming(ReadOnlySequence<byte> buffer, RespLimits limits, ref long scanned, ref long left, out SequencePosition end)
+        {
+            end = buffer.Start;
+            if (left < 0)
+            {
+                var header = new RespBufferReader(buffer);
+                if (!header.TryPeek(out byte marker))
+                {
+                    return false;
+                }
+
+                if (marker != (byte)'*' && marker != (byte)'%' && marker != (byte)'~' && marker != (byte)'>')
+                {
+                    // Strings, numbers and attributed values are skipped whole.
+                    return TrySkip(buffer, limits, out end);
+                }
+
+                header.TryRead(out _);
+                if (!TryReadInteger(ref header, 0, out long count))
+                {
+                    CheckIncompleteFrame(buffer.Length, limits);
+                    return false;
+                }
+
+                if (count == -1 && marker == (byte)'*')
+                {
+                    end = header.Position;
+                    return true;
+                }
+
+                CheckAggregate(count, limits, 0, header.Consumed);
+                left = marker == (byte)'%' ? count * 2 : count;
+                scanned = header.Consumed;
+            }
+
+            var reader = new RespBufferReader(buffer.Slice(scanned));
+            long checkedHere = 0;
+            while (left > 0)
+            {
+                RespBufferReader probe = reader;
+                if (!SkipValue(ref probe, limits, 1))
+                {
+                    scanned += checkedHere;
+                    CheckIncompleteFrame(buffer.Length, limits);
+                    return false;
+                }
+
+                reader = probe;
+                checkedHere = reader.Consumed;
+                left--;
+            }
+
+            end = buffer.GetPosition(scanned + checkedHere);
+            scanned = 0;
+            left = -1;
+            return true;
+        }
+
         /// <summary>The first byte of a non-empty buffer (a frame's type marker); a slice may begin with an empty segment.</summary>
         internal static byte FirstByte(ReadOnlySequence<byte> buffer)
         {
