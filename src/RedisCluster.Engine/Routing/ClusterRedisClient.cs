@@ -111,7 +111,33 @@ namespace RedisCluster.Engine.Routing
         internal RedisEndpoint? SingleSlotOwner(RedisCommand command)
             => _planner.TryGetSingleSlot(command, out int slot) ? _topology.Slots[slot] : null;
 
-        /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
+        /// <summary>
+        /// MGET, EXISTS or TOUCH over keys in several slots, split into one command per slot with each slot's
+        /// current primary; null when the command is not one of these, spans one slot, or a slot has no owner.
+        /// </summary>
+        internal IReadOnlyList<(SlotSplit Part, RedisEndpoint Owner)>? SplitForRelay(RedisCommand command)
+        {
+            if (!_planner.TrySplitBySlot(command, out List<SlotSplit> parts))
+            {
+                return null;
+            }
+
+            var owned = new List<(SlotSplit, RedisEndpoint)>(parts.Count);
+            foreach (SlotSplit part in parts)
+            {
+                RedisEndpoint? owner = _topology.Slots[part.Slot];
+                if (owner == null)
+                {
+                    return null;
+                }
+
+                owned.Add((part, owner));
+            }
+
+            return owned;
+        }
+
+        /// <summary>Reloads the topology now        /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
         public Task RefreshTopologyAsync(CancellationToken cancellationToken = default) => _topology.RefreshAsync(cancellationToken);
 
         public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)

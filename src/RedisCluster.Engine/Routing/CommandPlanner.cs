@@ -132,6 +132,45 @@ namespace RedisCluster.Engine.Routing
             return true;
         }
 
+        /// <summary>
+        /// Splits MGET, EXISTS or TOUCH over several slots into one command per slot, keys in their order, for a
+        /// relay that reassembles the replies itself. Only these: they read (or merely touch) their keys, so a
+        /// part that has to run again, or the whole command run again, changes nothing. False for anything else.
+        /// </summary>
+        public bool TrySplitBySlot(RedisCommand command, out List<SlotSplit> parts)
+        {
+            parts = new List<SlotSplit>();
+            string name = command.Name;
+            if ((name != "MGET" && name != "EXISTS" && name != "TOUCH") || command.Arguments.Count < 3 || _readFromReplica)
+            {
+                return false;
+            }
+
+            var bySlot = new Dictionary<int, (List<System.ReadOnlyMemory<byte>> Args, List<int> Ordinals)>();
+            var order = new List<int>();
+            for (int k = 1; k < command.Arguments.Count; k++)
+            {
+                int slot = HashSlot.GetSlot(command.Arguments[k].Span);
+                if (!bySlot.TryGetValue(slot, out var group))
+                {
+                    group = (new List<System.ReadOnlyMemory<byte>> { command.Arguments[0] }, new List<int>());
+                    bySlot[slot] = group;
+                    order.Add(slot);
+                }
+
+                group.Args.Add(command.Arguments[k]);
+                group.Ordinals.Add(k - 1);
+            }
+
+            foreach (int slot in order)
+            {
+                var group = bySlot[slot];
+                parts.Add(new SlotSplit(new RedisCommand(group.Args.ToArray()), slot, group.Ordinals));
+            }
+
+            return parts.Count > 1;
+        }
+
         public async Task<CommandPlan> PlanAsync(RedisCommand command, CancellationToken cancellationToken)
         {
             CommandInfo? info = _commands.Find(command);

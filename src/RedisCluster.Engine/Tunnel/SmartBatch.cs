@@ -27,6 +27,10 @@ namespace RedisCluster.Engine.Tunnel
 
         private readonly object _rawGate = new object();
         private readonly List<RelayGroup> _groups = new List<RelayGroup>(4);
+
+        // The parts of split commands in flight; a part's tag is the batch's size plus its place here.
+        private readonly List<(SmartSplitReply Split, int Part)> _splitParts = new List<(SmartSplitReply Split, int Part)>();
+        private int _count;
         private int _groupCount;
         private RespValue?[] _replies = Array.Empty<RespValue?>();
         private int[] _protocols = Array.Empty<int>();
@@ -66,6 +70,8 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Starts a read of <paramref name="count"/> commands, forgetting the last one's.</summary>
         public SmartBatch Reset(int count)
         {
+            _count = count;
+            _splitParts.Clear();
             if (_replies.Length < count)
             {
                 _replies = new RespValue?[count];
@@ -124,33 +130,58 @@ namespace RedisCluster.Engine.Tunnel
             return false;
         }
 
+        /// <summary>
+        /// Adds the parts of a split MGET, EXISTS or TOUCH (<paramref name="command"/>, at <paramref name="index"/>)
+        /// to what goes to each part's connection; its reply is put together when the last part's is in.
+        /// </summary>
+        public void RelaySplit(IReadOnlyList<(RedisConnection Link, Routing.SlotSplit Part)> parts, RedisCommand command, int index)
+        {
+            Relayed.Add(command);
+            RelayedAt.Add(index);
+            var splitParts = new Routing.SlotSplit[parts.Count];
+            for (int p = 0; p < parts.Count; p++)
+            {
+                splitParts[p] = parts[p].Part;
+            }
+
+            var split = new SmartSplitReply(index, splitParts, command.Arguments.Count - 1);
+            for (int p = 0; p < parts.Count; p++)
+            {
+                RelayGroup group = GroupFor(parts[p].Link);
+                group.Commands.Add(parts[p].Part.Command);
+                group.At.Add(_count + _splitParts.Count);
+                _splitParts.Add((split, p));
+            }
+        }
+
         /// <summary>Adds <paramref name="command"/> to what goes to <paramref name="link"/> when the relayed commands are sent.</summary>
         public void Relay(RedisConnection link, RedisCommand command, int index)
         {
             Relayed.Add(command);
             RelayedAt.Add(index);
-            RelayGroup? group = null;
-            for (int g = 0; g < _groupCount && group == null; g++)
+            RelayGroup group = GroupFor(link);
+            group.Commands.Add(command);
+            group.At.Add(index);
+        }
+
+        private RelayGroup GroupFor(RedisConnection link)
+        {
+            for (int g = 0; g < _groupCount; g++)
             {
                 if (_groups[g].Link == link)
                 {
-                    group = _groups[g];
+                    return _groups[g];
                 }
             }
 
-            if (group == null)
+            if (_groupCount == _groups.Count)
             {
-                if (_groupCount == _groups.Count)
-                {
-                    _groups.Add(new RelayGroup());
-                }
-
-                group = _groups[_groupCount++];
-                group.Link = link;
+                _groups.Add(new RelayGroup());
             }
 
-            group.Commands.Add(command);
-            group.At.Add(index);
+            RelayGroup group = _groups[_groupCount++];
+            group.Link = link;
+            return group;
         }
 
         /// <summary>Sends the relayed commands, each node's in one go, and completes when every one has its reply (or its failure).</summary>
@@ -184,6 +215,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Forgets the relayed commands once their replies are all in.</summary>
         public void ClearRelayed()
         {
+            _splitParts.Clear();
             Relayed.Clear();
             RelayedAt.Clear();
             for (int g = 0; g < _groupCount; g++)
@@ -196,6 +228,18 @@ namespace RedisCluster.Engine.Tunnel
 
         public void OnReply(int tag, ReadOnlySequence<byte> reply)
         {
+            if (tag >= _count)
+            {
+                var (split, part) = _splitParts[tag - _count];
+                if (IsRedirect(reply) ? split.Fail(part) : split.Add(part, reply))
+                {
+                    Finish(split);
+                }
+
+                Replied();
+                return;
+            }
+
             if (IsRedirect(reply))
             {
                 // The router follows the slot (and refreshes the topology); the client never sees the redirect.
@@ -219,8 +263,40 @@ namespace RedisCluster.Engine.Tunnel
 
         public void OnFailure(int tag, Exception error)
         {
-            _retry[tag] = true;
+            if (tag >= _count)
+            {
+                var (split, part) = _splitParts[tag - _count];
+                if (split.Fail(part))
+                {
+                    Finish(split);
+                }
+            }
+            else
+            {
+                _retry[tag] = true;
+            }
+
             Replied();
+        }
+
+        /// <summary>A split command's last part is in: its reply, put together, or a retry through the router.</summary>
+        private void Finish(SmartSplitReply split)
+        {
+            if (!split.Failed)
+            {
+                lock (_rawGate)
+                {
+                    int start = _rawBytes.WrittenCount;
+                    if (split.TryCompose(_rawBytes))
+                    {
+                        _rawStart[split.Index] = start;
+                        _rawLength[split.Index] = _rawBytes.WrittenCount - start;
+                        return;
+                    }
+                }
+            }
+
+            _retry[split.Index] = true;
         }
 
         private Task WhenRepliedAsync()

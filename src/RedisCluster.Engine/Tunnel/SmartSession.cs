@@ -413,6 +413,11 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command);
+            if (owner == null && await TryRelaySplitAsync(batch, command, index).ConfigureAwait(false))
+            {
+                return;
+            }
+
             RedisConnection? link = null;
             if (owner != null && !_backend.Links.TryGet(owner, _protocol, _clientId, out link))
             {
@@ -446,6 +451,44 @@ namespace RedisCluster.Engine.Tunnel
             await RunPinnedAsync(batch).ConfigureAwait(false);
             batch.Shared.Add(command);
             batch.SharedAt.Add(index);
+        }
+
+        /// <summary>
+        /// MGET, EXISTS or TOUCH over several slots, relayed as one command per slot when the connections to
+        /// all their primaries are open; the reply is put together from the parts' bytes. False: use the router.
+        /// </summary>
+        private async Task<bool> TryRelaySplitAsync(SmartBatch batch, RedisCommand command, int index)
+        {
+            IReadOnlyList<(SlotSplit Part, RedisEndpoint Owner)>? split = _backend.Cluster.SplitForRelay(command);
+            if (split == null)
+            {
+                return false;
+            }
+
+            var parts = new (RedisConnection Link, SlotSplit Part)[split.Count];
+            for (int p = 0; p < split.Count; p++)
+            {
+                if (!_backend.Links.TryGet(split[p].Owner, _protocol, _clientId, out RedisConnection? link))
+                {
+                    return false;
+                }
+
+                parts[p] = (link!, split[p].Part);
+            }
+
+            await RunPinnedAsync(batch).ConfigureAwait(false);
+            await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+            foreach (var (link, _) in parts)
+            {
+                if (batch.HasOtherLinkTo(link))
+                {
+                    await RunRelayedAsync(batch).ConfigureAwait(false);
+                    break;
+                }
+            }
+
+            batch.RelaySplit(parts, command, index);
+            return true;
         }
 
         /// <summary>Runs whatever the batch has queued (only one of its queues holds commands at a time).</summary>

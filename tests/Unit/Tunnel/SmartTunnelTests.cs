@@ -246,6 +246,37 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
         }
     }
 
+    [Theory]
+    [InlineData(2, "$-1\r\n")]
+    [InlineData(3, "_\r\n")]
+    public void MgetExistsAndTouchOverManySlotsComeBackInTheClientsKeyOrder(int protocol, string nil)
+    {
+        using var client = RawRespClient.Connect(Port);
+        if (protocol == 3)
+        {
+            client.Call("HELLO", "3");
+        }
+
+        // Thirty keys reach every primary (and open the relay's connections to them).
+        string prefix = "smart:split" + protocol + ":";
+        var keys = Enumerable.Range(0, 30).Select(i => prefix + i).ToList();
+        foreach (string key in keys)
+        {
+            Assert.Equal("OK", client.Call("SET", key, "value-of-" + key).GetString());
+        }
+
+        var asked = new List<string>(keys);
+        asked.Insert(7, prefix + "missing-a");
+        asked.Add(prefix + "missing-b");
+        asked.Insert(0, keys[29]);
+        string expected = "*" + asked.Count + "\r\n" + string.Concat(asked.Select(k => k.Contains("missing", StringComparison.Ordinal)
+            ? nil
+            : "$" + ("value-of-" + k).Length + "\r\nvalue-of-" + k + "\r\n"));
+        Assert.Equal(expected, client.CallRaw(new[] { "MGET" }.Concat(asked).ToArray()));
+        Assert.Equal(":31\r\n", client.CallRaw(new[] { "EXISTS" }.Concat(asked).ToArray()));
+        Assert.Equal(":30\r\n", client.CallRaw(new[] { "TOUCH" }.Concat(keys).Append(prefix + "missing-c").ToArray()));
+    }
+
     [Fact]
     public void HelloInTheMiddleOfAPipelineKeepsTheCommandsInOrder()
     {

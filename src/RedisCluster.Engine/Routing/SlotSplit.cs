@@ -1,0 +1,26 @@
+using System.Collections.Generic;
+using RedisCluster.Engine.Commands;
+
+namespace RedisCluster.Engine.Routing
+{
+    /// <summary>
+    /// One slot's share of a read-only multi-key command split by slot (MGET, EXISTS, TOUCH): the command
+    /// for that slot's keys and the positions of those keys in the original command.
+    /// </summary>
+    internal sealed class SlotSplit
+    {
+        public SlotSplit(RedisCommand command, int slot, IReadOnlyList<int> ordinals)
+        {
+            Command = command;
+            Slot = slot;
+            Ordinals = ordinals;
+        }
+
+        public RedisCommand Command { get; }
+
+        public int Slot { get; }
+
+        /// <summary>For each key of <see cref="Command"/>, its position among the original command's keys.</summary>
+        public IReadOnlyList<int> Ordinals { get; }
+    }
+}
