@@ -151,7 +151,8 @@ namespace RedisCluster.Engine.Connections
         /// by other callers while a send is under way go out with the next one, so concurrent callers share
         /// writes (and the server reads many commands at a time). A connection used this way must be used only
         /// this way: other sends would interleave with the queue. Throws <see cref="RedisConnectionException"/>
-        /// when the connection is already broken.
+        /// when the connection is already broken (the sink then hears nothing); once queued, every reply or
+        /// failure reaches the sink exactly once.
         /// </summary>
         public void Queue(IReadOnlyList<RedisCommand> commands, IRawReplySink sink, IReadOnlyList<int> tags)
         {
@@ -171,9 +172,9 @@ namespace RedisCluster.Engine.Connections
                 catch (Exception ex) when (!(ex is RedisConnectionException))
                 {
                     // Half a command in the queue would put every later reply out of step: the connection is done.
-                    var error = new RedisConnectionException(Endpoint.ToString(), "Queuing a command for " + Endpoint + " failed: " + ex.Message, ex);
-                    Fail(error);
-                    throw error;
+                    // The entry is queued, so the failure reports it to the sink; throwing would report it twice.
+                    Fail(new RedisConnectionException(Endpoint.ToString(), "Queuing a command for " + Endpoint + " failed: " + ex.Message, ex));
+                    return;
                 }
             }
 

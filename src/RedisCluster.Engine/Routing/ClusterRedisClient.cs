@@ -137,7 +137,7 @@ namespace RedisCluster.Engine.Routing
             return owned;
         }
 
-        /// <summary>Reloads the topology now        /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
+        /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
         public Task RefreshTopologyAsync(CancellationToken cancellationToken = default) => _topology.RefreshAsync(cancellationToken);
 
         public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)

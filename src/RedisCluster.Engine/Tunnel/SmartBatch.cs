@@ -230,13 +230,20 @@ namespace RedisCluster.Engine.Tunnel
         {
             if (tag >= _count)
             {
-                var (split, part) = _splitParts[tag - _count];
-                if (IsRedirect(reply) ? split.Fail(part) : split.Add(part, reply))
+                try
                 {
-                    Finish(split);
+                    var (split, part) = _splitParts[tag - _count];
+                    if (IsRedirect(reply) ? split.Fail(part) : split.Add(part, reply))
+                    {
+                        Finish(split);
+                    }
+                }
+                finally
+                {
+                    // Whatever happened to the part, the wait for the batch must end.
+                    Replied();
                 }
 
-                Replied();
                 return;
             }
 
@@ -287,7 +294,17 @@ namespace RedisCluster.Engine.Tunnel
                 lock (_rawGate)
                 {
                     int start = _rawBytes.WrittenCount;
-                    if (split.TryCompose(_rawBytes))
+                    bool composed;
+                    try
+                    {
+                        composed = split.TryCompose(_rawBytes);
+                    }
+                    catch (RespProtocolException)
+                    {
+                        composed = false;
+                    }
+
+                    if (composed)
                     {
                         _rawStart[split.Index] = start;
                         _rawLength[split.Index] = _rawBytes.WrittenCount - start;
@@ -297,6 +314,31 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             _retry[split.Index] = true;
+        }
+
+        /// <summary>
+        /// True when <paramref name="link"/> carries a part of a split command in this run. A split command that
+        /// has to run again through the router runs after the run, so a write sent on the same connection after
+        /// it must wait for the run to end, or the command would see it.
+        /// </summary>
+        public bool HasSplitPartOn(RedisConnection link)
+        {
+            for (int g = 0; g < _groupCount; g++)
+            {
+                RelayGroup group = _groups[g];
+                if (group.Link == link)
+                {
+                    foreach (int at in group.At)
+                    {
+                        if (at >= _count)
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+
+            return false;
         }
 
         private Task WhenRepliedAsync()

@@ -436,10 +436,11 @@ namespace RedisCluster.Engine.Tunnel
             {
                 await RunPinnedAsync(batch).ConfigureAwait(false);
                 await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
-                if (batch.HasOtherLinkTo(link))
+                if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !ReadsOnly(command)))
                 {
                     // Two connections to one node (HELLO switched the protocol, or the connection was replaced
-                    // meanwhile) would not keep the commands in order: what went first must run first.
+                    // meanwhile) would not keep the commands in order: what went first must run first. Nor would
+                    // a write after a split MGET on its node, should the MGET have to run again.
                     await RunRelayedAsync(batch).ConfigureAwait(false);
                 }
 
@@ -480,7 +481,7 @@ namespace RedisCluster.Engine.Tunnel
             await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
             foreach (var (link, _) in parts)
             {
-                if (batch.HasOtherLinkTo(link))
+                if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !ReadsOnly(command)))
                 {
                     await RunRelayedAsync(batch).ConfigureAwait(false);
                     break;
@@ -490,6 +491,9 @@ namespace RedisCluster.Engine.Tunnel
             batch.RelaySplit(parts, command, index);
             return true;
         }
+
+        /// <summary>True for commands the server flags read-only (MGET, EXISTS, TOUCH among them).</summary>
+        private bool ReadsOnly(RedisCommand command) => _backend.Cluster.Commands.Find(command)?.IsReadOnly == true;
 
         /// <summary>Runs whatever the batch has queued (only one of its queues holds commands at a time).</summary>
         private async Task RunQueuedAsync(SmartBatch batch)

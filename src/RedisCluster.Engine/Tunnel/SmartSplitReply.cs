@@ -18,6 +18,16 @@ namespace RedisCluster.Engine.Tunnel
     /// </summary>
     internal sealed class SmartSplitReply
     {
+        // The parts' replies were checked against the connection's limits as they arrived; here they are only cut up.
+        private static readonly RespLimits AlreadyChecked = new RespLimits
+        {
+            MaxBulkLength = long.MaxValue,
+            MaxAggregateLength = long.MaxValue,
+            MaxDepth = int.MaxValue,
+            MaxLineLength = int.MaxValue,
+            MaxFrameLength = long.MaxValue,
+        };
+
         private readonly IReadOnlyList<SlotSplit> _parts;
         private readonly byte[]?[] _replies;
         private readonly int _keys;
@@ -87,7 +97,7 @@ namespace RedisCluster.Engine.Tunnel
                 var rest = new ReadOnlySequence<byte>(reply, at, reply.Length - at);
                 for (int e = 0; e < count; e++)
                 {
-                    if (!RespReader.TrySkip(rest, RespLimits.Default, out SequencePosition end))
+                    if (!RespReader.TrySkip(rest, AlreadyChecked, out SequencePosition end))
                     {
                         return false;
                     }
