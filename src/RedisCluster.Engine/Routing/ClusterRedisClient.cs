@@ -104,12 +104,12 @@ namespace RedisCluster.Engine.Routing
         internal Task<IReadOnlyList<int>> GetKeyIndicesAsync(RedisCommand command, CancellationToken cancellationToken) => _planner.KeysOfAsync(command, cancellationToken);
 
         /// <summary>
-        /// The primary that runs <paramref name="command"/> as it is, when routing it needs nothing but its
+        /// The primary that runs <paramref name="command"/> (<paramref name="info"/>: its command table entry) as it is, when routing it needs nothing but its
         /// slot (see <see cref="CommandPlanner.TryGetSingleSlot"/>); null when it must go through
         /// <see cref="ExecuteBatchAsync"/>, or while no node owns the slot.
         /// </summary>
-        internal RedisEndpoint? SingleSlotOwner(RedisCommand command)
-            => _planner.TryGetSingleSlot(command, out int slot) ? _topology.Slots[slot] : null;
+        internal RedisEndpoint? SingleSlotOwner(RedisCommand command, CommandInfo? info)
+            => _planner.TryGetSingleSlot(command, info, out int slot) ? _topology.Slots[slot] : null;
 
         /// <summary>
         /// MGET, EXISTS or TOUCH over keys in several slots, split into one command per slot with each slot's

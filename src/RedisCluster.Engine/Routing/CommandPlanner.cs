@@ -94,14 +94,13 @@ namespace RedisCluster.Engine.Routing
         }
 
         /// <summary>
-        /// The slot of a command that needs no planning beyond it: a known, non-blocking command whose keys
+        /// The slot of a command (<paramref name="info"/>: its entry in the command table) that needs no planning beyond it: a known, non-blocking command whose keys
         /// are all found from the metadata alone and share one slot, read from the primary. Such a command
         /// runs unchanged on the slot's owner and its reply needs no combining; false for anything else.
         /// </summary>
-        public bool TryGetSingleSlot(RedisCommand command, out int slot)
+        public bool TryGetSingleSlot(RedisCommand command, CommandInfo? info, out int slot)
         {
             slot = -1;
-            CommandInfo? info = _commands.Find(command);
             if (info == null || info.IsBlocking || command.MayBlock || (_readFromReplica && info.IsReadOnly))
             {
                 return false;
@@ -139,35 +138,22 @@ namespace RedisCluster.Engine.Routing
         /// </summary>
         public bool TrySplitBySlot(RedisCommand command, out List<SlotSplit> parts)
         {
-            parts = new List<SlotSplit>();
+            parts = new List<SlotSplit>(0);
             string name = command.Name;
             if ((name != "MGET" && name != "EXISTS" && name != "TOUCH") || command.Arguments.Count < 3 || _readFromReplica)
             {
                 return false;
             }
 
-            var bySlot = new Dictionary<int, (List<System.ReadOnlyMemory<byte>> Args, List<int> Ordinals)>();
-            var order = new List<int>();
-            for (int k = 1; k < command.Arguments.Count; k++)
+            var keys = new int[command.Arguments.Count - 1];
+            var slots = new int[keys.Length];
+            for (int i = 0; i < keys.Length; i++)
             {
-                int slot = HashSlot.GetSlot(command.Arguments[k].Span);
-                if (!bySlot.TryGetValue(slot, out var group))
-                {
-                    group = (new List<System.ReadOnlyMemory<byte>> { command.Arguments[0] }, new List<int>());
-                    bySlot[slot] = group;
-                    order.Add(slot);
-                }
-
-                group.Args.Add(command.Arguments[k]);
-                group.Ordinals.Add(k - 1);
+                keys[i] = i + 1;
+                slots[i] = HashSlot.GetSlot(command.Arguments[i + 1].Span);
             }
 
-            foreach (int slot in order)
-            {
-                var group = bySlot[slot];
-                parts.Add(new SlotSplit(new RedisCommand(group.Args.ToArray()), slot, group.Ordinals));
-            }
-
+            parts = SplitBySlot(command, keys, slots, 1);
             return parts.Count > 1;
         }
 
@@ -254,6 +240,29 @@ namespace RedisCluster.Engine.Routing
                 return false;
             }
 
+            var parts = new List<RoutedPart>();
+            var partOrdinals = new List<IReadOnlyList<int>>();
+            foreach (SlotSplit split in SplitBySlot(command, keys, slots, step))
+            {
+                parts.Add(new RoutedPart(split.Command, split.Slot, preferReplica: preferReplica));
+                partOrdinals.Add(split.Ordinals);
+            }
+
+            int total = keys.Count;
+            ResponsePolicy policy = info.ResponsePolicy;
+            Func<IReadOnlyList<RespValue>, RespValue> combine = policy == ResponsePolicy.Default
+                ? replies => ReplyAggregator.ByKeyOrder(replies, partOrdinals, total)
+                : replies => ReplyAggregator.Combine(policy, replies, Array.Empty<string>());
+            plan = new CommandPlan(command, parts, combine);
+            return true;
+        }
+
+        /// <summary>
+        /// One command per slot, in the order the slots first appear: the arguments before the first key,
+        /// then each of that slot's keys with the <paramref name="step"/> - 1 values that follow it (MSET).
+        /// </summary>
+        private static List<SlotSplit> SplitBySlot(RedisCommand command, IReadOnlyList<int> keys, int[] slots, int step)
+        {
             var order = new List<int>();
             var groups = new Dictionary<int, List<int>>();
             for (int i = 0; i < keys.Count; i++)
@@ -268,8 +277,7 @@ namespace RedisCluster.Engine.Routing
                 ordinals.Add(i);
             }
 
-            var parts = new List<RoutedPart>();
-            var partOrdinals = new List<IReadOnlyList<int>>();
+            var splits = new List<SlotSplit>(order.Count);
             foreach (int slot in order)
             {
                 var args = new List<ReadOnlyMemory<byte>>();
@@ -286,17 +294,10 @@ namespace RedisCluster.Engine.Routing
                     }
                 }
 
-                parts.Add(new RoutedPart(new RedisCommand(args.ToArray()), slot, preferReplica: preferReplica));
-                partOrdinals.Add(groups[slot]);
+                splits.Add(new SlotSplit(new RedisCommand(args.ToArray()), slot, groups[slot]));
             }
 
-            int total = keys.Count;
-            ResponsePolicy policy = info.ResponsePolicy;
-            Func<IReadOnlyList<RespValue>, RespValue> combine = policy == ResponsePolicy.Default
-                ? replies => ReplyAggregator.ByKeyOrder(replies, partOrdinals, total)
-                : replies => ReplyAggregator.Combine(policy, replies, Array.Empty<string>());
-            plan = new CommandPlan(command, parts, combine);
-            return true;
+            return splits;
         }
 
         private CommandPlan Keyless(RedisCommand command)

@@ -4,8 +4,8 @@ using RedisCluster.Engine.Commands;
 namespace RedisCluster.Engine.Routing
 {
     /// <summary>
-    /// One slot's share of a read-only multi-key command split by slot (MGET, EXISTS, TOUCH): the command
-    /// for that slot's keys and the positions of those keys in the original command.
+    /// One slot's share of a multi-key command split by slot (MGET, MSET, DEL...): the command for that
+    /// slot's keys and the positions of those keys among the original command's keys.
     /// </summary>
     internal sealed class SlotSplit
     {

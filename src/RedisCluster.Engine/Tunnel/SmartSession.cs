@@ -339,7 +339,8 @@ namespace RedisCluster.Engine.Tunnel
                             else
                             {
                                 var command = RedisCommand.Create(args, name);
-                                int key = await BlockingKeyIndexAsync(command).ConfigureAwait(false);
+                                CommandInfo? info = _backend.Cluster.Commands.Find(command);
+                                int key = await BlockingKeyIndexAsync(command, info).ConfigureAwait(false);
                                 if (key >= 0)
                                 {
                                     // Everything before it first, in order (an LPUSH pipelined before a BLPOP must count).
@@ -348,7 +349,7 @@ namespace RedisCluster.Engine.Tunnel
                                 }
                                 else
                                 {
-                                    await RouteAsync(batch, command, i).ConfigureAwait(false);
+                                    await RouteAsync(batch, command, info, i).ConfigureAwait(false);
                                 }
                             }
 
@@ -401,7 +402,7 @@ namespace RedisCluster.Engine.Tunnel
         /// Queues a command that runs on the cluster: commands of the watched slot on the connection that
         /// holds the WATCH, single-slot commands relayed to their primary, the rest through the shared router.
         /// </summary>
-        private async Task RouteAsync(SmartBatch batch, RedisCommand command, int index)
+        private async Task RouteAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
         {
             if (_pin.IsPinned && await InWatchedSlotAsync(command).ConfigureAwait(false))
             {
@@ -412,7 +413,7 @@ namespace RedisCluster.Engine.Tunnel
                 return;
             }
 
-            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command);
+            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command, info);
             if (owner == null && await TryRelaySplitAsync(batch, command, index).ConfigureAwait(false))
             {
                 return;
@@ -434,16 +435,7 @@ namespace RedisCluster.Engine.Tunnel
 
             if (link != null)
             {
-                await RunPinnedAsync(batch).ConfigureAwait(false);
-                await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
-                if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !ReadsOnly(command)))
-                {
-                    // Two connections to one node (HELLO switched the protocol, or the connection was replaced
-                    // meanwhile) would not keep the commands in order: what went first must run first. Nor would
-                    // a write after a split MGET on its node, should the MGET have to run again.
-                    await RunRelayedAsync(batch).ConfigureAwait(false);
-                }
-
+                await BeforeRelayOnAsync(batch, link, info?.IsReadOnly == true).ConfigureAwait(false);
                 batch.Relay(link, command, index);
                 return;
             }
@@ -477,23 +469,32 @@ namespace RedisCluster.Engine.Tunnel
                 parts[p] = (link!, split[p].Part);
             }
 
-            await RunPinnedAsync(batch).ConfigureAwait(false);
-            await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
             foreach (var (link, _) in parts)
             {
-                if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !ReadsOnly(command)))
-                {
-                    await RunRelayedAsync(batch).ConfigureAwait(false);
-                    break;
-                }
+                // MGET, EXISTS and TOUCH only read.
+                await BeforeRelayOnAsync(batch, link, readsOnly: true).ConfigureAwait(false);
             }
 
             batch.RelaySplit(parts, command, index);
             return true;
         }
 
-        /// <summary>True for commands the server flags read-only (MGET, EXISTS, TOUCH among them).</summary>
-        private bool ReadsOnly(RedisCommand command) => _backend.Cluster.Commands.Find(command)?.IsReadOnly == true;
+        /// <summary>
+        /// Runs what must run before a command is relayed on <paramref name="link"/>: whatever is pinned or
+        /// queued for the router, and the relayed commands too when the command would otherwise overtake them.
+        /// </summary>
+        private async Task BeforeRelayOnAsync(SmartBatch batch, RedisConnection link, bool readsOnly)
+        {
+            await RunPinnedAsync(batch).ConfigureAwait(false);
+            await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+            if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !readsOnly))
+            {
+                // Two connections to one node (HELLO switched the protocol, or the connection was replaced
+                // meanwhile) would not keep the commands in order: what went first must run first. Nor would
+                // a write after a split MGET on its node, should the MGET have to run again.
+                await RunRelayedAsync(batch).ConfigureAwait(false);
+            }
+        }
 
         /// <summary>Runs whatever the batch has queued (only one of its queues holds commands at a time).</summary>
         private async Task RunQueuedAsync(SmartBatch batch)
@@ -969,12 +970,12 @@ namespace RedisCluster.Engine.Tunnel
         /// included; XREAD and XREADGROUP only with BLOCK), the argument index of the key that decides where it runs; -1 for any
         /// other command, or one without keys.
         /// </summary>
-        private async Task<int> BlockingKeyIndexAsync(RedisCommand command)
+        private async Task<int> BlockingKeyIndexAsync(RedisCommand command, CommandInfo? info)
         {
             // XREAD and XREADGROUP are flagged blocking but block only with BLOCK; MayBlock also knows the
             // classic names for servers whose COMMAND reply tells neither flag nor category (before 6.0).
             bool streams = command.Name == "XREAD" || command.Name == "XREADGROUP";
-            bool blocks = command.MayBlock || (!streams && _backend.Cluster.Commands.Find(command)?.IsBlocking == true);
+            bool blocks = command.MayBlock || (!streams && info?.IsBlocking == true);
             if (!blocks)
             {
                 return -1;
