@@ -1,20 +1,24 @@
 #Requires -Version 7.0
 <#
 .SYNOPSIS
-    Builds, tests and documents the RedisCluster module.
+    Builds, tests, packages and documents the RedisCluster module.
 .DESCRIPTION
     Tasks:
-      Build  - compiles the solution; the MSBuild target StageModule stages out/RedisCluster (manifest,
-               DLLs, format file, help).
-      Test   - dotnet test (needs redis-server), then the Pester specs in tests/Pester when Pester 5 is installed.
-      Docs   - builds the MAML help from docs/cmdlets (PlatyPS when installed, the build's own converter otherwise).
-      Clean  - removes out/ and every bin/ and obj/ folder.
+      Build   - compiles the solution; the MSBuild target StageModule stages out/RedisCluster (manifest,
+                DLLs, format file, help).
+      Test    - dotnet test (xunit; needs redis-server), then the Pester specs in tests/Pester in this pwsh
+                against the staged module. Pester 5.9.1 comes from NuGet (build/tools/Tools.csproj). Ends
+                with one line that counts both suites: "Tests: N passed, N failed".
+      Pester  - only the Pester specs (after Build).
+      Docs    - builds the MAML help from docs/cmdlets (PlatyPS when installed, the build's own converter otherwise).
+      Clean   - removes out/ and every bin/ and obj/ folder.
+    Run it with the pinned pwsh: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Build, Test
 .EXAMPLE
-    ./build.ps1 -Task Build, Test
+    dotnet pwsh ./build.ps1 -Task Build, Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Docs', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -56,28 +60,64 @@ function Invoke-Build {
     Write-Host "Staged module: $staged"
 }
 
-function Invoke-Test {
-    Invoke-Native dotnet @('test', (Join-Path $root 'RedisCluster.slnx'), '-c', $Configuration)
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object Version -ge '5.0.0' | Select-Object -First 1
-    if ($pester) {
-        Import-Module $pester
-        $config = New-PesterConfiguration
-        $config.Run.Path = Join-Path $root 'tests/Pester'
-        $config.Run.Exit = $true
-        $config.Output.Verbosity = 'Detailed'
-        Invoke-Pester -Configuration $config
+# Pester 5.9.1 from the NuGet package (its tools/ folder is the module): no PSGallery needed.
+function Import-PesterFromNuGet {
+    Invoke-Native dotnet @('restore', (Join-Path $root 'build/tools/Tools.csproj'), '--verbosity', 'quiet')
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) {
+        $line = & dotnet nuget locals global-packages --list
+        $packages = ($line -replace '^\s*global-packages:\s*', '').Trim()
     }
-    else {
-        Write-Warning 'Pester 5 is not installed; skipped tests/Pester (Install-Module Pester -MinimumVersion 5.0).'
-    }
+    $manifest = Join-Path $packages 'pester/5.9.1/tools/Pester.psd1'
+    if (-not (Test-Path $manifest)) { throw "Pester 5.9.1 was restored but $manifest is missing." }
+    Import-Module $manifest -Force -Global
 }
 
+function Invoke-XunitTests {
+    $lines = [System.Collections.Generic.List[string]]::new()
+    & dotnet test (Join-Path $root 'RedisCluster.slnx') -c $Configuration 2>&1 | ForEach-Object { $lines.Add("$_"); Write-Host $_ }
+    $exit = $LASTEXITCODE
+    $summary = $lines | Where-Object { $_ -match '(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+)' } | Select-Object -Last 1
+    if (-not $summary) {
+        # No summary means the run broke before reporting (a build error, a crashed host): count it as one failure.
+        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+    }
+    $null = $summary -match 'Failed:\s+(\d+),\s+Passed:\s+(\d+)'
+    $failed = [int]$Matches[1]
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    [pscustomobject]@{ Passed = [int]$Matches[2]; Failed = $failed }
+}
+
+function Invoke-PesterSpecs {
+    # The specs are written for a user's shell, which does not run in strict mode; this script does.
+    Set-StrictMode -Off
+    Import-PesterFromNuGet
+    $config = New-PesterConfiguration
+    $config.Run.Path = Join-Path $root 'tests/Pester'
+    $config.Run.PassThru = $true
+    $config.Output.Verbosity = 'Detailed'
+    $result = Invoke-Pester -Configuration $config
+    # A failed BeforeAll/AfterAll block fails its tests; a container that failed to run counts once.
+    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    [pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed }
+}
+
+$counts = [System.Collections.Generic.List[object]]::new()
 foreach ($t in $Task) {
     Write-Host "== $t" -ForegroundColor Cyan
     switch ($t) {
-        'Clean' { Invoke-Clean }
-        'Build' { Invoke-Build }
-        'Docs'  { Invoke-Docs }
-        'Test'  { Invoke-Test }
+        'Clean'  { Invoke-Clean }
+        'Build'  { Invoke-Build }
+        'Docs'   { Invoke-Docs }
+        'Test'   { $counts.Add((Invoke-XunitTests)); $counts.Add((Invoke-PesterSpecs)) }
+        'Pester' { $counts.Add((Invoke-PesterSpecs)) }
     }
+}
+
+if ($counts.Count -gt 0) {
+    $passed = ($counts | Measure-Object Passed -Sum).Sum
+    $failed = ($counts | Measure-Object Failed -Sum).Sum
+    # The plain closing line CI reads; the exit code says the same.
+    Write-Host "Tests: $passed passed, $failed failed"
+    exit ([int]($failed -gt 0))
 }

@@ -200,7 +200,7 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
         $base = Get-Random -Minimum 23000 -Maximum 28000
         $script:nodePorts = 0..5 | ForEach-Object { $base + $_ }
         foreach ($p in $nodePorts) {
-            Start-TlsRedis $p @('cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 3000', 'tls-cluster yes', 'tls-replication yes', 'masterauth-user alice', "masterauth $password")
+            Start-TlsRedis $p @('cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 3000', 'tls-cluster yes', 'tls-replication yes', 'masteruser alice', "masterauth $password")
         }
         $create = $nodePorts | ForEach-Object { "127.0.0.1:$_" }
         redis-cli --tls --cacert $ca --user alice --pass $password --no-auth-warning --cluster create @create --cluster-replicas 1 --cluster-yes | Out-Null
