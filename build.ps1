@@ -10,6 +10,7 @@
                 against the staged module. Pester 5.9.1 comes from NuGet (build/tools/Tools.csproj). Ends
                 with one line that counts both suites: "Tests: N passed, N failed".
       Pester  - only the Pester specs (after Build).
+      Tour    - a short tour in this pwsh against throwaway local servers (examples/Tour.ps1; after Build).
       Docs    - builds the MAML help from docs/cmdlets (PlatyPS when installed, the build's own converter otherwise).
       Clean   - removes out/ and every bin/ and obj/ folder.
     Run it with the pinned pwsh: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Build, Test
@@ -18,7 +19,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Docs', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Tour', 'Docs', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -111,6 +112,7 @@ foreach ($t in $Task) {
         'Docs'   { Invoke-Docs }
         'Test'   { $counts.Add((Invoke-XunitTests)); $counts.Add((Invoke-PesterSpecs)) }
         'Pester' { $counts.Add((Invoke-PesterSpecs)) }
+        'Tour'   { & (Join-Path $root 'examples/Tour.ps1') }
     }
 }
 

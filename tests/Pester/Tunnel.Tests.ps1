@@ -5,24 +5,9 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
 
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-
-    function Wait-Port([int] $Port) {
-        $deadline = [DateTime]::UtcNow.AddSeconds(15)
-        while ([DateTime]::UtcNow -lt $deadline) {
-            try { ([System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)).Dispose(); return } catch { Start-Sleep -Milliseconds 100 }
-        }
-        throw "nothing listens on port $Port"
-    }
-
-    function Test-PortClosed([int] $Port) {
-        try { ([System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port)).Dispose(); $false } catch { $true }
-    }
+    function Test-PortClosed([int] $Port) { -not (Test-PortListening $Port) }
 
     # Raw RESP on one connection, the way an application keeps WATCH and MULTI state on its connection
     # (each redis-cli run is a connection of its own). Enough of the protocol for the replies used here:
@@ -55,48 +40,23 @@ BeforeAll {
         Read-RespReply $Reader
     }
 
-    # A CA and a server certificate for 127.0.0.1 with serverAuth and clientAuth (cluster nodes present
-    # it as a client certificate on the bus).
-    $script:dir = Join-Path ([System.IO.Path]::GetTempPath()) "rc-pester-tunnel-$PID"
-    New-Item -ItemType Directory -Path $dir -Force | Out-Null
-    $ext = Join-Path $dir 'server.ext'
-    Set-Content $ext "subjectAltName = DNS:localhost, IP:127.0.0.1`nextendedKeyUsage = serverAuth, clientAuth"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=pester-ca' -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>$null
-    openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' -keyout "$dir/server.key" -out "$dir/server.csr" 2>$null
-    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 -extfile $ext -out "$dir/server.crt" 2>$null
-    $script:ca = "$dir/ca.crt"
+    $script:certs = New-TestCertificates
+    $script:ca = $certs.Ca
     $script:password = 'alice-S3cret!'
     $script:cred = [pscredential]::new('alice', (ConvertTo-SecureString $password -AsPlainText -Force))
-    $script:processes = [System.Collections.Generic.List[System.Diagnostics.Process]]::new()
-
-    function Start-TlsRedis([int] $TlsPort, [string[]] $Extra = @()) {
-        $nodeDir = Join-Path $dir "node-$TlsPort"
-        New-Item -ItemType Directory -Path $nodeDir -Force | Out-Null
-        $conf = @(
-            'bind 127.0.0.1', 'port 0', "tls-port $TlsPort", "tls-cert-file $dir/server.crt", "tls-key-file $dir/server.key",
-            "tls-ca-cert-file $dir/ca.crt", 'tls-auth-clients no', 'save ""', 'appendonly no', "dir $nodeDir",
-            "logfile $nodeDir/redis.log", 'repl-diskless-sync-delay 0', "user alice on >$password ~* &* +@all"
-        ) + $Extra
-        Set-Content "$nodeDir/redis.conf" $conf
-        $process = Start-Process -FilePath (Get-Command redis-server).Source -ArgumentList "$nodeDir/redis.conf" -PassThru
-        $processes.Add($process)
-        Wait-Port $TlsPort
-    }
-
-    $script:tlsPort = Get-FreePort
-    Start-TlsRedis $tlsPort
-    $script:upstream = "127.0.0.1:$tlsPort"
+    $script:tlsServer = Start-TestRedis -Certificates $certs -ExtraConfig @("user alice on >$password ~* &* +@all")
+    $script:upstream = $tlsServer.Endpoint
 }
 
 AfterAll {
     Get-RedisTunnel | Stop-RedisTunnel
-    foreach ($p in $processes) { Stop-Process -Id $p.Id -Force -ErrorAction SilentlyContinue }
-    Remove-Item $dir -Recurse -Force -ErrorAction SilentlyContinue
+    Stop-TestRedis $tlsServer
+    Remove-Item $certs.Directory -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 Describe 'Start-RedisTunnel in standalone mode over TLS with ACL auth' {
     BeforeAll {
-        $script:port = Get-FreePort
+        $script:port = Get-FreeListenerPort
         $script:tunnel = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $port -Name pester -PassThru
     }
 
@@ -161,24 +121,24 @@ Describe 'Start-RedisTunnel errors and warnings' {
     It 'fails at start on a wrong password without showing it' {
         $wrong = [pscredential]::new('alice', (ConvertTo-SecureString 'Not-The-Pa55' -AsPlainText -Force))
         $err = $null
-        try { Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $wrong -ListenPort (Get-FreePort) -PassThru } catch { $err = $_ }
+        try { Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $wrong -ListenPort (Get-FreeListenerPort) -PassThru } catch { $err = $_ }
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         "$err" | Should -Not -BeLike '*Not-The-Pa55*'
     }
 
     It 'warns when it listens on a non-loopback address' {
-        $t = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenAddress 0.0.0.0 -ListenPort (Get-FreePort) -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
+        $t = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenAddress 0.0.0.0 -ListenPort (Get-FreeListenerPort) -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
         try { $warnings[0] | Should -BeLike '*not on a loopback address*' } finally { $t | Stop-RedisTunnel }
     }
 
     It 'refuses Smart mode for a standalone server' {
-        { Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -Mode Smart -ListenPort (Get-FreePort) -PassThru } | Should -Throw
+        { Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -Mode Smart -ListenPort (Get-FreeListenerPort) -PassThru } | Should -Throw
     }
 }
 
 Describe 'Stop-RedisTunnel' {
     It 'closes the listener and removes the tunnel from the list' {
-        $p = Get-FreePort
+        $p = Get-FreeListenerPort
         $t = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $p -Name to-stop -PassThru
         redis-cli -p $p PING | Should -Be 'PONG'
         $stopped = Stop-RedisTunnel -Name to-stop -PassThru
@@ -196,33 +156,23 @@ Describe 'Stop-RedisTunnel' {
 
 Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
     BeforeAll {
-        # Cluster ports from 23000 up, bus ports 10000 higher, all below the ephemeral range.
-        $base = Get-Random -Minimum 23000 -Maximum 28000
-        $script:nodePorts = 0..5 | ForEach-Object { $base + $_ }
-        foreach ($p in $nodePorts) {
-            Start-TlsRedis $p @('cluster-enabled yes', 'cluster-config-file nodes.conf', 'cluster-node-timeout 3000', 'tls-cluster yes', 'tls-replication yes', 'masteruser alice', "masterauth $password")
-        }
-        $create = $nodePorts | ForEach-Object { "127.0.0.1:$_" }
-        redis-cli --tls --cacert $ca --user alice --pass $password --no-auth-warning --cluster create @create --cluster-replicas 1 --cluster-yes | Out-Null
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        do {
-            Start-Sleep -Milliseconds 200
-            $ok = @($nodePorts | Where-Object { (redis-cli --tls --cacert $ca --user alice --pass $password --no-auth-warning -p $_ CLUSTER INFO) -match 'cluster_state:ok' }).Count
-        } until ($ok -eq 6 -or [DateTime]::UtcNow -gt $deadline)
-        # Local ports 20000 above the nodes': clear of the nodes and of their bus ports.
-        $script:offset = 20000
+        $script:tlsCluster = Start-TestRedisCluster -Certificates $certs -User alice -Password $password
+        $script:nodePorts = $tlsCluster.Nodes | ForEach-Object Port
+        # Each node's local listener is its port plus the offset: all of them free, below the ephemeral range.
+        $script:offset = Get-FreePortOffset $nodePorts
         $script:cluster = Start-RedisTunnel -Endpoint "127.0.0.1:$($nodePorts[0])" -Mode Pinned -Tls -CaCertificatePath $ca -Credential $cred -PortOffset $offset -TopologyRefreshInterval 1 -PassThru
         $script:localPorts = $nodePorts | ForEach-Object { $_ + $offset }
     }
 
     AfterAll {
-        $cluster | Stop-RedisTunnel
+        if ($cluster) { $cluster | Stop-RedisTunnel }
+        Stop-TestRedisCluster $tlsCluster
     }
 
     It 'opens one listener per node at its port plus the offset' {
         $cluster.Mode | Should -Be 'Pinned'
         $cluster.Listeners.Count | Should -Be 6
-        ($cluster.Listeners.LocalPort | Sort-Object) | Should -Be $localPorts
+        ($cluster.Listeners.LocalPort | Sort-Object) | Should -Be ($localPorts | Sort-Object)
     }
 
     It 'lets redis-cli -c reach keys on every node' {
@@ -249,7 +199,8 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
         # The first key that node 0 does not own answers MOVED (redis-cli without -c prints it as is).
         $moved = $null
         foreach ($i in 1..200) {
-            $reply = redis-cli -p $localPorts[0] GET "pester:pinned:probe:$i"
+            # redis-cli prints an error reply followed by an empty line: the reply is the first line.
+            $reply = @(redis-cli -p $localPorts[0] GET "pester:pinned:probe:$i")[0]
             if ("$reply" -like 'MOVED*') { $moved = "$reply"; break }
         }
         $moved | Should -Not -BeNullOrEmpty
@@ -259,12 +210,12 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
 
     Context 'smart mode (the default for a cluster)' {
         BeforeAll {
-            $script:smartPort = Get-FreePort
+            $script:smartPort = Get-FreeListenerPort
             $script:smart = Start-RedisTunnel -Endpoint "127.0.0.1:$($nodePorts[0])" -Tls -CaCertificatePath $ca -Credential $cred -ListenPort $smartPort -PassThru
         }
 
         AfterAll {
-            $smart | Stop-RedisTunnel
+            if ($smart) { $smart | Stop-RedisTunnel }
         }
 
         It 'is one standalone-looking server on one listener' {
