@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Redis's own test suite (7.0.15, external mode) pointed at Start-RedisTunnel -Mode Smart over a fresh
+# plaintext 3-primary cluster: how far the smart tunnel is from one Redis server. A benchmark-style check,
+# not part of CI: it takes minutes and changes server config (hence a fresh cluster per run).
+#
+#   bench/redis-test-suite/run.sh [cluster-mode|singledb] [extra runtest arguments...]
+#
+# Environment: SKIP_UNITS="unit/a unit/b" skips units (those that hang), REDIS_SRC caches the source
+# (default /tmp/rc-redis-src), RESULTS (default bench/results/redis-test-suite-<mode>-<time>.log).
+# Prints the counts of [ok], [err] and [exception] lines and the failing test names.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+mode="${1:-cluster-mode}"
+shift || true
+case "$mode" in
+    cluster-mode) mode_flag=--cluster-mode ;;
+    singledb) mode_flag=--singledb ;;
+    *) echo "usage: $0 [cluster-mode|singledb] [runtest arguments...]" >&2; exit 2 ;;
+esac
+
+src_cache="${REDIS_SRC:-/tmp/rc-redis-src}"
+results="${RESULTS:-$root/bench/results/redis-test-suite-$mode-$(date +%Y%m%d-%H%M%S).log}"
+mkdir -p "$(dirname "$results")"
+
+# The suite comes from Debian's source package; apt-get source needs a deb-src entry next to the deb one.
+if [ ! -x "$src_cache/redis-7.0.15/runtest" ]; then
+    if ! command -v tclsh >/dev/null; then apt-get install -y tcl >/dev/null; fi
+    if ! grep -rqs '^Types: deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+        sed -e 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > /etc/apt/sources.list.d/debian-src.sources
+        apt-get update -qq
+    fi
+    mkdir -p "$src_cache"
+    (cd "$src_cache" && apt-get source --download-only redis >/dev/null 2>&1 && tar xzf redis_7.0.15.orig.tar.gz)
+fi
+suite="$src_cache/redis-7.0.15"
+mkdir -p "$suite/src"
+for tool in redis-cli redis-server redis-benchmark redis-check-aof; do
+    ln -sf "$(command -v "$tool")" "$suite/src/$tool"
+done
+
+pids=()
+work="$(mktemp -d)"
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Ports below the ephemeral range, bus ports (+10000) too.
+free_port() {
+    local port
+    while :; do
+        port=$((RANDOM % 12000 + 10000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 10000))") 2>/dev/null; then
+            echo "$port"; return
+        fi
+    done
+}
+
+endpoints=()
+for i in 1 2 3; do
+    port="$(free_port)"
+    mkdir -p "$work/$port"
+    redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
+        --cluster-node-timeout 15000 --dir "$work/$port" --save '' --appendonly no --logfile "$work/$port/redis.log" &
+    pids+=($!)
+    endpoints+=("127.0.0.1:$port")
+    for _ in $(seq 100); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+done
+timeout 120 redis-cli --cluster create "${endpoints[@]}" --cluster-yes >/dev/null
+for ep in "${endpoints[@]}"; do
+    for _ in $(seq 600); do
+        redis-cli -p "${ep##*:}" CLUSTER INFO | grep -q 'cluster_state:ok' && break
+        sleep 0.1
+    done
+done
+
+# The tunnel runs in real pwsh, as users run it; started as `dotnet pwsh.dll` so that its pid is pwsh's own.
+(cd "$root" && dotnet tool restore >/dev/null && dotnet build RedisCluster.slnx -c Release -v quiet -nologo >/dev/null)
+packages="$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')"
+pwsh_dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
+tunnel_port="$(free_port)"
+dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command "
+    Import-Module '$root/out/RedisCluster/RedisCluster.psd1'
+    Start-RedisTunnel -Endpoint '${endpoints[0]}' -Mode Smart -ListenPort $tunnel_port | Out-Null
+    [System.Threading.Thread]::Sleep(-1)" > "$work/tunnel.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 600); do redis-cli -p "$tunnel_port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+
+tags='-slow -needs:debug -needs:repl -needs:save -needs:reset -needs:config-maxmemory -needs:config-resetstat -needs:latency -needs:local-process -needs:pfdebug'
+skip=()
+for unit in ${SKIP_UNITS:-}; do skip+=(--skipunit "$unit"); done
+
+echo "suite: $mode_flag against the smart tunnel 127.0.0.1:$tunnel_port over ${endpoints[*]}; log: $results"
+(cd "$suite" && TERM=dumb ./runtest --host 127.0.0.1 --port "$tunnel_port" --durable --timeout 300 \
+    --tags "$tags" "$mode_flag" "${skip[@]}" "$@") > "$results" 2>&1 || true
+
+ok="$(grep -c '^\[ok\]' "$results" || true)"
+err="$(grep -c '^\[err\]' "$results" || true)"
+exc="$(grep -c '^\[exception\]' "$results" || true)"
+echo "ok: $ok, err: $err, exception: $exc"
+grep '^\[err\]' "$results" | sed -E 's/^\[err\]: //' | sort | uniq -c | sort -rn | head -100
