@@ -1,11 +1,27 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
-# The user-facing checks of tests/Unit/Module/ClusterCmdletTests.cs and EnterRedisCliTests.cs, for machines with pwsh.
+# Owns what a user does in pwsh against a Redis Cluster: piping node, key and connection objects from one
+# cmdlet into the next (by value and by property name), what -Verbose says, and the Enter-RedisCli prompt
+# (driven through the stdin of a child pwsh, as at a terminal). Routing, redirects, topology, the slot of a
+# key and the CROSSSLOT hint are the xunit tests' (tests/Unit/Module/ClusterCmdletTests.cs, tests/Unit/Routing).
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
     $script:cluster = Start-TestRedisCluster
     Connect-Redis -Endpoint $cluster.Seed | Out-Null
+
+    # Types the lines into Enter-RedisCli in a pwsh of its own and returns its screen (prompts, echoed input,
+    # replies and errors, in order), then 'after' once the prompt has ended.
+    function Invoke-RedisCliSession([string[]] $Lines, [string] $Arguments) {
+        $pwsh = [Environment]::ProcessPath
+        # Under `dotnet pwsh` the process is dotnet, which runs pwsh.dll.
+        $pwshArguments = @(if ([System.IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1')).Path -replace "'", "''"
+        $command = "Import-Module '$manifest' -ErrorAction Stop; Enter-RedisCli $Arguments; 'after'"
+        $screen = $Lines | & $pwsh @pwshArguments -NoProfile -Command $command 2>&1 | ForEach-Object { "$_" }
+        # Colours only make the screen harder to match.
+        ($screen -join "`n") -replace "`e\[[0-9;]*m", ''
+    }
 }
 
 AfterAll {
@@ -13,48 +29,65 @@ AfterAll {
     Stop-TestRedisCluster $cluster
 }
 
-Describe 'Commands against a cluster' {
-    It 'detects the cluster' {
-        (Connect-Redis -Endpoint $cluster.Seed -NoDefault).IsCluster | Should -BeTrue
-    }
-
-    It 'runs multi-key commands across slots and keeps order' {
-        $keys = 1..30 | ForEach-Object { "pester:c:$_" }
-        $keys | ForEach-Object { "SET $_ value-$_" } | Invoke-RedisCommand | Out-Null
-        $values = Invoke-RedisCommand -Command (@('MGET') + $keys)
-        $values.Count | Should -Be 30
-        $values[29] | Should -Be 'value-pester:c:30'
-        Invoke-RedisCommand -Command (@('DEL') + $keys) | Should -Be 30
-    }
-
-    It 'explains CROSSSLOT errors' {
-        Invoke-RedisCommand SUNIONSTORE pester:a pester:b pester:c -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'RedisServerError.CROSSSLOT*'
-        $err[0].Exception.Message | Should -Match 'hash tag'
-    }
-
-    It 'shows the node and slot with -Detailed' {
-        $r = Invoke-RedisCommand SET pester:detailed v -Detailed
-        $r.Slot | Should -BeGreaterOrEqual 0
-        $r.Endpoint | Should -Match '^127\.0\.0\.1:\d+$'
-    }
-
-    It 'lists the nodes' {
-        $nodes = Get-RedisClusterNode
-        $nodes.Count | Should -Be 6
-        @($nodes | Where-Object Role -eq 'Primary').Count | Should -Be 3
-    }
-
+Describe 'Cluster cmdlets in a pipeline' {
     It 'pipes node objects into Invoke-RedisCommand by endpoint' {
         $roles = Get-RedisClusterNode | Invoke-RedisCommand -Command 'ROLE' -NoEnumerate | ForEach-Object { $_[0] }
         @($roles | Where-Object { $_ -eq 'master' }).Count | Should -Be 3
+        @($roles | Where-Object { $_ -eq 'slave' }).Count | Should -Be 3
     }
 
-    It 'scans every primary with Get-RedisKey and pipes keys by property name' {
+    It 'pipes keys from Get-RedisKey into Invoke-RedisCommand by property name' {
         1..50 | ForEach-Object { "SET pester:scan:$_ x" } | Invoke-RedisCommand | Out-Null
-        $keys = Get-RedisKey -Pattern 'pester:scan:*'
-        $keys.Count | Should -Be 50
-        ($keys.Node | Sort-Object -Unique).Count | Should -Be 3
-        (Get-RedisKey -Pattern 'pester:scan:*' | Invoke-RedisCommand EXPIRE -ArgumentList 100 | Where-Object { $_ -eq 1 }).Count | Should -Be 50
+        @(Get-RedisKey -Pattern 'pester:scan:*' | Invoke-RedisCommand EXPIRE -ArgumentList 100 | Where-Object { $_ -eq 1 }).Count | Should -Be 50
+        Get-RedisKey -Pattern 'pester:scan:1' | Invoke-RedisCommand TTL | Should -BeGreaterThan 0
+    }
+
+    It 'pipes a connection into the other cmdlets by value' {
+        $c = Connect-Redis -Endpoint $cluster.Seed -NoDefault
+        try {
+            @($c | Get-RedisClusterNode).Count | Should -Be 6
+            @($c | Get-RedisKey -Pattern 'no-such-key-*').Count | Should -Be 0
+        }
+        finally { $c.Dispose() }
+    }
+
+    It 'describes the cluster with -Verbose' {
+        $verbose = Connect-Redis -Endpoint $cluster.Seed -NoDefault -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match 'Cluster of 3 primaries'
+    }
+}
+
+Describe 'Enter-RedisCli' {
+    It 'runs commands and prints replies like redis-cli, until quit' {
+        $key = "cli:$(Get-Random)"
+        $screen = Invoke-RedisCliSession -Arguments "-Endpoint $($cluster.Seed) -ShowNode" -Lines @(
+            "SET $key `"hello world`"", "GET $key", "INCR ${key}:n", "RPUSH ${key}:l a b", "LRANGE ${key}:l 0 -1", "GET ${key}:missing",
+            "SUNIONSTORE ${key}:a ${key}:b x y z", 'SET "unbalanced', '', 'quit', 'PING')
+        $screen | Should -BeLike "*$($cluster.Seed) (cluster)> *"
+        $screen | Should -Match '(?m)^OK$'
+        $screen | Should -BeLike '*"hello world"*'
+        $screen | Should -BeLike '*(integer) 1*'
+        $screen | Should -BeLike "*1) `"a`"`n2) `"b`"*"
+        $screen | Should -BeLike '*(nil)*'
+        $screen | Should -BeLike '*(error) CROSSSLOT*'
+        $screen | Should -BeLike '*hash tag*'
+        $screen | Should -BeLike '*Invalid argument(s)*'
+        $screen | Should -BeLike '*-> served by 127.0.0.1:*'
+        $screen | Should -Not -BeLike '*PONG*' -Because 'quit ends the prompt before PING'
+        $screen | Should -Match '(?m)^after$'
+    }
+
+    It 'prints a nil array over RESP2 as (nil), like redis-cli' {
+        $key = "cli:$(Get-Random)"
+        $screen = Invoke-RedisCliSession -Arguments "-Endpoint $($cluster.Seed) -Protocol Resp2" -Lines @("BLPOP $key 0.1", "LRANGE $key 0 -1", 'quit')
+        # The BLPOP timeout is *-1 over RESP2; the LRANGE of a missing key a real empty array.
+        $screen | Should -Match "BLPOP [^`n]*`n\(nil\)`n"
+        ([regex]::Matches($screen, [regex]::Escape('(empty array)'))).Count | Should -Be 1
+    }
+
+    It 'ends at the end of the input' {
+        $screen = Invoke-RedisCliSession -Arguments "-Endpoint $($cluster.Seed)" -Lines @('PING')
+        $screen | Should -BeLike '*PONG*'
+        $screen | Should -Match '(?m)^after$'
     }
 }

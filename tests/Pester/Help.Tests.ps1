@@ -1,7 +1,9 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
-# The help checks of tests/Unit/Help/*.cs, for machines with pwsh. They need a build first
-# (dotnet build RedisCluster.slnx), which stages out/RedisCluster with en-US/ help.
-# Every cmdlet the module exports is checked, so a new cmdlet is covered as soon as it is exported.
+# Owns the module's help: the docs/cmdlets pages against the cmdlets' real parameters, the MAML and the
+# about_RedisCluster topic the build stages next to the module, and what Get-Help shows in pwsh, as help objects
+# and as the text a user reads. Needs a build first (dotnet build RedisCluster.slnx), which stages
+# out/RedisCluster with en-US/ help. Every cmdlet the module exports is checked, so a new cmdlet is covered as
+# soon as it is exported.
 
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1') -Force
@@ -14,6 +16,32 @@ BeforeAll {
     $script:docs = Join-Path $root 'docs/cmdlets'
     $script:stagedHelp = Join-Path $root 'out/RedisCluster/en-US'
     $script:commonParameters = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
+    $script:stagedMaml = Join-Path $stagedHelp 'RedisCluster.PowerShell.dll-Help.xml'
+    $script:stagedAbout = Join-Path $stagedHelp 'about_RedisCluster.help.txt'
+    $script:mamlNamespaces = @{
+        msh = 'http://msh'
+        maml = 'http://schemas.microsoft.com/maml/2004/10'
+        command = 'http://schemas.microsoft.com/maml/dev/command/2004/10'
+        dev = 'http://schemas.microsoft.com/maml/dev/2004/10'
+    }
+
+    # What a user reads on a 120-column console, without colours.
+    function Get-RenderedHelp {
+        param([Parameter(Mandatory)] [string] $Name, [switch] $Full, [string] $Parameter)
+        $helpArguments = @{ Name = $Name }
+        if ($Full) { $helpArguments.Full = $true }
+        if ($Parameter) { $helpArguments.Parameter = $Parameter }
+        $saved = $PSStyle.OutputRendering
+        $PSStyle.OutputRendering = 'PlainText'
+        try { ((Get-Help @helpArguments | Out-String -Width 120) -replace "`e\[[0-9;]*m", '') -replace "`r`n", "`n" }
+        finally { $PSStyle.OutputRendering = $saved }
+    }
+
+    # The nodes under $Node that the XPath (with the msh/maml/command/dev prefixes) selects.
+    function Select-Maml {
+        param([Parameter(Mandatory)] $Node, [Parameter(Mandatory)] [string] $XPath)
+        @(Select-Xml -Xml $Node -XPath $XPath -Namespace $mamlNamespaces | ForEach-Object Node)
+    }
 
     # Reads a PlatyPS page line by line: front matter, title, SYNTAX blocks, parameter yaml, examples.
     function Read-DocsPage {
@@ -223,6 +251,7 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
     It 'has a synopsis in Get-Help (not the generated syntax)' {
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match '\[<CommonParameters>\]' -Because 'Get-Help made up the help: the MAML was not found'
+        $help.ModuleName | Should -Be 'RedisCluster'
     }
 
     It 'has a description in Get-Help -Full' {
@@ -253,8 +282,77 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
         }
     }
 
-    It 'has one Get-Help syntax item per parameter set' {
-        @($help.syntax.syntaxItem).Count | Should -Be $command.ParameterSets.Count
+    It 'has one Get-Help syntax item per parameter set, with that set''s parameters' {
+        $items = @($help.syntax.syntaxItem)
+        $items.Count | Should -Be $command.ParameterSets.Count
+        $expected = @($command.ParameterSets | ForEach-Object { @($_.Parameters | Where-Object { $commonParameters -notcontains $_.Name }).Count } | Sort-Object)
+        @($items | ForEach-Object { @($_.parameter).Count } | Sort-Object) | Should -Be $expected
+    }
+
+    It 'prints every section of Get-Help -Full as text' {
+        $text = Get-RenderedHelp -Name $Name -Full
+        foreach ($heading in 'NAME', 'SYNOPSIS', 'SYNTAX', 'DESCRIPTION', 'PARAMETERS', 'INPUTS', 'OUTPUTS', 'NOTES', 'RELATED LINKS') {
+            $text | Should -Match "(?m)^$heading\s*$" -Because "Get-Help $Name -Full prints a $heading section"
+        }
+        $text | Should -Match '-+ Example 1: .+'
+        $text | Should -Match 'Example 2: .+'
+        foreach ($parameter in $parameters) {
+            $text | Should -Match "(?m)^    -$($parameter.Name)\b" -Because "Get-Help $Name -Full describes -$($parameter.Name)"
+        }
+        $text | Should -BeLike '*<CommonParameters>*'
+    }
+
+    It 'has a MAML command with every part' {
+        $maml = [xml](Get-Content -LiteralPath $stagedMaml -Raw)
+        $node = @(Select-Maml $maml "/msh:helpItems/command:command[command:details/command:name='$Name']")
+        $node.Count | Should -Be 1
+        $node = $node[0]
+        $verb, $noun = $Name -split '-', 2
+        (Select-Maml $node 'command:details/command:verb').InnerText | Should -Be $verb
+        (Select-Maml $node 'command:details/command:noun').InnerText | Should -Be $noun
+        @(Select-Maml $node 'command:details/maml:description/maml:para').Count | Should -BeGreaterThan 0
+        @(Select-Maml $node 'maml:description/maml:para').Count | Should -BeGreaterThan 0
+        @(Select-Maml $node 'command:syntax/command:syntaxItem').Count | Should -Be $command.ParameterSets.Count
+        $mamlParameters = @(Select-Maml $node 'command:parameters/command:parameter')
+        $mamlParameters.Count | Should -Be $parameters.Count
+        foreach ($parameter in $mamlParameters) {
+            foreach ($attribute in 'required', 'variableLength', 'globbing', 'pipelineInput', 'position', 'aliases') {
+                $parameter.HasAttribute($attribute) | Should -BeTrue -Because "the MAML parameter needs its $attribute attribute"
+            }
+            @(Select-Maml $parameter 'dev:type/maml:name').Count | Should -Be 1
+            @(Select-Maml $parameter 'dev:defaultValue').Count | Should -Be 1
+        }
+        @(Select-Maml $node 'command:inputTypes/command:inputType').Count | Should -BeGreaterThan 0
+        @(Select-Maml $node 'command:returnValues/command:returnValue').Count | Should -BeGreaterThan 0
+        @(Select-Maml $node 'maml:alertSet/maml:alert').Count | Should -BeGreaterThan 0
+        $examples = @(Select-Maml $node 'command:examples/command:example')
+        $examples.Count | Should -BeGreaterOrEqual 2
+        foreach ($example in $examples) {
+            (Select-Maml $example 'maml:title').InnerText | Should -BeLike '*Example*'
+            (Select-Maml $example 'dev:code').InnerText | Should -Not -BeNullOrEmpty
+            @(Select-Maml $example 'dev:remarks/maml:para').Count | Should -BeGreaterThan 0
+        }
+        @(Select-Maml $node 'command:relatedLinks/maml:navigationLink').Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Get-Help -Parameter' {
+    It 'prints the parameter block' {
+        $text = Get-RenderedHelp -Name Invoke-RedisCommand -Parameter BatchSize
+        $text | Should -BeLike '*-BatchSize <Int32>*'
+        $text | Should -Match 'Default value\s+1000'
+        $text | Should -Match 'Position\?\s+named'
+    }
+}
+
+Describe 'The staged MAML' {
+    It 'has one command per exported cmdlet' {
+        $maml = [xml](Get-Content -LiteralPath $stagedMaml -Raw)
+        $maml.DocumentElement.LocalName | Should -Be 'helpItems'
+        $maml.DocumentElement.NamespaceURI | Should -Be 'http://msh'
+        $maml.DocumentElement.GetAttribute('schema') | Should -Be 'maml'
+        $names = @(Select-Maml $maml '/msh:helpItems/command:command/command:details/command:name' | ForEach-Object { $_.InnerText.Trim() })
+        ($names | Sort-Object) | Should -Be (@(Get-Command -Module RedisCluster -CommandType Cmdlet).Name | Sort-Object)
     }
 }
 
@@ -271,6 +369,7 @@ Describe 'about_RedisCluster' {
     }
 
     It 'is found by Get-Help' {
+        Get-RenderedHelp -Name about_RedisCluster | ForEach-Object TrimStart | Should -BeLike 'TOPIC*'
         $text | Should -Match 'about_RedisCluster'
         $text | Should -Match 'SHORT DESCRIPTION'
         $text | Should -Match 'LONG DESCRIPTION'
@@ -292,6 +391,14 @@ Describe 'about_RedisCluster' {
     It 'is staged with the MAML next to the module' {
         Join-Path $stagedHelp 'RedisCluster.PowerShell.dll-Help.xml' | Should -Exist
         Join-Path $stagedHelp 'about_RedisCluster.help.txt' | Should -Exist
+    }
+
+    It 'fits a console: TOPIC first, prose lines under 80 columns' {
+        $lines = Get-Content -LiteralPath $stagedAbout
+        $lines[0] | Should -BeExactly 'TOPIC'
+        # Indented lines are code and URLs may not break; the rest is prose a console must not wrap.
+        $long = @($lines | Where-Object { -not $_.StartsWith('        ') -and -not $_.Contains('://') -and $_.Length -ge 80 })
+        $long | Should -BeNullOrEmpty
     }
 
     It 'is the text the build writes from docs/about_RedisCluster.help.md' {

@@ -12,7 +12,7 @@ public sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace _runspace;
 
-    public PowerShellSession(System.Management.Automation.Host.PSHost? host = null)
+    public PowerShellSession()
     {
         if (!File.Exists(RepositoryPaths.ModuleManifest))
         {
@@ -20,7 +20,7 @@ public sealed class PowerShellSession : IDisposable
         }
 
         var state = InitialSessionState.CreateDefault2();
-        _runspace = host == null ? RunspaceFactory.CreateRunspace(state) : RunspaceFactory.CreateRunspace(host, state);
+        _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
         var import = Run("Import-Module '" + RepositoryPaths.ModuleManifest.Replace("'", "''") + "' -ErrorAction Stop");
         if (import.Terminating != null || import.Errors.Count > 0)
