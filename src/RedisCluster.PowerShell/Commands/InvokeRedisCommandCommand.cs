@@ -5,6 +5,7 @@ using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.PowerShell.Binding;
 using RedisCluster.PowerShell.Conversion;
 using RedisCluster.PowerShell.Output;
 
@@ -62,6 +63,9 @@ namespace RedisCluster.PowerShell.Commands
 
         protected override void BeginProcessing()
         {
+            // Before anything is sent: a misspelled -Endpiont would otherwise be sent as Redis arguments to the default server.
+            RefuseUnmatchedParameters();
+
             // Only command-line parameters are bound at this point; anything bound later came down the pipeline.
             _endpointOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Endpoint));
         }
@@ -109,6 +113,22 @@ namespace RedisCluster.PowerShell.Commands
         {
             base.StopProcessing();
             Release();
+        }
+
+        private void RefuseUnmatchedParameters()
+        {
+            List<string> unmatched = UnmatchedParameterTokens.Find(MyInvocation, SessionState);
+            if (unmatched.Count == 0)
+            {
+                return;
+            }
+
+            string name = unmatched[0];
+            List<string> suggestions = ParameterNameSuggestion.For(name, MyInvocation.MyCommand.Parameters.Values);
+            string message = "A parameter cannot be found that matches parameter name '" + name + "'."
+                + (suggestions.Count == 0 ? string.Empty : " Did you mean -" + string.Join(" or -", suggestions) + "?")
+                + " Nothing was sent. To send an argument that starts with '-', quote it ('-" + name + "') or put it after --.";
+            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(message), "NamedParameterNotFound", ErrorCategory.InvalidArgument, "-" + name));
         }
 
         /// <summary>
