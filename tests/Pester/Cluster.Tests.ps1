@@ -18,6 +18,12 @@ Describe 'Commands against a cluster' {
         (Connect-Redis -Endpoint $cluster.Seed -NoDefault).IsCluster | Should -BeTrue
     }
 
+    It 'completes every node of the cluster for -Endpoint' {
+        $line = 'Invoke-RedisCommand PING -Endpoint 127.0.0.1:'
+        $matches = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText)
+        $cluster.Nodes | ForEach-Object { $matches | Should -Contain $_.Endpoint }
+    }
+
     It 'runs multi-key commands across slots and keeps order' {
         $keys = 1..30 | ForEach-Object { "pester:c:$_" }
         $keys | ForEach-Object { "SET $_ value-$_" } | Invoke-RedisCommand | Out-Null

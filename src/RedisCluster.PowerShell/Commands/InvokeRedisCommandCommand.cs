@@ -38,6 +38,7 @@ namespace RedisCluster.PowerShell.Commands
 
         /// <summary>More arguments, each sent as one argument without parsing.</summary>
         [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+        [ArgumentCompleter(typeof(Completion.SubcommandCompleter))]
         public object[]? ArgumentList { get; set; }
 
         /// <summary>A connection from Connect-Redis (also by pipeline, so that its TLS and credentials are used).</summary>
