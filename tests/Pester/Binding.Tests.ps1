@@ -43,6 +43,11 @@ Describe 'Invoke-RedisCommand parameter tokens that match no parameter' {
         & redis-cli -p $serverB.Port EXISTS victim | Should -Be 1
     }
 
+    It 'refuses it written with an en dash, as PowerShell reads that as a parameter too' {
+        { Invoke-RedisCommand DEL victim –Endpiont $serverB.Endpoint } | Should -Throw -ExpectedMessage "*'Endpiont'*-Endpoint*"
+        & redis-cli -p $serverA.Port EXISTS victim | Should -Be 1
+    }
+
     It 'refuses it with -Endpiont:value too' {
         { Invoke-RedisCommand DEL victim -Endpiont:$($serverB.Endpoint) } | Should -Throw -ExpectedMessage "*'Endpiont'*-Endpoint*"
         & redis-cli -p $serverA.Port EXISTS victim | Should -Be 1

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
@@ -118,6 +119,14 @@ namespace RedisCluster.PowerShell.Commands
 
         private void RefuseUnmatchedParameters()
         {
+            // PowerShell hands an unmatched parameter token over as the text "-Name" (or "-Name:", or with the en or em
+            // dash it also reads as a parameter's dash): without such a
+            // string there is nothing to look for, and the common call is spared parsing its command line again.
+            if (ArgumentList == null || !ArgumentList.Any(arg => (arg is PSObject ps ? ps.BaseObject : arg) is string text && text.Length > 1 && "-\u2013\u2014\u2015".IndexOf(text[0]) >= 0))
+            {
+                return;
+            }
+
             List<string> unmatched = UnmatchedParameterTokens.Find(MyInvocation, SessionState);
             if (unmatched.Count == 0)
             {
