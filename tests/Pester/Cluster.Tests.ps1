@@ -30,6 +30,12 @@ AfterAll {
 }
 
 Describe 'Cluster cmdlets in a pipeline' {
+    It 'completes every node of the cluster for -Endpoint' {
+        $line = 'Invoke-RedisCommand PING -Endpoint 127.0.0.1:'
+        $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText)
+        $cluster.Nodes | ForEach-Object { $completions | Should -Contain $_.Endpoint }
+    }
+
     It 'pipes node objects into Invoke-RedisCommand by endpoint' {
         $roles = Get-RedisClusterNode | Invoke-RedisCommand -Command 'ROLE' -NoEnumerate | ForEach-Object { $_[0] }
         @($roles | Where-Object { $_ -eq 'master' }).Count | Should -Be 3

@@ -15,6 +15,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>Tunnel names; wildcards allowed.</summary>
         [Parameter(Position = 0, ParameterSetName = NameSet)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(Completion.TunnelNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 

@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.PowerShell.Binding;
 using RedisCluster.PowerShell.Conversion;
 using RedisCluster.PowerShell.Output;
 
@@ -37,6 +39,7 @@ namespace RedisCluster.PowerShell.Commands
 
         /// <summary>More arguments, each sent as one argument without parsing.</summary>
         [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+        [ArgumentCompleter(typeof(Completion.SubcommandCompleter))]
         public object[]? ArgumentList { get; set; }
 
         /// <summary>A connection from Connect-Redis (also by pipeline, so that its TLS and credentials are used).</summary>
@@ -62,6 +65,9 @@ namespace RedisCluster.PowerShell.Commands
 
         protected override void BeginProcessing()
         {
+            // Before anything is sent: a misspelled -Endpiont would otherwise be sent as Redis arguments to the default server.
+            RefuseUnmatchedParameters();
+
             // Only command-line parameters are bound at this point; anything bound later came down the pipeline.
             _endpointOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(Endpoint));
         }
@@ -109,6 +115,30 @@ namespace RedisCluster.PowerShell.Commands
         {
             base.StopProcessing();
             Release();
+        }
+
+        private void RefuseUnmatchedParameters()
+        {
+            // PowerShell hands an unmatched parameter token over as the text "-Name" (or "-Name:", or with the en or em
+            // dash it also reads as a parameter's dash): without such a
+            // string there is nothing to look for, and the common call is spared parsing its command line again.
+            if (ArgumentList == null || !ArgumentList.Any(arg => (arg is PSObject ps ? ps.BaseObject : arg) is string text && text.Length > 1 && "-\u2013\u2014\u2015".IndexOf(text[0]) >= 0))
+            {
+                return;
+            }
+
+            List<string> unmatched = UnmatchedParameterTokens.Find(MyInvocation, SessionState);
+            if (unmatched.Count == 0)
+            {
+                return;
+            }
+
+            string name = unmatched[0];
+            List<string> suggestions = ParameterNameSuggestion.For(name, MyInvocation.MyCommand.Parameters.Values);
+            string message = "A parameter cannot be found that matches parameter name '" + name + "'."
+                + (suggestions.Count == 0 ? string.Empty : " Did you mean -" + string.Join(" or -", suggestions) + "?")
+                + " Nothing was sent. To send an argument that starts with '-', quote it ('-" + name + "') or put it after --.";
+            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(message), "NamedParameterNotFound", ErrorCategory.InvalidArgument, "-" + name));
         }
 
         /// <summary>

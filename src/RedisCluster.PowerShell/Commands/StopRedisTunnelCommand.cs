@@ -24,6 +24,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>Tunnel names; wildcards allowed.</summary>
         [Parameter(Mandatory = true, ParameterSetName = NameSet)]
         [SupportsWildcards]
+        [ArgumentCompleter(typeof(Completion.TunnelNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 

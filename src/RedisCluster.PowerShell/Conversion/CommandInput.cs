@@ -12,10 +12,15 @@ namespace RedisCluster.PowerShell.Conversion
     /// <summary>
     /// Turns what a user passes as a command into wire arguments: a string is a command line parsed
     /// like redis-cli parses it; an array is the arguments, one element each; an object with a
-    /// Command property contributes that property.
+    /// Command property contributes that property. Arrays anywhere else (an argument, -Key, an object's
+    /// Arguments) are flattened into one argument per element, at any depth, as Redis arguments are flat;
+    /// a byte array is one binary argument.
     /// </summary>
     internal static class CommandInput
     {
+        /// <summary>Deeper nesting than this is a structure that refers to itself, not a list of arguments.</summary>
+        private const int MaxNesting = 32;
+
         public static RedisCommand Build(object? command, object? key, object[]? extra)
         {
             var args = new List<ReadOnlyMemory<byte>>();
@@ -25,7 +30,7 @@ namespace RedisCluster.PowerShell.Conversion
             {
                 foreach (object item in extra)
                 {
-                    args.Add(ToBytes(Unwrap(item)));
+                    AddFlattened(args, item, 0);
                 }
             }
 
@@ -43,38 +48,24 @@ namespace RedisCluster.PowerShell.Conversion
             AddWords(args, command);
             if (key != null)
             {
-                args.Add(ToBytes(Unwrap(key)));
+                AddFlattened(args, key, 0);
             }
 
-            if (Unwrap(command) is PSObject ps && ps.Properties["Command"] != null)
+            if (command is PSObject ps && ps.Properties["Command"] != null)
             {
-                object? arguments = ps.Properties["Arguments"]?.Value ?? ps.Properties["ArgumentList"]?.Value;
-                AddArguments(args, arguments);
+                AddOptional(args, ps.Properties["Arguments"]?.Value ?? ps.Properties["ArgumentList"]?.Value);
             }
-            else if (Unwrap(command) is IDictionary map && map.Contains("Command"))
+            else if (command is IDictionary map && map.Contains("Command"))
             {
-                AddArguments(args, map.Contains("Arguments") ? map["Arguments"] : map.Contains("ArgumentList") ? map["ArgumentList"] : null);
+                AddOptional(args, map.Contains("Arguments") ? map["Arguments"] : map.Contains("ArgumentList") ? map["ArgumentList"] : null);
             }
         }
 
-        private static void AddArguments(List<ReadOnlyMemory<byte>> args, object? arguments)
+        private static void AddOptional(List<ReadOnlyMemory<byte>> args, object? arguments)
         {
-            object? value = Unwrap(arguments);
-            if (value == null)
+            if (Unwrap(arguments) != null)
             {
-                return;
-            }
-
-            if (value is IEnumerable list && !(value is string) && !(value is byte[]))
-            {
-                foreach (object item in list)
-                {
-                    args.Add(ToBytes(Unwrap(item)));
-                }
-            }
-            else
-            {
-                args.Add(ToBytes(value));
+                AddFlattened(args, arguments, 0);
             }
         }
 
@@ -102,14 +93,43 @@ namespace RedisCluster.PowerShell.Conversion
                     AddWords(args, Unwrap(map["Command"]));
                     return;
                 case IEnumerable list:
-                    foreach (object item in list)
+                    AddFlattened(args, list, 0);
+                    return;
+                default:
+                    AddWords(args, ToText(command));
+                    return;
+            }
+        }
+
+        /// <summary>One argument, or one per element of an array (of arrays...), never one text joined from the elements.</summary>
+        private static void AddFlattened(List<ReadOnlyMemory<byte>> args, object? value, int depth)
+        {
+            value = Unwrap(value);
+            switch (value)
+            {
+                case null:
+                case string _:
+                case byte[] _:
+                    args.Add(ToBytes(value));
+                    return;
+                case IDictionary _:
+                case PSObject ps when ps.BaseObject is PSCustomObject:
+                    throw new ArgumentException("Argument " + (args.Count + 1) + " is a " + (value is IDictionary ? "hash table" : "custom object")
+                        + ", which has no single text form to send; pass its values (for example $table.Keys, $table.Values or $object.Name) instead.");
+                case IEnumerable list:
+                    if (depth >= MaxNesting)
                     {
-                        args.Add(ToBytes(Unwrap(item)));
+                        throw new ArgumentException("Argument " + (args.Count + 1) + " is nested more than " + MaxNesting + " arrays deep.");
+                    }
+
+                    foreach (object? item in list)
+                    {
+                        AddFlattened(args, item, depth + 1);
                     }
 
                     return;
                 default:
-                    AddWords(args, ToText(command));
+                    args.Add(ToBytes(value));
                     return;
             }
         }
