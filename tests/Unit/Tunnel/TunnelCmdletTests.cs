@@ -217,7 +217,7 @@ public sealed class TunnelCmdletTests : IDisposable
             Assert.Contains(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
         }
 
-        await tunnel.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+        await tunnel.WhenStopped().WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(TunnelState.Stopped, tunnel.State);
         Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
     }
@@ -232,7 +232,7 @@ public sealed class TunnelCmdletTests : IDisposable
         other.RunClean("Remove-Module RedisCluster");
         Assert.Equal(TunnelState.Stopped, tunnel.State);
         Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
-        await tunnel.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+        await tunnel.WhenStopped().WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Throws<SocketException>(() => RawRespClient.Connect(port).Dispose());
     }
 
