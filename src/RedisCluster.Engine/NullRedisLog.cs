@@ -9,6 +9,8 @@ namespace RedisCluster.Engine
         {
         }
 
+        public override string ToString() => "(none)";
+
         public void Verbose(string message)
         {
         }

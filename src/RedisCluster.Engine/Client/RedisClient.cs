@@ -38,7 +38,7 @@ namespace RedisCluster.Engine.Client
 
         public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
-        public string User => Options.Connection.DisplayUser;
+        public string User => Options.Connection.User;
 
         public bool Tls => Options.Connection.UseTls;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using RedisCluster.Engine.Connections;
 
 namespace RedisCluster.Engine.Client
@@ -26,5 +27,11 @@ namespace RedisCluster.Engine.Client
         public IRedisLog Log { get; set; } = NullRedisLog.Instance;
 
         public RedisClientOptions Clone() => (RedisClientOptions)MemberwiseClone();
+
+        /// <summary>A one-line summary: "auto, pool 2, retry 20 s, user alice (password), no TLS, database 0, RESP auto".</summary>
+        public override string ToString()
+            => Mode.ToString().ToLowerInvariant() + ", pool " + PoolSize.ToString(CultureInfo.InvariantCulture)
+               + (ReadFromReplica ? ", reads from replicas" : string.Empty)
+               + ", retry " + RetryTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s, " + Connection;
     }
 }

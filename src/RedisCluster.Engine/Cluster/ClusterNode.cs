@@ -7,9 +7,6 @@ namespace RedisCluster.Engine.Cluster
     /// <summary>One node of a cluster as a topology reply describes it. Immutable.</summary>
     public sealed class ClusterNode
     {
-        private static readonly SlotRange[] NoSlots = new SlotRange[0];
-        private static readonly string[] NoFlags = new string[0];
-
         public ClusterNode(
             string id,
             RedisEndpoint? endpoint,
@@ -33,10 +30,10 @@ namespace RedisCluster.Engine.Cluster
             TlsPort = tlsPort;
             Role = role;
             PrimaryId = string.IsNullOrEmpty(primaryId) ? null : primaryId;
-            Slots = slots ?? NoSlots;
+            Slots = new ReadableList<SlotRange>(slots ?? (IEnumerable<SlotRange>)new SlotRange[0], ",");
             Health = health;
             ReplicationOffset = replicationOffset;
-            Flags = flags ?? NoFlags;
+            Flags = new ReadableList<string>(flags ?? (IEnumerable<string>)new string[0], ",");
             IsMyself = isMyself;
         }
 
@@ -70,7 +67,7 @@ namespace RedisCluster.Engine.Cluster
         /// <summary>For a replica, the id of the primary it copies.</summary>
         public string? PrimaryId { get; }
 
-        /// <summary>Slots this node owns as a primary; empty for replicas (they serve their primary's slots).</summary>
+        /// <summary>Slots this node owns as a primary; empty for replicas (they serve their primary's slots). Its text is "0-5460,10923".</summary>
         public IReadOnlyList<SlotRange> Slots { get; }
 
         public ClusterNodeHealth Health { get; }
@@ -78,7 +75,7 @@ namespace RedisCluster.Engine.Cluster
         /// <summary>Replication offset (CLUSTER SHARDS only; 0 otherwise).</summary>
         public long ReplicationOffset { get; }
 
-        /// <summary>The raw CLUSTER NODES flags (myself, master, slave, fail?, fail, handshake, noaddr, nofailover); empty for other replies.</summary>
+        /// <summary>The raw CLUSTER NODES flags (myself, master, slave, fail?, fail, handshake, noaddr, nofailover); empty for other replies. Its text is the flags joined with commas.</summary>
         public IReadOnlyList<string> Flags { get; }
 
         /// <summary>True for the node that answered (known from CLUSTER NODES only).</summary>

@@ -49,18 +49,22 @@ namespace RedisCluster.Engine.Cluster
             }
 
             CoveredSlotCount = covered;
+            Nodes = new ReadableList<ClusterNode>(_nodes, "; ");
+            Primaries = new ReadableList<ClusterNode>(_primaries, "; ");
+            Replicas = new ReadableList<ClusterNode>(_replicas, "; ");
         }
 
-        public IReadOnlyList<ClusterNode> Nodes => _nodes;
+        public IReadOnlyList<ClusterNode> Nodes { get; }
 
-        public IReadOnlyList<ClusterNode> Primaries => _primaries;
+        public IReadOnlyList<ClusterNode> Primaries { get; }
 
-        public IReadOnlyList<ClusterNode> Replicas => _replicas;
+        public IReadOnlyList<ClusterNode> Replicas { get; }
 
         /// <summary>How many of the 16384 slots have an owner.</summary>
         public int CoveredSlotCount { get; }
 
         public bool CoversAllSlots => CoveredSlotCount == SlotRange.SlotCount;
+
 
         /// <summary>Builds a topology from a CLUSTER SHARDS reply (RESP2 or RESP3).</summary>
         /// <param name="useTls">Whether clients dial the nodes over TLS: picks tls-port over port.</param>

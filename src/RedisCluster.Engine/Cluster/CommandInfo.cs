@@ -8,7 +8,7 @@ namespace RedisCluster.Engine.Cluster
     /// <summary>One entry of the server's COMMAND reply: what a command is, where its keys are and how it fans out.</summary>
     public sealed class CommandInfo
     {
-        private static readonly Dictionary<string, CommandInfo> NoSubcommands = new Dictionary<string, CommandInfo>();
+        private static readonly ReadableDictionary<string, CommandInfo> NoSubcommands = new ReadableDictionary<string, CommandInfo>(new Dictionary<string, CommandInfo>());
 
         private readonly HashSet<string> _flags;
 
@@ -26,13 +26,14 @@ namespace RedisCluster.Engine.Cluster
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
             Arity = arity;
-            _flags = new HashSet<string>(flags ?? new string[0], StringComparer.OrdinalIgnoreCase);
+            Flags = new ReadableList<string>(flags ?? new string[0], ",");
+            _flags = new HashSet<string>(Flags, StringComparer.OrdinalIgnoreCase);
             FirstKey = firstKey;
             LastKey = lastKey;
             Step = step;
-            AclCategories = new List<string>(aclCategories ?? new string[0]);
-            Tips = new List<string>(tips ?? new string[0]);
-            KeySpecs = keySpecs ?? new KeySpec[0];
+            AclCategories = new ReadableList<string>(aclCategories ?? new string[0], ",");
+            Tips = new ReadableList<string>(tips ?? new string[0], ",");
+            KeySpecs = new ReadableList<KeySpec>(keySpecs ?? new KeySpec[0], "; ");
             IsReadOnly = HasFlag("readonly");
             // Before 7.0 COMMAND has no "blocking" flag, but 6.x already files these commands under @blocking.
             IsBlocking = HasFlag("blocking") || AclCategories.Any(c => string.Equals(c, "@blocking", StringComparison.OrdinalIgnoreCase));
@@ -66,7 +67,7 @@ namespace RedisCluster.Engine.Cluster
                     byName[sub.SubcommandName ?? sub.Name] = sub;
                 }
 
-                Subcommands = byName;
+                Subcommands = new ReadableDictionary<string, CommandInfo>(byName);
             }
         }
 
@@ -87,7 +88,7 @@ namespace RedisCluster.Engine.Cluster
         public int Arity { get; }
 
         /// <summary>readonly, write, denyoom, movablekeys, blocking, noscript, pubsub, admin, fast, loading, stale...</summary>
-        public IReadOnlyCollection<string> Flags => _flags;
+        public IReadOnlyCollection<string> Flags { get; }
 
         /// <summary>Legacy key range: the first key's index (0 = no keys). Key specs are more precise where present.</summary>
         public int FirstKey { get; }

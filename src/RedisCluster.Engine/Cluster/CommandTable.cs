@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Commands;
@@ -29,12 +30,16 @@ namespace RedisCluster.Engine.Cluster
                 _commands[command.Name] = command;
                 _byUpperName[command.Name.ToUpperInvariant()] = command;
             }
+
+            Commands = new ReadableDictionary<string, CommandInfo>(_commands);
         }
 
         /// <summary>Top-level commands by name, case-insensitively.</summary>
-        public IReadOnlyDictionary<string, CommandInfo> Commands => _commands;
+        public IReadOnlyDictionary<string, CommandInfo> Commands { get; }
 
         public int Count => _commands.Count;
+
+        public override string ToString() => Count.ToString(CultureInfo.InvariantCulture) + " commands";
 
         /// <summary>Parses the reply of COMMAND (or COMMAND INFO), RESP2 or RESP3.</summary>
         public static CommandTable Parse(RespValue commandReply)

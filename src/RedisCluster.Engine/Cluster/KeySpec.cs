@@ -24,7 +24,7 @@ namespace RedisCluster.Engine.Cluster
             int firstKey,
             string? notes = null)
         {
-            Flags = flags ?? new string[0];
+            Flags = new ReadableList<string>(flags ?? new string[0], ",");
             BeginSearch = beginSearch;
             Index = index;
             Keyword = keyword;

@@ -141,7 +141,7 @@ namespace RedisCluster.Engine.Connections
             if (prefix == "WRONGPASS" || message.IndexOf("invalid password", StringComparison.OrdinalIgnoreCase) >= 0
                 || message.IndexOf("invalid username-password", StringComparison.OrdinalIgnoreCase) >= 0)
             {
-                return new RedisAuthenticationException(endpoint, "Authentication as user '" + options.DisplayUser + "' to " + endpoint
+                return new RedisAuthenticationException(endpoint, "Authentication as user '" + options.User + "' to " + endpoint
                     + " failed: the user name or password is wrong, or the user is disabled.");
             }
 
@@ -152,7 +152,7 @@ namespace RedisCluster.Engine.Connections
 
             if (prefix == "NOPERM")
             {
-                return new RedisAuthenticationException(endpoint, "User '" + options.DisplayUser + "' may not run the handshake on " + endpoint + ": " + message);
+                return new RedisAuthenticationException(endpoint, "User '" + options.User + "' may not run the handshake on " + endpoint + ": " + message);
             }
 
             if (message.IndexOf("without any password configured", StringComparison.OrdinalIgnoreCase) >= 0)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Errors;
@@ -32,6 +33,36 @@ namespace RedisCluster.Engine.Connections
         public RedisEndpoint Endpoint { get; }
 
         public int Size => _slots.Length;
+
+        /// <summary>Connections of the pool that are open now (they open lazily and may break).</summary>
+        public int OpenCount
+        {
+            get
+            {
+                int open = 0;
+                for (int i = 0; i < _slots.Length; i++)
+                {
+                    open += TryGetOpen(i, out _) ? 1 : 0;
+                }
+
+                return open;
+            }
+        }
+
+        /// <summary>Connections open now in all of <paramref name="pools"/>.</summary>
+        internal static int OpenIn(params IEnumerable<ConnectionPool>[] pools)
+        {
+            int open = 0;
+            foreach (IEnumerable<ConnectionPool> group in pools)
+            {
+                foreach (ConnectionPool pool in group)
+                {
+                    open += pool.OpenCount;
+                }
+            }
+
+            return open;
+        }
 
         /// <summary>Raised when a broken connection is replaced (for statistics and verbose output).</summary>
         public event Action<RedisEndpoint, Exception>? Reconnecting;

@@ -28,5 +28,8 @@ namespace RedisCluster.Engine.Connections
         public string Role { get; }
 
         public bool IsCluster => Mode == "cluster";
+
+        /// <summary>"redis 7.2.4, RESP3, cluster master".</summary>
+        public override string ToString() => Server + " " + Version + ", RESP" + Protocol.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", " + Mode + " " + Role;
     }
 }

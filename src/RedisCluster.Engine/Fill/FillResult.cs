@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace RedisCluster.Engine.Fill
 {
@@ -15,11 +16,11 @@ namespace RedisCluster.Engine.Fill
             Bytes = bytes;
             Elapsed = elapsed;
             Connections = connections;
-            Nodes = nodes;
+            Nodes = new ReadableList<FillNodeResult>(nodes, "; ");
             Completed = completed;
             Errors = errors;
             Shortfall = shortfall;
-            Warnings = warnings;
+            Warnings = new ReadableList<string>(warnings, "; ");
         }
 
         public string Target { get; }
@@ -40,6 +41,7 @@ namespace RedisCluster.Engine.Fill
 
         public int Connections { get; }
 
+        /// <summary>What each node received; its text is one "node keys (share)" entry per node.</summary>
         public IReadOnlyList<FillNodeResult> Nodes { get; }
 
         /// <summary>False when the fill was stopped (Ctrl+C) or a node failed before all keys were written.</summary>
@@ -52,5 +54,10 @@ namespace RedisCluster.Engine.Fill
         public long Shortfall { get; }
 
         public IReadOnlyList<string> Warnings { get; }
+
+        public override string ToString()
+            => Target + ": " + Keys.ToString("N0", CultureInfo.InvariantCulture) + " keys, "
+               + (Bytes / 1048576.0).ToString("N1", CultureInfo.InvariantCulture) + " MB in "
+               + Elapsed.TotalSeconds.ToString("N2", CultureInfo.InvariantCulture) + " s" + (Completed ? string.Empty : " (stopped early)");
     }
 }

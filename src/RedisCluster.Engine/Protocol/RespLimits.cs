@@ -25,5 +25,14 @@ namespace RedisCluster.Engine.Protocol
         /// what a reader ever buffers for one frame.
         /// </summary>
         public long MaxFrameLength { get; set; } = 1024L * 1024 * 1024;
+
+        public override string ToString()
+            => "bulk " + Size(MaxBulkLength) + ", frame " + Size(MaxFrameLength) + ", depth " + MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)
+               + ", line " + Size(MaxLineLength) + ", aggregate " + MaxAggregateLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        private static string Size(long bytes)
+            => bytes % (1024 * 1024) == 0 ? (bytes / (1024 * 1024)).ToString(System.Globalization.CultureInfo.InvariantCulture) + " MB"
+               : bytes % 1024 == 0 ? (bytes / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture) + " KB"
+               : bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " bytes";
     }
 }

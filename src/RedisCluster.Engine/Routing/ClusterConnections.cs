@@ -47,6 +47,9 @@ namespace RedisCluster.Engine.Routing
             });
         }
 
+        /// <summary>Connections open now, to every node.</summary>
+        public int OpenCount => ConnectionPool.OpenIn(_primaryPools.Values, _replicaPools.Values);
+
         /// <summary>Closes the pools of nodes that are no longer part of the cluster.</summary>
         public void Retain(Func<RedisEndpoint, bool> keep)
         {

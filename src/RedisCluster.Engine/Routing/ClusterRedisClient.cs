@@ -45,6 +45,9 @@ namespace RedisCluster.Engine.Routing
         /// <summary>The server's command metadata that routing is based on.</summary>
         public CommandTable Commands { get; }
 
+        /// <summary>Connections to the nodes open now (the pools open theirs on first use).</summary>
+        internal int OpenConnections => _connections.OpenCount;
+
         /// <summary>The slot owners as routing sees them now, redirects included.</summary>
         internal SlotMap Slots => _topology.Slots;
 

@@ -69,7 +69,7 @@ namespace RedisCluster.Engine.Tunnel
         public bool Tls => _options.Connection.UseTls;
 
         /// <summary>The user the tunnel authenticates as (never the password).</summary>
-        public string User => _options.Connection.DisplayUser;
+        public string User => _options.Connection.User;
 
         public DateTimeOffset Started { get; }
 
@@ -77,7 +77,7 @@ namespace RedisCluster.Engine.Tunnel
 
         public TunnelStatistics Statistics { get; }
 
-        /// <summary>The listeners now, each with the server it forwards to.</summary>
+        /// <summary>The listeners now, each with the server it forwards to; as text, "local -> upstream" entries joined with "; ".</summary>
         public IReadOnlyList<TunnelListenerInfo> Listeners
         {
             get
@@ -85,7 +85,7 @@ namespace RedisCluster.Engine.Tunnel
                 var list = new List<TunnelListenerInfo>();
                 if (State == TunnelState.Stopped)
                 {
-                    return list;
+                    return new ReadableList<TunnelListenerInfo>(list, "; ");
                 }
 
                 if (_standalone != null)
@@ -102,15 +102,18 @@ namespace RedisCluster.Engine.Tunnel
                     list.Sort((a, b) => a.LocalPort.CompareTo(b.LocalPort));
                 }
 
-                return list;
+                return new ReadableList<TunnelListenerInfo>(list, "; ");
             }
         }
 
-        /// <summary>The most recent verbose messages and warnings, oldest first, with their times.</summary>
-        public IReadOnlyList<string> RecentEvents => _log.Recent;
+        /// <summary>The most recent verbose messages and warnings, oldest first, with their times; as text, one per line.</summary>
+        public IReadOnlyList<string> RecentEvents => new ReadableList<string>(_log.Recent, "\n");
 
-        /// <summary>Completes when the tunnel has stopped.</summary>
-        public Task Completion => _completion.Task;
+        /// <summary>
+        /// A task that completes when the tunnel has stopped. A method, not a property: shells read every
+        /// property of an object they show or serialize, and a task's Result blocks until the tunnel stops.
+        /// </summary>
+        public Task WhenStopped() => _completion.Task;
 
         /// <summary>
         /// Checks the server (reachability, TLS, credentials), decides the mode, opens the listeners and
@@ -190,6 +193,7 @@ namespace RedisCluster.Engine.Tunnel
 
             var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id);
             var backend = new SmartBackend(cluster, connector, new SmartRelayLinks(options.Connection, tunnel.Statistics));
+            tunnel.Statistics.CountSharedConnections(backend.OpenSharedConnections);
             try
             {
                 tunnel._smart = backend;

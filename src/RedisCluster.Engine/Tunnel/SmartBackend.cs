@@ -47,6 +47,9 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>The primary now serving <paramref name="slot"/>, or null while the slot is uncovered.</summary>
         public RedisEndpoint? OwnerOf(int slot) => Cluster.Topology.GetPrimaryForSlot(slot)?.Endpoint;
 
+        /// <summary>The router's and the relay's connections open now (not the clients' own).</summary>
+        public long OpenSharedConnections() => Cluster.OpenConnections + Links.OpenCount;
+
         public void Dispose()
         {
             Links.Dispose();

@@ -250,9 +250,12 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Closes the connection (a blocked client left, or the session ends).</summary>
         public void Close()
         {
-            RedisConnection? connection = _connection;
-            _connection = null;
-            QuietCleanup.Dispose(connection);
+            RedisConnection? connection = Interlocked.Exchange(ref _connection, null);
+            if (connection != null)
+            {
+                _context.Statistics.UpstreamClosed();
+                QuietCleanup.Dispose(connection);
+            }
         }
 
         public void Dispose() => Close();

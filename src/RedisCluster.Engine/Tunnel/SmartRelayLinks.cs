@@ -66,6 +66,9 @@ namespace RedisCluster.Engine.Tunnel
             }
         }
 
+        /// <summary>Relay connections open now.</summary>
+        public int OpenCount => ConnectionPool.OpenIn(_resp2Pools.Values, _resp3Pools.Values);
+
         public void Dispose()
         {
             Volatile.Write(ref _disposed, true);

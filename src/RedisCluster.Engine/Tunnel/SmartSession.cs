@@ -242,8 +242,16 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             _context.Statistics.UpstreamOpened();
-            var subscription = new SmartSubscription(_context, upstream, _protocol);
-            return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
+            try
+            {
+                var subscription = new SmartSubscription(_context, upstream, _protocol);
+                return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                // RunAsync closes the subscription's connection in every case.
+                _context.Statistics.UpstreamClosed();
+            }
         }
 
         /// <summary>Runs one batch and writes its replies to <paramref name="output"/>; true when the client asked to quit.</summary>

@@ -82,6 +82,11 @@ namespace RedisCluster.Engine.Tunnel
             finally
             {
                 QuietCleanup.Dispose(_upstream);
+                if (_upstream != null)
+                {
+                    stats.UpstreamClosed();
+                }
+
                 QuietCleanup.Dispose(clientStream);
                 stats.ClientClosed();
                 _context.Log.Debug("Tunnel: client " + Client + " disconnected.");

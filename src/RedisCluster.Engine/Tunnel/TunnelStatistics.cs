@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 
 namespace RedisCluster.Engine.Tunnel
@@ -16,6 +17,7 @@ namespace RedisCluster.Engine.Tunnel
         private long _upstreamConnections;
         private long _upstreamReconnects;
         private long _errors;
+        private Func<long>? _sharedConnections;
 
         /// <summary>Client connections open now.</summary>
         public long ClientsNow => Volatile.Read(ref _clientsNow);
@@ -32,8 +34,19 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Complete commands relayed from clients to servers.</summary>
         public long CommandsRelayed => Volatile.Read(ref _commands);
 
-        /// <summary>Authenticated upstream connections opened for clients of their own (in smart mode: for WATCH, blocking commands and subscriptions; the shared connections are not counted).</summary>
-        public long UpstreamConnections => Volatile.Read(ref _upstreamConnections);
+        /// <summary>
+        /// Authenticated upstream connections the tunnel holds open now: one per client in standalone and pinned
+        /// mode; in smart mode the shared router and relay connections plus those of clients' own (WATCH,
+        /// blocking commands, subscriptions).
+        /// </summary>
+        public long UpstreamConnections
+        {
+            get
+            {
+                Func<long>? shared = Volatile.Read(ref _sharedConnections);
+                return Volatile.Read(ref _upstreamConnections) + (shared == null ? 0 : shared());
+            }
+        }
 
         /// <summary>
         /// Times the tunnel had to connect again to keep serving: a client's upstream connection that needed
@@ -66,14 +79,20 @@ namespace RedisCluster.Engine.Tunnel
 
         internal void AddToClient(long bytes) => Interlocked.Add(ref _bytesToClient, bytes);
 
+        /// <summary>A connection of a client's own was opened; <see cref="UpstreamClosed"/> once it is closed.</summary>
         internal void UpstreamOpened() => Interlocked.Increment(ref _upstreamConnections);
+
+        internal void UpstreamClosed() => Interlocked.Decrement(ref _upstreamConnections);
+
+        /// <summary>Smart mode: counts the shared connections, which their pools open and replace on their own.</summary>
+        internal void CountSharedConnections(Func<long> count) => Volatile.Write(ref _sharedConnections, count);
 
         internal void Reconnected() => Interlocked.Increment(ref _upstreamReconnects);
 
         internal void Error() => Interlocked.Increment(ref _errors);
 
         public override string ToString()
-            => "clients " + ClientsNow + " (" + ClientsTotal + " total), commands " + CommandsRelayed
+            => "clients " + ClientsNow + " (" + ClientsTotal + " total), upstream " + UpstreamConnections + ", commands " + CommandsRelayed
                + ", bytes " + BytesToServer + " up / " + BytesToClient + " down, reconnects " + UpstreamReconnects + ", errors " + Errors;
     }
 }

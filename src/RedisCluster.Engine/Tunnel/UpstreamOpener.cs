@@ -165,7 +165,7 @@ namespace RedisCluster.Engine.Tunnel
             string message = reply.GetString() ?? string.Empty;
             if (isAuth)
             {
-                string user = _options.DisplayUser;
+                string user = _options.User;
                 if (reply.ErrorPrefix == "WRONGPASS" || message.IndexOf("invalid", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     throw new RedisAuthenticationException(endpoint.ToString(), "Authentication as user '" + user + "' to " + endpoint

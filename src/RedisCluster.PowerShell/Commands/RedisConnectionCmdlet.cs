@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Connections;
@@ -103,7 +102,6 @@ namespace RedisCluster.PowerShell.Commands
                 CaCertificatePath = ResolvePath(CaCertificatePath),
                 ClientCertificatePath = ResolvePath(ClientCertificatePath),
                 ClientKeyPath = ResolvePath(ClientKeyPath),
-                ClientCertificatePassword = ClientCertificatePassword,
                 SkipCertificateCheck = SkipCertificateCheck,
                 TlsServerName = TlsServerName,
                 Database = Database,
@@ -112,10 +110,11 @@ namespace RedisCluster.PowerShell.Commands
                 Protocol = Protocol,
             };
 
+            connection.SetClientCertificatePassword(ClientCertificatePassword);
             if (Credential != null)
             {
                 string user = Credential.UserName ?? string.Empty;
-                connection.Credential = new NetworkCredential(user.Trim(), Credential.Password);
+                connection.SetCredential(user.Trim(), Credential.Password);
             }
 
             var options = new RedisClientOptions(connection)
@@ -133,7 +132,7 @@ namespace RedisCluster.PowerShell.Commands
             }
 
             WriteVerbose("Connecting to " + string.Join(", ", seeds) + (connection.UseTls ? " over TLS" : string.Empty)
-                + " as user '" + connection.DisplayUser + "'.");
+                + " as user '" + connection.User + "'.");
             RedisClient client;
             try
             {

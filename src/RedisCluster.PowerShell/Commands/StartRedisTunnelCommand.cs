@@ -113,10 +113,10 @@ namespace RedisCluster.PowerShell.Commands
             if (!IPAddress.IsLoopback(listen))
             {
                 WriteWarning("The tunnel listens on " + ListenAddress + ", not on a loopback address: anyone who can reach it gets access to "
-                    + upstream + " as user '" + connection.DisplayUser + "' without a password.");
+                    + upstream + " as user '" + connection.User + "' without a password.");
             }
 
-            WriteVerbose("Starting a tunnel to " + upstream + (connection.UseTls ? " over TLS" : string.Empty) + " as user '" + connection.DisplayUser + "'.");
+            WriteVerbose("Starting a tunnel to " + upstream + (connection.UseTls ? " over TLS" : string.Empty) + " as user '" + connection.User + "'.");
             RedisTunnel tunnel;
             try
             {
@@ -155,7 +155,7 @@ namespace RedisCluster.PowerShell.Commands
         private void RunInForeground(RedisTunnel tunnel, CmdletLog log)
         {
             WriteVerbose("Tunnel " + tunnel.Name + " is running; press Ctrl+C to stop it.");
-            while (!tunnel.Completion.Wait(100))
+            while (!tunnel.WhenStopped().Wait(100))
             {
                 if (CancelToken.IsCancellationRequested)
                 {

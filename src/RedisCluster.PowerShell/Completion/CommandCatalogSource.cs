@@ -131,16 +131,16 @@ namespace RedisCluster.PowerShell.Completion
                 CaCertificatePath = ca,
                 ClientCertificatePath = clientCertificate,
                 ClientKeyPath = Path(parameters, "ClientKeyPath"),
-                ClientCertificatePassword = Value(parameters, "ClientCertificatePassword") as SecureString,
                 SkipCertificateCheck = skipCheck,
                 TlsServerName = Value(parameters, "TlsServerName") as string,
                 ConnectTimeout = AskTimeoutFor(parameters),
                 CommandTimeout = AskTimeoutFor(parameters),
             };
 
+            connection.SetClientCertificatePassword(Value(parameters, "ClientCertificatePassword") as SecureString);
             if (Value(parameters, "Credential") is PSCredential credential)
             {
-                connection.Credential = new NetworkCredential((credential.UserName ?? string.Empty).Trim(), credential.Password);
+                connection.SetCredential((credential.UserName ?? string.Empty).Trim(), credential.Password);
             }
 
             return connection;

@@ -1,4 +1,5 @@
 using System;
+using RedisCluster.Engine;
 
 namespace RedisCluster.PowerShell.Output
 {
@@ -8,7 +9,7 @@ namespace RedisCluster.PowerShell.Output
         public RedisDetailedReply(string command, object? value, string type, string endpoint, int? slot, TimeSpan elapsed, bool isError)
         {
             Command = command;
-            Value = value;
+            Value = Readable(value);
             Type = type;
             Endpoint = endpoint;
             Slot = slot;
@@ -16,10 +17,11 @@ namespace RedisCluster.PowerShell.Output
             IsError = isError;
         }
 
+        /// <summary>The reply converted as without -Detailed; an array reply is a list whose text is its items.</summary>
+        public object? Value { get; }
+
         /// <summary>The command as sent, with secrets redacted.</summary>
         public string Command { get; }
-
-        public object? Value { get; }
 
         /// <summary>The RESP type of the reply (BulkString, Integer, Map...).</summary>
         public string Type { get; }
@@ -33,5 +35,25 @@ namespace RedisCluster.PowerShell.Output
         public TimeSpan Elapsed { get; }
 
         public bool IsError { get; }
+
+        /// <summary>
+        /// Arrays (nested ones too) as lists whose text is their items joined, so a CSV cell or a list view
+        /// shows "a, b, c" instead of the array's type name; serializers still see a list.
+        /// </summary>
+        private static object? Readable(object? value)
+        {
+            if (!(value is object?[] items))
+            {
+                return value;
+            }
+
+            var converted = new object?[items.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                converted[i] = Readable(items[i]);
+            }
+
+            return new ReadableList<object?>(converted, ", ");
+        }
     }
 }

@@ -17,6 +17,9 @@ namespace RedisCluster.PowerShell.Session
 
         public void Warning(string message) => _queue.Enqueue(('W', message));
 
+        /// <summary>How a connection's options show where their messages go.</summary>
+        public override string ToString() => "the cmdlet's verbose, debug and warning streams";
+
         public bool TryTake(out char kind, out string message)
         {
             if (_queue.TryDequeue(out var item))

@@ -26,9 +26,9 @@ namespace RedisCluster.PowerShell.Tunnel
             Running[tunnel.Id] = (tunnel, owner);
 
             // Housekeeping only, for tunnels stopped without the registry (a script calling $t.Dispose()):
-            // Completion runs its continuations on the thread pool, so this can come after the stopper
+            // WhenStopped() runs its continuations on the thread pool, so this can come after the stopper
             // has moved on. StopAsync below and the State check in All() are what callers rely on.
-            tunnel.Completion.ContinueWith(done => Running.TryRemove(tunnel.Id, out _), TaskScheduler.Default);
+            tunnel.WhenStopped().ContinueWith(done => Running.TryRemove(tunnel.Id, out _), TaskScheduler.Default);
             if (runspace != null && WatchedRunspaces.TryAdd(owner, 0))
             {
                 runspace.StateChanged += OnRunspaceStateChanged;
@@ -57,8 +57,8 @@ namespace RedisCluster.PowerShell.Tunnel
             var list = new List<RedisTunnel>();
             foreach (var entry in Running.Values)
             {
-                // A tunnel stopped by other means may still be here until its Completion continuation
-                // runs; its state is final before Completion is, so it is already known to be gone.
+                // A tunnel stopped by other means may still be here until its WhenStopped() continuation
+                // runs; its state is final before that task completes, so it is already known to be gone.
                 if (entry.Tunnel.State == TunnelState.Stopped)
                 {
                     Running.TryRemove(entry.Tunnel.Id, out _);

@@ -210,7 +210,6 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
     [Fact]
     public async Task ConcurrentPipeliningClientsEachGetTheirOwnRepliesInOrder()
     {
-        long before = _tunnel!.Statistics.UpstreamConnections;
         var tasks = Enumerable.Range(0, 200).Select(c => Task.Run(async () =>
         {
             using RawRespClient client = await RawRespClient.ConnectAsync(Port);
@@ -236,9 +235,10 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
         })).ToArray();
         await Task.WhenAll(tasks);
 
-        // The multiplexing: 200 clients opened no upstream connection of their own, and no primary serves
-        // more than a handful of connections (the shared ones, the fixture's and redis-cli's own).
-        Assert.Equal(before, _tunnel.Statistics.UpstreamConnections);
+        // The multiplexing: 200 clients opened no upstream connection of their own (the tunnel holds only the
+        // shared ones: per primary, a router pool of 2 and a relay connection per protocol), and no primary
+        // serves more than a handful of connections (the shared ones, the fixture's and redis-cli's own).
+        Assert.InRange(_tunnel!.Statistics.UpstreamConnections, 1, _cluster.Masters().Count() * 4);
         foreach (RedisServer primary in _cluster.Masters())
         {
             int connections = primary.Cli("CLIENT", "LIST").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;

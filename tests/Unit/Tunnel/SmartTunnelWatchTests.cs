@@ -247,4 +247,39 @@ public sealed class SmartTunnelWatchTests : SmartTunnelTestBase, IClassFixture<S
         await WaitForConnectionsAsync(before, "a client that left inside MULTI");
         Assert.True(probe.Call("GET", key).IsNull);
     }
+
+    /// <summary>Waits until the tunnel's statistics count the connections the servers list for it, and returns that count.</summary>
+    private async Task<long> WaitForStatisticsToMatchServersAsync(string because)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            long counted = _tunnel!.Statistics.UpstreamConnections;
+            int listed = UpstreamConnections();
+            if (counted == listed)
+            {
+                return counted;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, because + ": the statistics count " + counted + " upstream connections, the servers list " + listed);
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task StatisticsCountTheSharedConnectionsAndAWatchConnection()
+    {
+        using var client = RawRespClient.Connect(Port);
+        int shared = SharedConnectionsOnly(client);
+        Assert.True(shared > 0, "the shared connections are open");
+        Assert.Equal(shared, await WaitForStatisticsToMatchServersAsync("the router's and the relay's connections"));
+
+        Assert.Equal("OK", client.Call("WATCH", "smart:watch:stats").GetString());
+        await WaitForConnectionsAsync(shared + 1, "WATCH pins a connection");
+        Assert.Equal(shared + 1, await WaitForStatisticsToMatchServersAsync("the WATCH connection"));
+
+        Assert.Equal("OK", client.Call("UNWATCH").GetString());
+        await WaitForConnectionsAsync(shared, "UNWATCH releases it");
+        Assert.Equal(shared, await WaitForStatisticsToMatchServersAsync("the released WATCH connection"));
+    }
 }

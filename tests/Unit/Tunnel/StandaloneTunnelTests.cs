@@ -215,7 +215,7 @@ public sealed class StandaloneTunnelTests
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(TunnelState.Stopped, tunnel.State);
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(4), "stop took " + sw.Elapsed);
-        Assert.True(tunnel.Completion.IsCompleted);
+        Assert.True(tunnel.WhenStopped().IsCompleted);
         Assert.Empty(tunnel.Listeners);
     }
 

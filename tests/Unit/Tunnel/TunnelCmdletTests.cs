@@ -137,7 +137,7 @@ public sealed class TunnelCmdletTests : IDisposable
             Assert.Contains(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
         }
 
-        await tunnel.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+        await tunnel.WhenStopped().WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(TunnelState.Stopped, tunnel.State);
         Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
     }
