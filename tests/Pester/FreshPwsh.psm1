@@ -57,7 +57,11 @@ function New-IsolatedHome {
     # An empty HOME with the XDG folders under it: the child's PSResourceGet settings, its CurrentUser module
     # folder and its caches all land here (Linux and macOS; on Windows these come from the user profile).
     $dir = Join-Path ([System.IO.Path]::GetTempPath()) "rc-pester-home-$([guid]::NewGuid().ToString('n'))"
-    New-Item -ItemType Directory -Path $dir -Force | Out-Null
+    # They must exist: .NET answers an empty path for a special folder that does not, and PSResourceGet then
+    # writes its settings relative to the current directory.
+    foreach ($sub in '.local/share/powershell/Modules', '.config', '.cache') {
+        New-Item -ItemType Directory -Path (Join-Path $dir $sub) -Force | Out-Null
+    }
     [pscustomobject]@{
         Path        = $dir
         Modules     = Join-Path $dir '.local/share/powershell/Modules'

@@ -24,6 +24,9 @@ Describe 'The RedisCluster package' -Skip:$IsWindows {
         $script:isolated = New-IsolatedHome
         $child = @'
 $ErrorActionPreference = 'Stop'
+# PSResourceGet keeps its settings under LocalApplicationData: it must be the empty HOME, not the user's.
+$settings = [Environment]::GetFolderPath('LocalApplicationData')
+if (-not $settings -or -not $settings.StartsWith($env:HOME)) { throw "PSResourceGet settings would go to '$settings', outside the test's HOME." }
 $before = @(Get-Module -ListAvailable -Name RedisCluster).Count
 Register-PSResourceRepository -Name RedisClusterLocal -Uri $env:RC_TEST_REPOSITORY -Trusted
 Install-PSResource -Name RedisCluster -Repository RedisClusterLocal -Scope CurrentUser -TrustRepository
