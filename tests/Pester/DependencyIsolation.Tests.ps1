@@ -32,6 +32,11 @@ $null = [Org.BouncyCastle.Security.SecureRandom]::new()
 Import-Module $env:RC_TEST_MODULE
 $ping = Invoke-RedisCommand PING -Endpoint $env:RC_TEST_ENDPOINT -Tls -CaCertificatePath $env:RC_TEST_CA `
     -ClientCertificatePath $env:RC_TEST_CLIENT_CERT -ClientKeyPath $env:RC_TEST_CLIENT_KEY
+# Remove-Module and a new import (as Import-Module -Force does) keep the engine usable.
+Remove-Module RedisCluster
+Import-Module $env:RC_TEST_MODULE
+$again = Invoke-RedisCommand PING -Endpoint $env:RC_TEST_ENDPOINT -Tls -CaCertificatePath $env:RC_TEST_CA `
+    -ClientCertificatePath $env:RC_TEST_CLIENT_CERT -ClientKeyPath $env:RC_TEST_CLIENT_KEY
 $contextOf = {
     param([string] $Name)
     @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $Name } | ForEach-Object {
@@ -40,6 +45,7 @@ $contextOf = {
 }
 [pscustomobject]@{
     Ping         = "$ping"
+    PingAgain    = "$again"
     BouncyCastle = & $contextOf 'BouncyCastle.Cryptography'
     Engine       = & $contextOf 'RedisCluster.Engine'
     Pipelines    = & $contextOf 'System.IO.Pipelines'
@@ -67,6 +73,10 @@ AfterAll {
 Describe 'RedisCluster next to another BouncyCastle version' {
     It 'connects over TLS with a PEM client certificate and key' {
         $result.Ping | Should -Be 'PONG'
+    }
+
+    It 'still works after Remove-Module and a new Import-Module' {
+        $result.PingAgain | Should -Be 'PONG'
     }
 
     It 'loads its engine and its own BouncyCastle into the module''s load context' {
