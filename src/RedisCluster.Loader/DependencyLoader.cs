@@ -37,10 +37,13 @@ namespace RedisCluster.Loader
         {
             lock (Gate)
             {
-                if (_imports++ == 0)
+                if (_imports == 0)
                 {
                     Hook(enable: true);
                 }
+
+                // Counted only once hooked: a failed import is never removed.
+                _imports++;
             }
         }
 
