@@ -1,5 +1,7 @@
 @{
     RootModule           = 'RedisCluster.PowerShell.dll'
+    # Imported before the RootModule: it makes the engine in Dependencies/ loadable (an isolated load context on PowerShell 7).
+    NestedModules        = @('RedisCluster.Loader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = 'd977e53e-ddf3-46cc-94ee-a93e0bd2a421'
     Author               = 'RedisCluster contributors'
@@ -28,6 +30,8 @@
         PSData = @{
             Tags         = @('Redis', 'RedisCluster', 'Cache', 'TLS', 'Tunnel', 'Linux', 'Windows', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/RedisCluster/RedisCluster'
+            # The build replaces this line in the staged manifest with the top section of CHANGELOG.md.
             ReleaseNotes = 'See CHANGELOG.md'
         }
     }

@@ -12,14 +12,18 @@
       Pester  - only the Pester specs (after Build).
       Tour    - a short tour in this pwsh against throwaway local servers (examples/Tour.ps1; after Build).
       Docs    - builds the MAML help from docs/cmdlets (PlatyPS when installed, the build's own converter otherwise).
+      Package - publishes the staged module (building it first if it is missing) with PSResourceGet to a local
+                file repository: out/packages/RedisCluster.<version>.nupkg. Install it with
+                Install-PSResource -Name RedisCluster -Repository <a repository registered on out/packages>.
       Clean   - removes out/ and every bin/ and obj/ folder.
-    Run it with the pinned pwsh: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Build, Test
+    Run it with the pinned pwsh: dotnet tool restore; dotnet pwsh -c './build.ps1 -Task Build, Test'
+    (with -c: pwsh -File would pass 'Build,' and 'Test' as two separate words).
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Build, Test
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Pester', 'Tour', 'Docs', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Tour', 'Docs', 'Package', 'Clean')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
@@ -30,6 +34,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $staged = Join-Path $root 'out/RedisCluster'
+$packages = Join-Path $root 'out/packages'
 
 function Invoke-Native {
     param([string] $File, [string[]] $Arguments)
@@ -59,6 +64,37 @@ function Invoke-Docs {
 function Invoke-Build {
     Invoke-Native dotnet @('build', (Join-Path $root 'RedisCluster.slnx'), '-c', $Configuration)
     Write-Host "Staged module: $staged"
+}
+
+# PSResourceGet (shipped with pwsh 7.4+) builds the .nupkg by publishing to a file repository on out/packages.
+# The repository is registered only for the publish and unregistered afterwards, so the user's PSResourceGet
+# configuration ends as it began; one left behind by an interrupted run (same name, same folder) is replaced.
+function Invoke-Package {
+    $manifest = Join-Path $staged 'RedisCluster.psd1'
+    if (-not (Test-Path $manifest)) { Invoke-Build }
+    Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
+    $version = (Import-PowerShellDataFile $manifest).ModuleVersion
+    New-Item -ItemType Directory -Path $packages -Force | Out-Null
+    $nupkg = Join-Path $packages "RedisCluster.$version.nupkg"
+    Remove-Item $nupkg -ErrorAction SilentlyContinue
+
+    $name = 'RedisClusterBuildOutput'
+    $existing = Get-PSResourceRepository -Name $name -ErrorAction SilentlyContinue
+    if ($existing) {
+        if ($existing.Uri.LocalPath.TrimEnd('/', '\') -ne (Resolve-Path $packages).Path.TrimEnd('/', '\')) {
+            throw "A PSResourceGet repository named '$name' already exists for $($existing.Uri); unregister it or rename it."
+        }
+        Unregister-PSResourceRepository -Name $name
+    }
+    Register-PSResourceRepository -Name $name -Uri $packages -Trusted
+    try {
+        Publish-PSResource -Path $staged -Repository $name
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    if (-not (Test-Path $nupkg)) { throw "Publish-PSResource finished but $nupkg is missing." }
+    Write-Host "Package: $nupkg"
 }
 
 # Pester 5.9.1 from the NuGet package (its tools/ folder is the module): no PSGallery needed.
@@ -110,6 +146,7 @@ foreach ($t in $Task) {
         'Clean'  { Invoke-Clean }
         'Build'  { Invoke-Build }
         'Docs'   { Invoke-Docs }
+        'Package' { Invoke-Package }
         'Test'   { $counts.Add((Invoke-XunitTests)); $counts.Add((Invoke-PesterSpecs)) }
         'Pester' { $counts.Add((Invoke-PesterSpecs)) }
         'Tour'   { & (Join-Path $root 'examples/Tour.ps1') }
