@@ -51,6 +51,16 @@ namespace RedisCluster.Engine.Connections
 
         public ConnectionOptions Clone() => (ConnectionOptions)MemberwiseClone();
 
+        /// <summary>
+        /// The warning to give once per connection object whose server certificate is not checked, naming
+        /// <paramref name="target"/>; null when certificates are checked (or there is no TLS).
+        /// </summary>
+        public string? CertificateCheckWarning(string target)
+            => UseTls && SkipCertificateCheck
+                ? "Certificate verification is disabled for " + target + " (-SkipCertificateCheck): the connection is encrypted "
+                    + "but the server is not authenticated, so anyone who can intercept it can read and change the traffic, and see the credential."
+                : null;
+
         /// <summary>The user name to show in messages (never the password).</summary>
         public string DisplayUser => Credential == null ? "(none)" : string.IsNullOrEmpty(Credential.UserName) ? "default" : Credential.UserName;
     }

@@ -68,6 +68,9 @@ namespace RedisCluster.Engine.Tunnel
 
         public bool Tls => _options.Connection.UseTls;
 
+        /// <summary>True when the tunnel accepts any server certificate (-SkipCertificateCheck): encrypted, but the server is not authenticated.</summary>
+        public bool SkipCertificateCheck => _options.Connection.UseTls && _options.Connection.SkipCertificateCheck;
+
         /// <summary>The user the tunnel authenticates as (never the password).</summary>
         public string User => _options.Connection.DisplayUser;
 

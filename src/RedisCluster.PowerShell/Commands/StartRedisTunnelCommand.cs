@@ -78,6 +78,9 @@ namespace RedisCluster.PowerShell.Commands
             {
                 connection = Connection.Options.Connection;
                 upstream = Connection.Endpoint;
+
+                // The tunnel is a new connection object (Connect-Redis warned about its own); -Endpoint warns in OpenClient.
+                WarnIfCertificateUnchecked(connection, upstream.ToString());
             }
             else
             {
