@@ -69,6 +69,6 @@ public sealed class FillFailoverTests : IClassFixture<DedicatedClusterFixture>
 
         // Each warning once, however many workers the dead node had.
         Assert.Equal(result.Warnings.Count, result.Warnings.Distinct().Count());
-        Assert.Single(result.Warnings, w => w.Contains("failed during the fill", StringComparison.Ordinal));
+        Assert.Single(result.Warnings, w => w.Contains("its workers stopped", StringComparison.Ordinal));
     }
 }

@@ -120,44 +120,24 @@ public sealed class ClusterTunnelAccessTests
     [Theory]
     [InlineData(TunnelMode.Pinned)]
     [InlineData(TunnelMode.Smart)]
-    public async Task RequiresTheLocalPasswordFirst(TunnelMode mode)
-    {
-        RedisTunnel tunnel = await StartAsync(mode);
-        try
-        {
-            TunnelAccessChecks.RequiresTheLocalPasswordFirst(PortFor(tunnel, _cluster));
-        }
-        finally
-        {
-            await tunnel.StopAsync();
-        }
-    }
+    public Task RequiresTheLocalPasswordFirst(TunnelMode mode) => RunAsync(mode, TunnelAccessChecks.RequiresTheLocalPasswordFirst);
 
     [Theory]
     [InlineData(TunnelMode.Pinned)]
     [InlineData(TunnelMode.Smart)]
-    public async Task RefusesDeniedCommandsAndCategories(TunnelMode mode)
-    {
-        RedisTunnel tunnel = await StartAsync(mode);
-        try
-        {
-            TunnelAccessChecks.RefusesDeniedCommandsAndCategories(PortFor(tunnel, _cluster));
-        }
-        finally
-        {
-            await tunnel.StopAsync();
-        }
-    }
+    public Task RefusesDeniedCommandsAndCategories(TunnelMode mode) => RunAsync(mode, TunnelAccessChecks.RefusesDeniedCommandsAndCategories);
 
     [Theory]
     [InlineData(TunnelMode.Pinned)]
     [InlineData(TunnelMode.Smart)]
-    public async Task AnswersInPipelineOrder(TunnelMode mode)
+    public Task AnswersInPipelineOrder(TunnelMode mode) => RunAsync(mode, TunnelAccessChecks.AnswersInPipelineOrder);
+
+    private async Task RunAsync(TunnelMode mode, Action<int> check)
     {
         RedisTunnel tunnel = await StartAsync(mode);
         try
         {
-            TunnelAccessChecks.AnswersInPipelineOrder(PortFor(tunnel, _cluster));
+            check(PortFor(tunnel, _cluster));
         }
         finally
         {
