@@ -195,7 +195,10 @@ Describe 'Start-RedisTunnel -ClientCredential and -DenyCommand' {
 
     It 'requires the local password from redis-cli and refuses a wrong one' {
         (redis-cli -p $guardedPort GET pester:guarded)[0] | Should -Be 'NOAUTH Authentication required.'
-        (redis-cli -p $guardedPort --user app --pass wrong --no-auth-warning GET pester:guarded) -join ' ' | Should -Match 'WRONGPASS'
+        # redis-cli reports the failed AUTH on stderr and still sends the command, which then gets NOAUTH.
+        $out = (redis-cli -p $guardedPort --user app --pass wrong --no-auth-warning GET pester:guarded 2>&1) -join ' '
+        $out | Should -Match 'WRONGPASS invalid username-password pair'
+        $out | Should -Match 'NOAUTH Authentication required'
         redis-cli -p $guardedPort --user app --pass 'Local-Pester-Pw1' --no-auth-warning SET pester:guarded ok | Should -Be 'OK'
         redis-cli -p $guardedPort -a 'Local-Pester-Pw1' --no-auth-warning GET pester:guarded | Should -Be 'ok'
     }
@@ -294,7 +297,8 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
         $moved = $null
         foreach ($i in 1..200) {
             $reply = redis-cli -p $localPorts[0] GET "pester:pinned:probe:$i"
-            if ("$reply" -like 'MOVED*') { $moved = "$reply"; break }
+            # redis-cli prints an error reply followed by an empty line.
+            if ("$reply" -like 'MOVED*') { $moved = "$reply".Trim(); break }
         }
         $moved | Should -Not -BeNullOrEmpty
         ($moved -split ' ')[-1] | Should -BeLike '127.0.0.1:*'
