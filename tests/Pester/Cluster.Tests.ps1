@@ -36,6 +36,26 @@ Describe 'Cluster cmdlets in a pipeline' {
         $cluster.Nodes | ForEach-Object { $completions | Should -Contain $_.Endpoint }
     }
 
+    It 'never shows a MIGRATE password that Redis reads as a key (AUTH2 after KEYS)' {
+        $secret = 'Mig-Pester-S3cret!'
+        $all = Invoke-RedisCommand MIGRATE 127.0.0.1 1 '' 0 5000 KEYS pester:mig AUTH2 someone $secret -Detailed -Verbose -Debug -ErrorVariable err -ErrorAction SilentlyContinue *>&1 | Out-String
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RedisServerError.CROSSSLOT*'
+        $err[0].Exception.Message | Should -Match 'hidden argument'
+        ($err | Out-String) + $err[0].ErrorDetails.Message + $err[0].Exception.Command | Should -Not -Match ([regex]::Escape($secret))
+        $all | Should -Not -Match ([regex]::Escape($secret))
+        $all | Should -Match 'AUTH2 \*\*\*\* \*\*\*\*'
+
+        # -WhatIf writes to the host, which only a transcript sees.
+        $transcript = Join-Path ([IO.Path]::GetTempPath()) ("whatif-" + [guid]::NewGuid() + '.txt')
+        Start-Transcript -Path $transcript | Out-Null
+        try { Invoke-RedisCommand MIGRATE 127.0.0.1 1 '' 0 5000 KEYS pester:mig AUTH2 someone $secret -WhatIf } finally { Stop-Transcript | Out-Null }
+        $whatIf = Get-Content -Raw $transcript
+        Remove-Item $transcript
+        $whatIf | Should -Match 'MIGRATE'
+        $whatIf | Should -Not -Match ([regex]::Escape($secret))
+    }
+
     It 'pipes node objects into Invoke-RedisCommand by endpoint' {
         $roles = Get-RedisClusterNode | Invoke-RedisCommand -Command 'ROLE' -NoEnumerate | ForEach-Object { $_[0] }
         @($roles | Where-Object { $_ -eq 'master' }).Count | Should -Be 3

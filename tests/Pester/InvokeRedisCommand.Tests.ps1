@@ -169,3 +169,66 @@ Describe 'Invoke-RedisCommand without a connection' {
         Invoke-RedisCommand 'INFO server' | Should -Match 'tcp_port:6379'
     }
 }
+
+Describe 'Certificate check warnings' {
+    # -SkipCertificateCheck works (the TLS handshake is the xunit tests'); the user is told, once per connection.
+    BeforeAll {
+        $script:certs = New-TestCertificates
+        $script:tlsServer = Start-TestRedis -Certificates $certs
+        $script:tlsEndpoint = $tlsServer.Endpoint
+    }
+
+    AfterAll {
+        Stop-TestRedis $tlsServer
+        Remove-Item $certs.Directory -Recurse -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'warns once per connection object that skips the certificate check' {
+        $expected = "Certificate verification is disabled for $tlsEndpoint (-SkipCertificateCheck)*not authenticated*"
+        Invoke-RedisCommand PING -Endpoint $tlsEndpoint -SkipCertificateCheck -WarningVariable w -WarningAction SilentlyContinue | Should -Be 'PONG'
+        $w.Count | Should -Be 1
+        "$($w[0])" | Should -BeLike $expected
+
+        $c = Connect-Redis -Endpoint $tlsEndpoint -Tls -SkipCertificateCheck -NoDefault -WarningVariable w -WarningAction SilentlyContinue
+        $w.Count | Should -Be 1
+        "$($w[0])" | Should -BeLike $expected
+        # The connection object warned once; using it again does not.
+        1..3 | ForEach-Object { Invoke-RedisCommand PING -Connection $c -WarningVariable +again -WarningAction SilentlyContinue } | Should -Be @('PONG', 'PONG', 'PONG')
+        $again.Count | Should -Be 0
+        Disconnect-Redis -Connection $c
+
+        Invoke-RedisCommand PING -Endpoint $tlsEndpoint -Tls -CaCertificatePath $certs.Ca -WarningVariable checked | Should -Be 'PONG'
+        $checked.Count | Should -Be 0
+
+        $r = Start-RedisFill -Endpoint $tlsEndpoint -SkipCertificateCheck -SizeMB 1 -Force -WarningVariable w -WarningAction SilentlyContinue
+        $r.Keys | Should -BeGreaterThan 0
+        @($w | Where-Object { "$_" -like $expected }).Count | Should -Be 1
+
+        $t = Start-RedisTunnel -Endpoint $tlsEndpoint -SkipCertificateCheck -ListenPort 0 -PassThru -WarningVariable w -WarningAction SilentlyContinue
+        try {
+            $w.Count | Should -Be 1
+            "$($w[0])" | Should -BeLike $expected
+            $t.SkipCertificateCheck | Should -BeTrue
+        } finally { $t | Stop-RedisTunnel }
+
+        $c = Connect-Redis -Endpoint $tlsEndpoint -Tls -SkipCertificateCheck -NoDefault -WarningAction SilentlyContinue
+        $t = Start-RedisTunnel -Connection $c -ListenPort 0 -PassThru -WarningVariable w -WarningAction SilentlyContinue
+        try {
+            $w.Count | Should -Be 1
+            $t.SkipCertificateCheck | Should -BeTrue
+        } finally { $t | Stop-RedisTunnel; Disconnect-Redis -Connection $c }
+
+        $t = Start-RedisTunnel -Endpoint $tlsEndpoint -Tls -CaCertificatePath $certs.Ca -ListenPort 0 -PassThru
+        try { $t.SkipCertificateCheck | Should -BeFalse } finally { $t | Stop-RedisTunnel }
+    }
+
+    It 'warns once when Enter-RedisCli opens a connection that skips the certificate check' {
+        $module = Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1'
+        # The same pwsh as this one (under `dotnet pwsh` that is dotnet with pwsh.dll).
+        $pwsh = [Environment]::ProcessPath
+        [string[]] $pre = if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' } else { @() }
+        $out = "PING`nquit`n" | & $pwsh @pre -NoProfile -Command "Import-Module '$module'; Enter-RedisCli -Endpoint $tlsEndpoint -SkipCertificateCheck 3>&1" 2>&1 | Out-String
+        $out | Should -Match 'PONG'
+        ([regex]::Matches($out, 'Certificate verification is disabled')).Count | Should -Be 1
+    }
+}

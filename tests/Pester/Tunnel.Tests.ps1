@@ -96,6 +96,53 @@ Describe 'Start-RedisTunnel with a connection piped in' {
     }
 }
 
+Describe 'Start-RedisTunnel -ClientCredential and -DenyCommand' {
+    BeforeAll {
+        $script:localCred = [pscredential]::new('app', (ConvertTo-SecureString 'Local-Pester-Pw1' -AsPlainText -Force))
+        $script:guarded = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort 0 -PassThru `
+            -ClientCredential $localCred -DenyCommand '@admin', 'client kill' -Verbose 4>&1 | Where-Object { $_ -is [RedisCluster.Engine.Tunnel.RedisTunnel] }
+        $script:guardedPort = $guarded.Listeners[0].LocalPort
+    }
+
+    AfterAll {
+        $guarded | Stop-RedisTunnel
+    }
+
+    It 'shows its access rules on the tunnel object' {
+        $guarded.ClientAuthentication | Should -BeTrue
+        $guarded.DeniedCommands | Should -Be @('@admin', 'client kill')
+    }
+
+    It 'requires the local password from redis-cli and refuses a wrong one' {
+        (redis-cli -p $guardedPort GET pester:guarded)[0] | Should -Be 'NOAUTH Authentication required.'
+        # redis-cli reports the failed AUTH on stderr and still sends the command, which then gets NOAUTH.
+        $out = (redis-cli -p $guardedPort --user app --pass wrong --no-auth-warning GET pester:guarded 2>&1) -join ' '
+        $out | Should -Match 'WRONGPASS invalid username-password pair'
+        $out | Should -Match 'NOAUTH Authentication required'
+        redis-cli -p $guardedPort --user app --pass 'Local-Pester-Pw1' --no-auth-warning SET pester:guarded ok | Should -Be 'OK'
+        redis-cli -p $guardedPort -a 'Local-Pester-Pw1' --no-auth-warning GET pester:guarded | Should -Be 'ok'
+    }
+
+    It 'refuses denied commands like a Redis ACL' {
+        (redis-cli -p $guardedPort -a 'Local-Pester-Pw1' --no-auth-warning CONFIG GET requirepass)[0] | Should -Be "NOPERM this user has no permissions to run the 'config|get' command"
+        (redis-cli -p $guardedPort -a 'Local-Pester-Pw1' --no-auth-warning CLIENT KILL ID 1)[0] | Should -Be "NOPERM this user has no permissions to run the 'client|kill' command"
+        redis-cli -p $guardedPort -a 'Local-Pester-Pw1' --no-auth-warning ACL WHOAMI | Should -Be 'alice'
+    }
+
+    It 'rejects an unknown category at start with a clear error' {
+        $err = $null
+        try { Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort 0 -PassThru -DenyCommand '@nosuch' } catch { $err = $_ }
+        "$err" | Should -BeLike '*@nosuch*ACL category*'
+        $err.CategoryInfo.Category | Should -Not -Be 'NotSpecified'
+    }
+
+    It 'never shows the local password' {
+        $out = Start-RedisTunnel -Endpoint $upstream -Tls -CaCertificatePath $ca -Credential $cred -ListenPort 0 -PassThru -ClientCredential $localCred -Verbose -Debug *>&1
+        $t = $out | Where-Object { $_ -is [RedisCluster.Engine.Tunnel.RedisTunnel] }
+        try { ($out | Out-String) + ($t | Format-List * | Out-String) | Should -Not -Match 'Local-Pester-Pw1' } finally { $t | Stop-RedisTunnel }
+    }
+}
+
 Describe 'Stop-RedisTunnel' {
     It 'closes the listener and removes the tunnel from the list' {
         $p = Get-FreeListenerPort

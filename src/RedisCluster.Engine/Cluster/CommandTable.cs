@@ -109,7 +109,7 @@ namespace RedisCluster.Engine.Cluster
                     return new int[0];
                 }
 
-                throw new RedisServerErrorException(message, "COMMAND GETKEYS " + command.ToDisplayString());
+                throw new RedisServerErrorException(command.Scrub(message), "COMMAND GETKEYS " + command.ToDisplayString());
             }
 
             return MatchKeysToArguments(reply, command);

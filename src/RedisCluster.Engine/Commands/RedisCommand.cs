@@ -8,11 +8,6 @@ namespace RedisCluster.Engine.Commands
     /// <summary>A command and its arguments, as the binary strings sent on the wire.</summary>
     public sealed class RedisCommand
     {
-        private static readonly HashSet<string> SecretBearing = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "AUTH", "HELLO", "MIGRATE", "ACL", "CONFIG",
-        };
-
         public RedisCommand(IReadOnlyList<ReadOnlyMemory<byte>> arguments)
         {
             if (arguments == null || arguments.Count == 0)
@@ -114,14 +109,18 @@ namespace RedisCluster.Engine.Commands
             }
         }
 
+        /// <summary>Which arguments carry secrets (worked out once, on first use).</summary>
+        public SecretArguments Secrets => _secrets ??= SecretArguments.Of(this);
+
+        private SecretArguments? _secrets;
+
         /// <summary>
-        /// The command as text for messages and logs, with arguments that can carry secrets
-        /// (AUTH, HELLO ... AUTH, MIGRATE ... AUTH/AUTH2, ACL SETUSER, CONFIG SET ...pass) redacted.
+        /// The command as text for messages and logs, with the arguments that carry secrets
+        /// (<see cref="SecretArguments"/>) masked.
         /// </summary>
         public string ToDisplayString(int maxArgumentLength = 64)
         {
             var sb = new StringBuilder();
-            int redactNext = 0;
             for (int i = 0; i < Arguments.Count; i++)
             {
                 if (i > 0)
@@ -129,55 +128,35 @@ namespace RedisCluster.Engine.Commands
                     sb.Append(' ');
                 }
 
-                if (redactNext > 0 || (i > 0 && IsSecretPosition(i)))
-                {
-                    redactNext = Math.Max(0, redactNext - 1);
-                    sb.Append("****");
-                    continue;
-                }
-
-                string text = ArgumentText(i);
-                if (i > 0 && SecretBearing.Contains(Name) && IsAuthKeyword(text))
-                {
-                    // HELLO ... AUTH user pass, MIGRATE ... AUTH pass, MIGRATE ... AUTH2 user pass.
-                    redactNext = Name == "HELLO" || string.Equals(text, "AUTH2", StringComparison.OrdinalIgnoreCase) ? 2 : 1;
-                }
-
-                string suffix = string.Empty;
-                bool quote = text.Length == 0 || text.IndexOfAny(new[] { ' ', '"', '\'', '\n', '\r', '\t' }) >= 0;
-                if (text.Length > maxArgumentLength)
-                {
-                    text = text.Substring(0, maxArgumentLength);
-                    suffix = "...(" + Arguments[i].Length.ToString(CultureInfo.InvariantCulture) + " bytes)";
-                }
-
-                sb.Append(quote ? "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t") + "\"" : text).Append(suffix);
+                sb.Append(DisplayArgument(i, maxArgumentLength));
             }
 
             return sb.ToString();
         }
 
-        public override string ToString() => ToDisplayString();
-
-        private bool IsSecretPosition(int index)
+        /// <summary>One argument as text for a message: masked when it carries a secret, quoted when it needs it.</summary>
+        public string DisplayArgument(int index, int maxArgumentLength = 64)
         {
-            switch (Name)
+            if (Secrets.IsSecret(index))
             {
-                case "AUTH":
-                    return true;
-                case "ACL":
-                    return index >= 3 && string.Equals(ArgumentText(1), "SETUSER", StringComparison.OrdinalIgnoreCase);
-                case "CONFIG":
-                    // requirepass, masterauth, tls-key-file-pass...: the value after a parameter named for a secret.
-                    return index >= 3 && string.Equals(ArgumentText(1), "SET", StringComparison.OrdinalIgnoreCase)
-                        && (ArgumentText(index - 1).IndexOf("pass", StringComparison.OrdinalIgnoreCase) >= 0
-                            || ArgumentText(index - 1).IndexOf("auth", StringComparison.OrdinalIgnoreCase) >= 0);
-                default:
-                    return false;
+                return SecretArguments.Mask;
             }
+
+            string text = ArgumentText(index);
+            string suffix = string.Empty;
+            bool quote = text.Length == 0 || text.IndexOfAny(new[] { ' ', '"', '\'', '\n', '\r', '\t' }) >= 0;
+            if (text.Length > maxArgumentLength)
+            {
+                text = text.Substring(0, maxArgumentLength);
+                suffix = "...(" + Arguments[index].Length.ToString(CultureInfo.InvariantCulture) + " bytes)";
+            }
+
+            return (quote ? "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t") + "\"" : text) + suffix;
         }
 
-        private static bool IsAuthKeyword(string text)
-            => string.Equals(text, "AUTH", StringComparison.OrdinalIgnoreCase) || string.Equals(text, "AUTH2", StringComparison.OrdinalIgnoreCase);
+        /// <summary><paramref name="text"/> (a server's message, which may quote arguments back) with this command's secrets masked.</summary>
+        public string Scrub(string text) => Secrets.Scrub(this, text);
+
+        public override string ToString() => ToDisplayString();
     }
 }

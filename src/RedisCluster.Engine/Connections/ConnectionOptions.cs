@@ -123,5 +123,15 @@ namespace RedisCluster.Engine.Connections
 
             return string.Join(", ", parts);
         }
+
+        /// <summary>
+        /// The warning to give once per connection object whose server certificate is not checked, naming
+        /// <paramref name="target"/>; null when certificates are checked (or there is no TLS).
+        /// </summary>
+        public string? CertificateCheckWarning(string target)
+            => UseTls && SkipCertificateCheck
+                ? "Certificate verification is disabled for " + target + " (-SkipCertificateCheck): the connection is encrypted "
+                    + "but the server is not authenticated, so anyone who can intercept it can read and change the traffic, and see the credential."
+                : null;
     }
 }

@@ -9,6 +9,7 @@ namespace RedisCluster.Engine.Fill
     {
         private long _keys;
         private long _bytes;
+        private int _failed;
 
         public FillNodePlan(RedisEndpoint endpoint, IReadOnlyList<int> slots)
         {
@@ -24,6 +25,12 @@ namespace RedisCluster.Engine.Fill
         public long Keys => Interlocked.Read(ref _keys);
 
         public long Bytes => Interlocked.Read(ref _bytes);
+
+        /// <summary>True once a worker of this node lost its connection.</summary>
+        public bool Failed => Volatile.Read(ref _failed) != 0;
+
+        /// <summary>Records that a worker lost its connection; true only for the first, which reports it.</summary>
+        public bool MarkFailed() => Interlocked.Exchange(ref _failed, 1) == 0;
 
         public void Add(long keys, long bytes)
         {

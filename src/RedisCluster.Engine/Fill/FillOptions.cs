@@ -39,6 +39,9 @@ namespace RedisCluster.Engine.Fill
 
         public string KeyPrefix { get; set; } = "fill:";
 
+        /// <summary>After a node failed: how long verification waits for other nodes to take its slots over.</summary>
+        public TimeSpan TakeoverTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
         public void Validate()
         {
             if (SizeBytes <= 0)

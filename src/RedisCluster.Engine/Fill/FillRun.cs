@@ -108,7 +108,7 @@ namespace RedisCluster.Engine.Fill
             }
 
             long shortfall = 0;
-            var found = new Dictionary<FillNodePlan, long?>();
+            var found = new Dictionary<FillNodePlan, (long Keys, string On)>();
             if (_options.Verify && !cancellationToken.IsCancellationRequested)
             {
                 _phase = "verifying";
@@ -116,7 +116,7 @@ namespace RedisCluster.Engine.Fill
             }
 
             var rows = _nodes.Select(n => new FillNodeResult(n.Endpoint.ToString(), n.Keys, n.Bytes, written > 0 ? (double)n.Keys / written : 0,
-                n.Slots.Count, found.TryGetValue(n, out long? f) ? f : null)).ToList();
+                n.Slots.Count, found.TryGetValue(n, out var f) ? f.Keys : (long?)null, found.TryGetValue(n, out var g) ? g.On : null)).ToList();
             string mode = _client.IsCluster ? "cluster" : "standalone";
             return new FillResult(_client.Endpoint.ToString(), mode, written, _nodes.Sum(n => n.Bytes), _clock.Elapsed,
                 perNode * (_options.Serial ? 1 : _nodes.Count), rows, completed, counter.Errors, shortfall, _warnings.ToList());
@@ -228,8 +228,13 @@ namespace RedisCluster.Engine.Fill
             }
             catch (RedisConnectionException ex)
             {
-                Warn("Node " + node.Endpoint + " failed during the fill after " + node.Keys.ToString(CultureInfo.InvariantCulture)
-                    + " keys; its worker stopped: " + ex.Message);
+                // Every worker of the node sees the failure; the user needs to hear it once.
+                if (node.MarkFailed())
+                {
+                    Warn("Node " + node.Endpoint + " failed during the fill after " + node.Keys.ToString(CultureInfo.InvariantCulture)
+                        + " keys had been sent to it; its workers stopped: " + ex.Message);
+                }
+
                 return false;
             }
             finally
@@ -238,11 +243,17 @@ namespace RedisCluster.Engine.Fill
             }
         }
 
-        private async Task<long> VerifyAsync(FillKeyspace keyspace, Dictionary<FillNodePlan, long?> found, CancellationToken cancellationToken)
+        private async Task<long> VerifyAsync(FillKeyspace keyspace, Dictionary<FillNodePlan, (long Keys, string On)> found, CancellationToken cancellationToken)
         {
             long shortfall = 0;
             foreach (FillNodePlan node in _nodes)
             {
+                if (node.Failed && _client is ClusterRedisClient cluster)
+                {
+                    shortfall += await VerifyTakenOverAsync(cluster, keyspace, node, found, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 try
                 {
                     var samples = SampleKeys(keyspace, node);
@@ -260,7 +271,7 @@ namespace RedisCluster.Engine.Fill
 
                     long dbsize = replies[0].Value.Integer;
                     long present = replies.Skip(1).Sum(r => r.Value.Integer);
-                    found[node] = dbsize;
+                    found[node] = (dbsize, node.Endpoint.ToString());
                     long missing = 0;
                     if (_options.Flush && dbsize < node.Keys)
                     {
@@ -282,11 +293,55 @@ namespace RedisCluster.Engine.Fill
                 }
                 catch (RedisException ex)
                 {
-                    Warn("Could not verify " + node.Endpoint + ": " + ex.Message);
+                    Warn("Could not verify " + node.Endpoint + ": " + ex.Message + Unverified);
                 }
             }
 
             return shortfall;
+        }
+
+        private const string Unverified = " Its Keys and Bytes are what was sent to it, not what it stored.";
+
+        /// <summary>
+        /// A cluster node that failed during the fill: what its slots hold on the nodes that took them over,
+        /// which is all that survived of what was sent to it. Returns the keys known to be missing.
+        /// </summary>
+        private async Task<long> VerifyTakenOverAsync(ClusterRedisClient cluster, FillKeyspace keyspace, FillNodePlan node,
+            Dictionary<FillNodePlan, (long Keys, string On)> found, CancellationToken cancellationToken)
+        {
+            var counted = await FillTakeoverCheck.CountAsync(cluster, node, _options.TakeoverTimeout, cancellationToken).ConfigureAwait(false);
+            if (counted == null)
+            {
+                Warn("Could not verify " + node.Endpoint + ": no other node took its slots over within "
+                    + _options.TakeoverTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s (has it a replica?)." + Unverified);
+                return 0;
+            }
+
+            (long keys, string on) = counted.Value;
+            found[node] = (keys, on);
+            long missing;
+            string detail;
+            if (_options.Flush)
+            {
+                missing = Math.Max(0, node.Keys - keys);
+                detail = "holds " + keys.ToString(CultureInfo.InvariantCulture) + " of the " + node.Keys.ToString(CultureInfo.InvariantCulture) + " keys sent to it";
+            }
+            else
+            {
+                // Keys that were there before the fill count too: only a sample tells what is missing.
+                var samples = SampleKeys(keyspace, node);
+                IReadOnlyList<RedisReply> replies = await _client.ExecuteBatchAsync(samples.Select(k => RedisCommand.Create("EXISTS", k)).ToList(), cancellationToken).ConfigureAwait(false);
+                missing = samples.Count - replies.Where(r => !r.Value.IsError).Sum(r => r.Value.Integer);
+                detail = "lacks " + missing.ToString(CultureInfo.InvariantCulture) + " of " + samples.Count.ToString(CultureInfo.InvariantCulture) + " sampled keys sent to it";
+            }
+
+            if (missing > 0)
+            {
+                Warn(node.Endpoint + " failed during the fill; " + on + ", which took its slots over, " + detail
+                    + ": the rest had not reached the replica when the primary died" + (_options.FireAndForget ? " (writes with replies off are never acknowledged)." : "."));
+            }
+
+            return missing;
         }
 
         /// <summary>Up to 16 keys this node received: the first group of each of its first slots in round 0.</summary>
@@ -334,7 +389,7 @@ namespace RedisCluster.Engine.Fill
             }
 
             return _options.FireAndForget
-                ? "Writes were rejected without a trace (fire-and-forget hides errors such as MOVED after a topology change); run again with -WithReplies to see them."
+                ? "Writes were rejected without a trace (fire-and-forget hides errors such as CLUSTERDOWN while a failed node's slots had no owner, or MOVED after a topology change); run again with -WithReplies to see them."
                 : "The errors counted above explain it.";
         }
 
@@ -342,6 +397,11 @@ namespace RedisCluster.Engine.Fill
         {
             lock (_warnings)
             {
+                if (_warnings.Contains(message))
+                {
+                    return;
+                }
+
                 _warnings.Add(message);
             }
 

@@ -44,11 +44,24 @@ namespace RedisCluster.Engine.Routing
 
         private static void AppendKeys(StringBuilder text, RedisCommand command, IReadOnlyList<int> keyIndices, SlotMap slots)
         {
+            bool secretKeys = false;
+            foreach (int index in keyIndices)
+            {
+                secretKeys |= command.Secrets.IsSecret(index);
+            }
+
             for (int i = 0; i < keyIndices.Count && i < 8; i++)
             {
-                string key = command.ArgumentText(keyIndices[i]);
+                text.Append(i == 0 ? string.Empty : ", ").Append('\'').Append(command.DisplayArgument(keyIndices[i])).Append('\'');
+                if (command.Secrets.IsSecret(keyIndices[i]))
+                {
+                    // Even the slot of a secret says something about it.
+                    text.Append(" is a hidden argument");
+                    continue;
+                }
+
                 int slot = HashSlot.GetSlot(command.Arguments[keyIndices[i]].Span);
-                text.Append(i == 0 ? string.Empty : ", ").Append('\'').Append(key).Append("' is in slot ").Append(slot);
+                text.Append(" is in slot ").Append(slot);
                 var owner = slots[slot];
                 if (owner != null)
                 {
@@ -59,6 +72,11 @@ namespace RedisCluster.Engine.Routing
             if (keyIndices.Count > 8)
             {
                 text.Append(", and ").Append(keyIndices.Count - 8).Append(" more");
+            }
+
+            if (secretKeys && command.Name == "MIGRATE")
+            {
+                text.Append(". Redis reads every argument after KEYS as a key name: put AUTH or AUTH2 before KEYS");
             }
 
             text.Append(". Give the keys a common hash tag so they share a slot: only the part between { and } is hashed, ")

@@ -16,7 +16,7 @@ namespace RedisCluster.Engine.Tunnel
     internal sealed class CommandStreamScanner
     {
         // Names and subcommands longer than this are never ones the tunnel looks at.
-        private const int MaxClassifiedWord = 16;
+        private const int MaxClassifiedWord = TunnelAccessPolicy.MaxName;
 
         private readonly RespLimits _limits;
         private readonly RespLimits _wholeFrameLimits;
@@ -25,6 +25,9 @@ namespace RedisCluster.Engine.Tunnel
         private long _payloadLeft;
         private int _crlfLeft;
         private long _completed;
+
+        // The command being read is refused by the gate: its bytes are read and dropped, not relayed.
+        private bool _dropping;
 
         /// <param name="limits">Bounds on argument counts and lengths.</param>
         /// <param name="maxWholeFrame">Largest AUTH or HELLO frame accepted.</param>
@@ -45,6 +48,15 @@ namespace RedisCluster.Engine.Tunnel
                 MaxDepth = 1,
             };
         }
+
+        /// <summary>
+        /// The client's standing with the tunnel's password and deny list; null when there is neither. A refused
+        /// command is not relayed: its answer goes to <see cref="LocalReply"/>.
+        /// </summary>
+        public TunnelClientGate? Gate { get; set; }
+
+        /// <summary>Called with the ordinal of a command the tunnel answers itself, and the RESP bytes of the answer.</summary>
+        public Action<long, byte[]>? LocalReply { get; set; }
 
         /// <summary>Called with the ordinal of each command the reply side must know about.</summary>
         public Action<long, ClientCommandKind>? Notable { get; set; }
@@ -85,6 +97,7 @@ namespace RedisCluster.Engine.Tunnel
                         reader.TryAdvance(_payloadLeft);
                         _payloadLeft -= reader.Consumed - before;
                         safe = reader.Consumed;
+                        passStart = _dropping ? safe : passStart;
                         if (_payloadLeft > 0)
                         {
                             break;
@@ -93,7 +106,9 @@ namespace RedisCluster.Engine.Tunnel
 
                     if (_crlfLeft > 0)
                     {
-                        if (!ReadCrLf(ref reader, ref safe))
+                        bool ended = ReadCrLf(ref reader, ref safe);
+                        passStart = _dropping ? safe : passStart;
+                        if (!ended)
                         {
                             break;
                         }
@@ -127,6 +142,7 @@ namespace RedisCluster.Engine.Tunnel
 
                         reader = probe;
                         safe = reader.Consumed;
+                        passStart = _dropping ? safe : passStart;
                         _payloadLeft = length;
                         _crlfLeft = 2;
                         continue;
@@ -164,9 +180,22 @@ namespace RedisCluster.Engine.Tunnel
                         throw new RespProtocolException("invalid multibulk length", frameStart);
                     }
 
-                    if (!TryClassify(head, count, out ClientCommandKind kind, out bool rewrite))
+                    if (!TryClassify(head, count, out ClientCommandKind kind, out bool rewrite, out string? refusal))
                     {
                         break;
+                    }
+
+                    if (refusal != null)
+                    {
+                        // Answered by the tunnel, in its place among the replies; the command itself is dropped.
+                        written += Copy(input, passStart, frameStart - passStart, output);
+                        LocalReply?.Invoke(CommandsStarted, ErrorReply(refusal));
+                        CommandsStarted++;
+                        reader = head;
+                        passStart = safe = reader.Consumed;
+                        _elementsLeft = count;
+                        _dropping = true;
+                        continue;
                     }
 
                     if (rewrite)
@@ -232,6 +261,7 @@ namespace RedisCluster.Engine.Tunnel
         {
             if (--_elementsLeft == 0)
             {
+                _dropping = false;
                 System.Threading.Interlocked.Increment(ref _completed);
             }
         }
@@ -240,10 +270,11 @@ namespace RedisCluster.Engine.Tunnel
         /// Decides what a command is from its first two arguments. False when they have not fully arrived
         /// (at most a few dozen bytes are ever held back for this).
         /// </summary>
-        private bool TryClassify(RespBufferReader reader, long count, out ClientCommandKind kind, out bool rewrite)
+        private bool TryClassify(RespBufferReader reader, long count, out ClientCommandKind kind, out bool rewrite, out string? refusal)
         {
             kind = ClientCommandKind.Other;
             rewrite = false;
+            refusal = null;
             Span<byte> name = stackalloc byte[MaxClassifiedWord];
             int nameLength = TryReadWord(ref reader, name);
             if (nameLength == -1)
@@ -253,14 +284,42 @@ namespace RedisCluster.Engine.Tunnel
 
             if (nameLength == -2)
             {
+                // Longer than any name a rule can name: refused only for want of authentication.
+                refusal = Gate?.Check(null, null);
                 return true;
             }
 
             ReadOnlySpan<byte> word = name.Slice(0, nameLength);
             if (Is(word, "AUTH") || Is(word, "HELLO"))
             {
-                rewrite = _authCommand != null;
+                // Read whole: rewritten to the tunnel's credential, or checked against the tunnel's own password.
+                rewrite = _authCommand != null || Gate?.RequiresPassword == true;
                 return true;
+            }
+
+            string? gateName = Gate == null ? null : TunnelClientGate.NameOf(word);
+            bool cluster = Is(word, "CLUSTER");
+            bool needsSub = cluster || Is(word, "CLIENT") || (gateName != null && Gate!.NeedsSubcommand(gateName));
+            scoped ReadOnlySpan<byte> subWord = ReadOnlySpan<byte>.Empty;
+            Span<byte> sub = stackalloc byte[MaxClassifiedWord];
+            if (needsSub && count >= 2)
+            {
+                int subLength = TryReadWord(ref reader, sub);
+                if (subLength == -1)
+                {
+                    return false;
+                }
+
+                subWord = subLength < 0 ? ReadOnlySpan<byte>.Empty : sub.Slice(0, subLength);
+            }
+
+            if (Gate != null)
+            {
+                refusal = Gate.Check(gateName, subWord.IsEmpty ? null : TunnelClientGate.NameOf(subWord));
+                if (refusal != null)
+                {
+                    return true;
+                }
             }
 
             if (Is(word, "SUBSCRIBE") || Is(word, "PSUBSCRIBE") || Is(word, "SSUBSCRIBE") || Is(word, "UNSUBSCRIBE")
@@ -270,20 +329,11 @@ namespace RedisCluster.Engine.Tunnel
                 return true;
             }
 
-            bool cluster = Is(word, "CLUSTER");
-            if ((!cluster && !Is(word, "CLIENT")) || count < 2)
+            if (!needsSub || count < 2)
             {
                 return true;
             }
 
-            Span<byte> sub = stackalloc byte[MaxClassifiedWord];
-            int subLength = TryReadWord(ref reader, sub);
-            if (subLength == -1)
-            {
-                return false;
-            }
-
-            ReadOnlySpan<byte> subWord = subLength < 0 ? ReadOnlySpan<byte>.Empty : sub.Slice(0, subLength);
             if (!cluster)
             {
                 if (Is(subWord, "REPLY"))
@@ -373,7 +423,25 @@ namespace RedisCluster.Engine.Tunnel
                 }
             }
 
-            if (Is(args[0].GetBytes(), "AUTH"))
+            bool isAuth = Is(args[0].GetBytes(), "AUTH");
+            if (Gate?.RequiresPassword == true)
+            {
+                var raw = new byte[args.Count][];
+                for (int i = 0; i < args.Count; i++)
+                {
+                    raw[i] = args[i].GetBytes()!;
+                }
+
+                string? refusal = Gate.CheckAuthentication(isAuth ? "AUTH" : "HELLO", raw);
+                if (refusal != null || (isAuth && _authCommand == null))
+                {
+                    // Wrong password, or a right one for a tunnel whose server needs none: the tunnel answers.
+                    LocalReply?.Invoke(CommandsStarted, refusal == null ? OkReply() : ErrorReply(refusal));
+                    return 0;
+                }
+            }
+
+            if (isAuth)
             {
                 // The reply must come from the server, in pipeline order, and must leave the session
                 // authenticated as the tunnel's user: so the server gets the tunnel's own AUTH. A malformed
@@ -408,6 +476,10 @@ namespace RedisCluster.Engine.Tunnel
             output.Write(buffer.WrittenSpan);
             return buffer.WrittenCount;
         }
+
+        private static byte[] ErrorReply(string message) => System.Text.Encoding.UTF8.GetBytes("-" + message + "\r\n");
+
+        private static byte[] OkReply() => new[] { (byte)'+', (byte)'O', (byte)'K', (byte)'\r', (byte)'\n' };
 
         private static long Copy(ReadOnlySequence<byte> input, long start, long length, IBufferWriter<byte> output)
         {

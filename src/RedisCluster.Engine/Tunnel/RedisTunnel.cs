@@ -35,7 +35,7 @@ namespace RedisCluster.Engine.Tunnel
         private Task? _stopping;
         private int _state;
 
-        private RedisTunnel(TunnelOptions options, TunnelMode mode, TransportConnector connector, TunnelEventLog log, PinnedTopology? topology, int id)
+        private RedisTunnel(TunnelOptions options, TunnelMode mode, TransportConnector connector, TunnelEventLog log, PinnedTopology? topology, int id, TunnelAccessPolicy? access)
         {
             _options = options;
             _connector = connector;
@@ -46,7 +46,7 @@ namespace RedisCluster.Engine.Tunnel
             Name = string.IsNullOrEmpty(options.Name) ? "tunnel" + id : options.Name!;
             Statistics = new TunnelStatistics();
             var opener = new UpstreamOpener(connector, options.Connection, mode == TunnelMode.Standalone ? options.Connection.Database : 0);
-            _context = new TunnelContext(options, opener, Statistics, log, topology);
+            _context = new TunnelContext(options, opener, Statistics, log, topology) { Access = access };
             topology?.Attach(_context);
             if (topology != null)
             {
@@ -67,6 +67,15 @@ namespace RedisCluster.Engine.Tunnel
         public RedisEndpoint Upstream => _options.Upstream;
 
         public bool Tls => _options.Connection.UseTls;
+
+        /// <summary>True when local clients must authenticate to the tunnel (-ClientCredential) before their commands are relayed.</summary>
+        public bool ClientAuthentication => _context.Access?.RequiresPassword == true;
+
+        /// <summary>The commands and ACL categories no tunnel client may run (-DenyCommand), as given.</summary>
+        public IReadOnlyList<string> DeniedCommands => new List<string>(_options.DenyCommands);
+
+        /// <summary>True when the tunnel accepts any server certificate (-SkipCertificateCheck): encrypted, but the server is not authenticated.</summary>
+        public bool SkipCertificateCheck => _options.Connection.UseTls && _options.Connection.SkipCertificateCheck;
 
         /// <summary>The user the tunnel authenticates as (never the password).</summary>
         public string User => _options.Connection.User;
@@ -135,11 +144,12 @@ namespace RedisCluster.Engine.Tunnel
             try
             {
                 TunnelMode mode = options.Mode ?? (control.Hello.IsCluster ? TunnelMode.Smart : TunnelMode.Standalone);
+                TunnelAccessPolicy? access = await TunnelAccessPolicy.LoadAsync(options, control, cancellationToken).ConfigureAwait(false);
                 int id = Interlocked.Increment(ref _nextId);
                 if (mode == TunnelMode.Standalone)
                 {
                     control.Dispose();
-                    var standalone = new RedisTunnel(options, mode, connector, log, null, id);
+                    var standalone = new RedisTunnel(options, mode, connector, log, null, id, access);
                     standalone._standalone = TunnelListener.Open(standalone._context, options.ListenPort, options.Upstream, "choose another with -ListenPort");
                     log.Verbose("Tunnel " + standalone.Name + ": standalone, " + standalone._standalone!.LocalEndpoint + " -> " + options.Upstream + ".");
                     return standalone;
@@ -153,7 +163,7 @@ namespace RedisCluster.Engine.Tunnel
                     }
 
                     control.Dispose();
-                    return await StartSmartAsync(options, connector, log, id, cancellationToken).ConfigureAwait(false);
+                    return await StartSmartAsync(options, connector, log, id, access, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!control.Hello.IsCluster)
@@ -162,7 +172,7 @@ namespace RedisCluster.Engine.Tunnel
                 }
 
                 var topology = new PinnedTopology(AnnounceHostFor(options), options.Connection.UseTls, options.PortOffset);
-                var tunnel = new RedisTunnel(options, mode, connector, log, topology, id);
+                var tunnel = new RedisTunnel(options, mode, connector, log, topology, id, access);
                 List<ClusterNodeEntry> nodes = await ReadNodesAsync(control, cancellationToken).ConfigureAwait(false);
                 topology.Reconcile(nodes, initial: true);
                 tunnel._control = control;
@@ -181,7 +191,7 @@ namespace RedisCluster.Engine.Tunnel
         /// Smart mode: one shared cluster client behind one listener. The cluster client is opened first, so
         /// an unreachable cluster fails the start before a port is taken.
         /// </summary>
-        private static async Task<RedisTunnel> StartSmartAsync(TunnelOptions options, TransportConnector connector, TunnelEventLog log, int id, CancellationToken cancellationToken)
+        private static async Task<RedisTunnel> StartSmartAsync(TunnelOptions options, TransportConnector connector, TunnelEventLog log, int id, TunnelAccessPolicy? access, CancellationToken cancellationToken)
         {
             var clientOptions = new RedisClientOptions(options.Connection) { Mode = RedisClientMode.Cluster, Log = log };
             RedisClient client = await RedisClient.ConnectAsync(new[] { options.Upstream }, clientOptions, cancellationToken).ConfigureAwait(false);
@@ -191,7 +201,7 @@ namespace RedisCluster.Engine.Tunnel
                 throw new RedisConfigurationException("Smart mode needs a cluster, but " + options.Upstream + " did not answer as one.");
             }
 
-            var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id);
+            var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id, access);
             var backend = new SmartBackend(cluster, connector, new SmartRelayLinks(options.Connection, tunnel.Statistics));
             tunnel.Statistics.CountSharedConnections(backend.OpenSharedConnections);
             try

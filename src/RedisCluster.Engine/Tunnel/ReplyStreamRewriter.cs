@@ -23,6 +23,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly RespLimits _limits;
         private readonly RespLimits _wholeFrameLimits;
         private readonly ConcurrentQueue<(long Ordinal, ClientCommandKind Kind)> _notable = new ConcurrentQueue<(long, ClientCommandKind)>();
+        private readonly ConcurrentQueue<(long Ordinal, byte[] Reply)> _local = new ConcurrentQueue<(long, byte[])>();
         private Level[] _stack = new Level[8];
         private int _depth;
         private bool _inFrame;
@@ -68,6 +69,13 @@ namespace RedisCluster.Engine.Tunnel
         }
 
         /// <summary>
+        /// Called by the command side for a command the tunnel answers itself (refused, or AUTH to the
+        /// tunnel): the reply goes out after the replies of every command before it, before any after it.
+        /// The reply side must then be woken (a cancelled read) in case the server has nothing more to send.
+        /// </summary>
+        public void AnswerLocally(long ordinal, byte[] reply) => _local.Enqueue((ordinal, reply));
+
+        /// <summary>
         /// Relays what it can of <paramref name="input"/> and returns the position up to which input was used;
         /// the rest (an incomplete line, header or topology reply) must be offered again with more bytes.
         /// Throws <see cref="RespProtocolException"/> when the server's stream is not RESP.
@@ -103,6 +111,13 @@ namespace RedisCluster.Engine.Tunnel
 
                         ElementDone();
                         continue;
+                    }
+
+                    if (!_inFrame && !_local.IsEmpty)
+                    {
+                        written += Copy(input, passStart, safe - passStart, output);
+                        passStart = safe;
+                        written += WriteDueLocalReplies(output);
                     }
 
                     long elementStart = reader.Consumed;
@@ -289,6 +304,21 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             return input.GetPosition(safe);
+        }
+
+        // Between frames: the tunnel's own answers whose turn has come (every earlier reply relayed).
+        private long WriteDueLocalReplies(IBufferWriter<byte> output)
+        {
+            long written = 0;
+            while (_local.TryPeek(out var head) && (Desynced || head.Ordinal <= RepliesCompleted))
+            {
+                _local.TryDequeue(out _);
+                output.Write(head.Reply);
+                written += head.Reply.Length;
+                Interlocked.Increment(ref _completed);
+            }
+
+            return written;
         }
 
         private ClientCommandKind PeekKind()

@@ -46,6 +46,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly SmartPin _pin;
         private List<byte[][]>? _subscribeFrom;
         private SmartBatch? _batch;
+        private readonly TunnelClientGate? _gate;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
         {
@@ -54,6 +55,7 @@ namespace RedisCluster.Engine.Tunnel
             _socket = socket;
             _clientId = backend.NextClientId();
             _pin = new SmartPin(context, backend);
+            _gate = context.NewGate();
             Client = QuietCleanup.RemoteName(socket);
         }
 
@@ -244,7 +246,7 @@ namespace RedisCluster.Engine.Tunnel
             _context.Statistics.UpstreamOpened();
             try
             {
-                var subscription = new SmartSubscription(_context, upstream, _protocol);
+                var subscription = new SmartSubscription(_context, upstream, _protocol, _gate);
                 return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
             }
             finally
@@ -267,7 +269,15 @@ namespace RedisCluster.Engine.Tunnel
                 byte[][] args = commands[i];
                 string name = CommandNames.Of(args[0]);
                 batch.Names[i] = name;
-                if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
+                string? refused = _gate?.Admit(name, args);
+                if (refused != null)
+                {
+                    // Not authenticated to the tunnel, or denied: Redis's own error, and like Redis a refused
+                    // command inside MULTI makes EXEC fail.
+                    replies[i] = RespValue.Error(refused);
+                    _multiFailed |= _multi != null;
+                }
+                else if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
                     // Queued locally and sent as one block at EXEC, so the block reaches one node whole.
                     replies[i] = await QueueAsync(args).ConfigureAwait(false);

@@ -26,6 +26,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly TunnelContext _context;
         private readonly Stream _upstream;
         private readonly int _protocol;
+        private readonly TunnelClientGate? _access;
         private readonly object _gate = new object();
         private TaskCompletionSource<bool>? _markerSeen;
         private long _count = -1;
@@ -33,8 +34,9 @@ namespace RedisCluster.Engine.Tunnel
         private int _markers;
         private int _finished;
 
-        public SmartSubscription(TunnelContext context, Stream upstream, int protocol)
+        public SmartSubscription(TunnelContext context, Stream upstream, int protocol, TunnelClientGate? access)
         {
+            _access = access;
             _context = context;
             _upstream = upstream;
             _protocol = protocol;
@@ -110,8 +112,17 @@ namespace RedisCluster.Engine.Tunnel
                         _context.Statistics.AddToServer(0, 1);
                     }
 
-                    await SendAsync(command, abort).ConfigureAwait(false);
                     string name = Encoding.UTF8.GetString(command[0]).ToUpperInvariant();
+                    if (_access != null && (name == "AUTH" || name == "HELLO" || _access.Admit(name, command) != null))
+                    {
+                        // Replies here come straight from the subscription connection, so a refusal cannot be
+                        // slotted in among them; a tunnel with a password or deny list closes the client instead.
+                        _context.Statistics.Error();
+                        _context.Log.Warning("Tunnel: a subscribed smart client sent " + name + ", which the tunnel's access rules do not allow while subscribed; disconnected.");
+                        return null;
+                    }
+
+                    await SendAsync(command, abort).ConfigureAwait(false);
                     if (name == "QUIT")
                     {
                         await Task.WhenAny(pump, Task.Delay(_context.Options.DrainTimeout)).ConfigureAwait(false);

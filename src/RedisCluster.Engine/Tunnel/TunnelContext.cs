@@ -25,6 +25,12 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Null in standalone mode: replies are relayed without rewriting.</summary>
         public ITunnelAddressMap? Map { get; }
 
+        /// <summary>Local password and deny list for the clients; null when the tunnel has neither.</summary>
+        public TunnelAccessPolicy? Access { get; set; }
+
+        /// <summary>A new client's standing with <see cref="Access"/>; null when every client may do everything.</summary>
+        public TunnelClientGate? NewGate() => Access == null ? null : new TunnelClientGate(Access);
+
         /// <summary>Smart mode: the cluster client every client's commands run through; null in the other modes.</summary>
         public SmartBackend? Smart { get; set; }
 

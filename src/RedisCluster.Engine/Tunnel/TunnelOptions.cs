@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Net;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Protocol;
@@ -58,6 +59,18 @@ namespace RedisCluster.Engine.Tunnel
 
         /// <summary>Size of each direction's read buffer per connection; with the pipe limits it bounds memory per client.</summary>
         public int BufferSize { get; set; } = 64 * 1024;
+
+        /// <summary>
+        /// A password (and optional user name) that local clients must give with AUTH or HELLO ... AUTH before
+        /// any other command. Null: clients need none, and every local client has the tunnel's rights.
+        /// </summary>
+        public NetworkCredential? ClientCredential { get; set; }
+
+        /// <summary>
+        /// Commands no tunnel client may run: names (CONFIG, CONFIG|GET) and ACL categories (@admin), resolved
+        /// against the server's COMMAND metadata when the tunnel starts.
+        /// </summary>
+        public IList<string> DenyCommands { get; set; } = new List<string>();
 
         /// <summary>A name to show in lists; the registry fills in one when empty.</summary>
         public string? Name { get; set; }

@@ -29,6 +29,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly CommandStreamScanner _commands;
         private readonly ReplyStreamRewriter _replies;
         private Stream? _upstream;
+        private PipeReader? _upstreamReader;
 
         public TunnelSession(TunnelContext context, Socket client, RedisEndpoint upstream)
         {
@@ -41,6 +42,8 @@ namespace RedisCluster.Engine.Tunnel
             _commands = new CommandStreamScanner(options.ClientLimits, Math.Min(options.MaxBufferedFrame, 64 * 1024), auth);
             _replies = new ReplyStreamRewriter(context.Map, upstream.Host, context.Connection.Limits, options.MaxBufferedFrame);
             _commands.Notable = _replies.Expect;
+            _commands.Gate = context.NewGate();
+            _commands.LocalReply = AnswerLocally;
             Client = QuietCleanup.RemoteName(client);
         }
 
@@ -135,6 +138,7 @@ namespace RedisCluster.Engine.Tunnel
             PipeReader clientReader = StreamPipes.Reader(clientStream, size, 4096, leaveOpen: true);
             PipeWriter clientWriter = PipeWriter.Create(clientStream, writerOptions);
             PipeReader upstreamReader = StreamPipes.Reader(upstream, size, 4096, leaveOpen: true);
+            _upstreamReader = upstreamReader;
             PipeWriter upstreamWriter = PipeWriter.Create(upstream, writerOptions);
 
             Task up = PumpCommandsAsync(clientReader, upstreamWriter);
@@ -233,11 +237,19 @@ namespace RedisCluster.Engine.Tunnel
                     }
                 }
 
-                if (result.IsCompleted || result.IsCanceled)
+                // A cancelled read without the token is AnswerLocally waking this pump.
+                if (result.IsCompleted || (result.IsCanceled && token.IsCancellationRequested))
                 {
                     return;
                 }
             }
+        }
+
+        /// <summary>A command the tunnel answers itself: queued among the replies, and the reply pump woken to write it.</summary>
+        private void AnswerLocally(long ordinal, byte[] reply)
+        {
+            _replies.AnswerLocally(ordinal, reply);
+            _upstreamReader?.CancelPendingRead();
         }
 
         private async Task WaitForRepliesAsync(Task down)

@@ -219,6 +219,12 @@ namespace RedisCluster.PowerShell.Commands
         private void Emit(RedisReply reply)
         {
             RespValue value = reply.Value;
+            if (value.IsError)
+            {
+                // The server can quote an argument back (ACL SETUSER's bad rule, a key list): mask the secrets.
+                value = RespValue.Error(reply.Command.Scrub(value.GetString() ?? string.Empty));
+            }
+
             if (Detailed)
             {
                 WriteObject(new RedisDetailedReply(reply.Command.ToDisplayString(), ReplyConverter.ToObject(value, AsBytes), value.Type.ToString(),

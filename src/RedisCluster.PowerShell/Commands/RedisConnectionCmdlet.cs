@@ -131,6 +131,7 @@ namespace RedisCluster.PowerShell.Commands
                 seeds.Add(Terminating(() => RedisEndpoint.Parse(text), text));
             }
 
+            WarnIfCertificateUnchecked(connection, string.Join(", ", seeds));
             WriteVerbose("Connecting to " + string.Join(", ", seeds) + (connection.UseTls ? " over TLS" : string.Empty)
                 + " as user '" + connection.User + "'.");
             RedisClient client;
@@ -146,6 +147,16 @@ namespace RedisCluster.PowerShell.Commands
             WriteVerbose("Connected to " + client.Endpoint + ": " + client.Hello.Server + " " + client.Hello.Version + ", "
                 + client.Hello.Mode + ", RESP" + client.Hello.Protocol + ".");
             return client;
+        }
+
+        /// <summary>Warns, once for the connection object being made, when its server certificate is not checked.</summary>
+        protected void WarnIfCertificateUnchecked(ConnectionOptions connection, string target)
+        {
+            string? warning = connection.CertificateCheckWarning(target);
+            if (warning != null)
+            {
+                WriteWarning(warning);
+            }
         }
 
         private string? ResolvePath(string? path)

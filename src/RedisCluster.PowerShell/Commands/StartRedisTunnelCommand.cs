@@ -62,6 +62,19 @@ namespace RedisCluster.PowerShell.Commands
         [ValidateRange(1, 3600)]
         public int TopologyRefreshInterval { get; set; } = 5;
 
+        /// <summary>
+        /// A password (and user name) local clients must give with AUTH or HELLO ... AUTH before any other
+        /// command. Without it every local client has all the rights of the tunnel's own user.
+        /// </summary>
+        [Parameter]
+        [Credential]
+        public PSCredential? ClientCredential { get; set; }
+
+        /// <summary>Commands no tunnel client may run: names (CONFIG, CONFIG|GET, 'CLIENT KILL') and ACL categories (@admin, @dangerous).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? DenyCommand { get; set; }
+
         /// <summary>Return the tunnel at once and keep it running in the background of the session.</summary>
         [Parameter]
         [Alias("Background")]
@@ -78,6 +91,9 @@ namespace RedisCluster.PowerShell.Commands
             {
                 connection = Connection.Options.Connection;
                 upstream = Connection.Endpoint;
+
+                // The tunnel is a new connection object (Connect-Redis warned about its own); -Endpoint warns in OpenClient.
+                WarnIfCertificateUnchecked(connection, upstream.ToString());
             }
             else
             {
@@ -108,12 +124,14 @@ namespace RedisCluster.PowerShell.Commands
                 DrainTimeout = TimeSpan.FromSeconds(DrainTimeout),
                 TopologyRefreshInterval = TimeSpan.FromSeconds(TopologyRefreshInterval),
                 Log = (IRedisLog?)log ?? NullRedisLog.Instance,
+                ClientCredential = ClientCredential == null ? null : new NetworkCredential((ClientCredential.UserName ?? string.Empty).Trim(), ClientCredential.Password),
+                DenyCommands = DenyCommand ?? new string[0],
             };
 
             if (!IPAddress.IsLoopback(listen))
             {
                 WriteWarning("The tunnel listens on " + ListenAddress + ", not on a loopback address: anyone who can reach it gets access to "
-                    + upstream + " as user '" + connection.User + "' without a password.");
+                    + upstream + " as user '" + connection.User + "'" + (ClientCredential == null ? " without a password." : " with the -ClientCredential password."));
             }
 
             WriteVerbose("Starting a tunnel to " + upstream + (connection.UseTls ? " over TLS" : string.Empty) + " as user '" + connection.User + "'.");

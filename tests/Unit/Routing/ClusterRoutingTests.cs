@@ -143,6 +143,25 @@ public sealed class ClusterRoutingTests : IDisposable
     }
 
     [Fact]
+    public void ACredentialThatRedisReadsAsKeysIsNeverShown()
+    {
+        // Redis reads everything after KEYS as keys (COMMAND GETKEYS says so), so AUTH2's user and password
+        // become "keys" of other slots and the command is refused as CROSSSLOT; its explanation lists them.
+        const string password = "Mig-S3cret-pw!";
+        string key = Prefix("migrate");
+        _log.Clear();
+        var reply = _client.Run("MIGRATE", "127.0.0.1", "1", "", "0", "5000", "KEYS", key, "AUTH2", "someone", password);
+        Assert.True(reply.IsError);
+        string message = reply.GetString()!;
+        Assert.StartsWith("CROSSSLOT", message);
+        Assert.DoesNotContain(password, message);
+        Assert.Contains("'****' is a hidden argument", message);
+        Assert.Contains("put AUTH or AUTH2 before KEYS", message);
+        Assert.Contains("'" + key + "' is in slot", message);
+        Assert.DoesNotContain(_log.Messages, m => m.Contains(password, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void MovableKeyCommandsRouteByTheServersKeyPositions()
     {
         string tag = "{" + Prefix("movable") + "}";
