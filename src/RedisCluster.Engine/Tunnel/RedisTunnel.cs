@@ -170,6 +170,7 @@ namespace RedisCluster.Engine.Tunnel
             catch
             {
                 control.Dispose();
+                log.Dispose();
                 throw;
             }
         }
@@ -262,6 +263,7 @@ namespace RedisCluster.Engine.Tunnel
                 _control?.Dispose();
                 _smart?.Dispose();
                 _log.Verbose("Tunnel " + Name + " stopped: " + Statistics + ".");
+                _log.Dispose();
             }
             finally
             {

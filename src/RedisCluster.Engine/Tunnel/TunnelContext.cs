@@ -12,7 +12,15 @@ namespace RedisCluster.Engine.Tunnel
             Statistics = statistics;
             Log = log;
             Map = map;
+            Admission = new ClientAdmission(options.MaxClients ?? ClientAdmission.DefaultMaximum(DescriptorLimit.Current()));
+            QueryBuffers = new QueryBufferBudget(options.TotalQueryBufferLimit);
         }
+
+        /// <summary>How many clients all listeners of the tunnel together may have (Redis's maxclients).</summary>
+        public ClientAdmission Admission { get; }
+
+        /// <summary>What the smart-mode clients together hold of commands not yet run.</summary>
+        public QueryBufferBudget QueryBuffers { get; }
 
         public TunnelOptions Options { get; }
 

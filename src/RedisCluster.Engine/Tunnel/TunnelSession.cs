@@ -28,6 +28,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly CancellationTokenSource _abort = new CancellationTokenSource();
         private readonly CommandStreamScanner _commands;
         private readonly ReplyStreamRewriter _replies;
+        private readonly ClientActivity _activity = new ClientActivity();
         private Stream? _upstream;
 
         public TunnelSession(TunnelContext context, Socket client, RedisEndpoint upstream)
@@ -48,6 +49,13 @@ namespace RedisCluster.Engine.Tunnel
 
         /// <summary>The client's address, for messages.</summary>
         public string Client { get; }
+
+        /// <summary>
+        /// Idle in Redis's <c>timeout</c> sense: nothing came from the client for <paramref name="timeout"/>, no
+        /// reply is owed, and the connection is not subscribed (subscribers wait for messages, they are not idle).
+        /// </summary>
+        public bool IsIdleFor(TimeSpan timeout)
+            => _activity.QuietFor(timeout) && !_replies.Desynced && _replies.RepliesCompleted >= _commands.CommandsCompleted;
 
         /// <summary>Stops taking commands from the client; replies still due are delivered, then the connection closes.</summary>
         public void BeginStop() => QuietCleanup.Cancel(_stopReading);
@@ -143,6 +151,11 @@ namespace RedisCluster.Engine.Tunnel
                 error = _commands.ProtocolError;
                 await WaitForRepliesAsync(down).ConfigureAwait(false);
             }
+            else if (_commands.QuitSent)
+            {
+                // The server closes the connection after answering QUIT: the client asked for that.
+                _context.Log.Debug("Tunnel: client " + Client + " quit.");
+            }
             else if (!_abort.IsCancellationRequested && !up.IsCompleted)
             {
                 _context.Statistics.Error();
@@ -166,7 +179,7 @@ namespace RedisCluster.Engine.Tunnel
                 _context.Log.Warning("Tunnel: client " + Client + " sent invalid RESP (" + error + "); disconnected.");
                 try
                 {
-                    byte[] line = Encoding.UTF8.GetBytes("-ERR Protocol error: " + ErrorLines.OneLine(error) + "\r\n");
+                    byte[] line = Encoding.UTF8.GetBytes("-ERR Protocol error: " + ErrorLines.OneLine(_commands.ProtocolErrorReason ?? error) + "\r\n");
                     await clientWriter.WriteAsync(line).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
@@ -186,6 +199,7 @@ namespace RedisCluster.Engine.Tunnel
             while (true)
             {
                 ReadResult result = await client.ReadAsync(token).ConfigureAwait(false);
+                _activity.Touch();
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 SequencePosition used = _commands.Process(buffer, upstream, out long written);
                 client.AdvanceTo(used, buffer.End);

@@ -16,6 +16,7 @@ namespace RedisCluster.Engine.Tunnel
         private long _upstreamConnections;
         private long _upstreamReconnects;
         private long _errors;
+        private long _refused;
 
         /// <summary>Client connections open now.</summary>
         public long ClientsNow => Volatile.Read(ref _clientsNow);
@@ -40,6 +41,9 @@ namespace RedisCluster.Engine.Tunnel
         /// a second attempt, or the topology connection of a pinned tunnel re-established after it broke.
         /// </summary>
         public long UpstreamReconnects => Volatile.Read(ref _upstreamReconnects);
+
+        /// <summary>Clients turned away because the tunnel had its maximum of clients (-MaxClients).</summary>
+        public long ClientsRefused => Volatile.Read(ref _refused);
 
         /// <summary>
         /// Failures: upstream connections that could not be opened or broke, protocol errors from clients,
@@ -72,8 +76,10 @@ namespace RedisCluster.Engine.Tunnel
 
         internal void Error() => Interlocked.Increment(ref _errors);
 
+        internal void Refused() => Interlocked.Increment(ref _refused);
+
         public override string ToString()
-            => "clients " + ClientsNow + " (" + ClientsTotal + " total), commands " + CommandsRelayed
+            => "clients " + ClientsNow + " (" + ClientsTotal + " total, " + ClientsRefused + " refused), commands " + CommandsRelayed
                + ", bytes " + BytesToServer + " up / " + BytesToClient + " down, reconnects " + UpstreamReconnects + ", errors " + Errors;
     }
 }
