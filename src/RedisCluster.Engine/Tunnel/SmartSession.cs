@@ -87,7 +87,7 @@ namespace RedisCluster.Engine.Tunnel
             var stream = new NetworkStream(_socket, ownsSocket: true);
             int size = _context.Options.BufferSize;
             PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
-            PipeWriter writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: Math.Min(4096, size), leaveOpen: true));
+            PipeWriter writer = StreamPipes.Writer(stream, Math.Min(4096, size), leaveOpen: true);
             try
             {
                 await LoopAsync(reader, writer).ConfigureAwait(false);

@@ -134,7 +134,7 @@ namespace RedisCluster.Engine.Tunnel
         private async Task RelayAsync(NetworkStream clientStream, Stream upstream)
         {
             int size = _context.Options.BufferSize;
-            var writerOptions = new StreamPipeWriterOptions(minimumBufferSize: Math.Min(4096, size), leaveOpen: true);
+            var writerOptions = new StreamPipeWriterOptions(LargeUnpooledMemoryPool.Instance, Math.Min(4096, size), leaveOpen: true);
             PipeReader clientReader = StreamPipes.Reader(clientStream, size, 4096, leaveOpen: true);
             PipeWriter clientWriter = PipeWriter.Create(clientStream, writerOptions);
             PipeReader upstreamReader = StreamPipes.Reader(upstream, size, 4096, leaveOpen: true);

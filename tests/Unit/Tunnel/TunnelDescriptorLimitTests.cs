@@ -33,7 +33,7 @@ public sealed class TunnelChildProcessFixture : IDisposable
 /// <summary>
 /// Tunnels in a child process under a lowered descriptor limit (ulimit -n): more clients than descriptors must
 /// not end the tunnel (the runtime ends a process that has none left with "Out of memory."), and the
-/// tunnel serves again once they leave. Also what a smart tunnel keeps of large commands after they are done.
+/// tunnel serves again once they leave.
 /// </summary>
 public sealed class TunnelDescriptorLimitTests : IClassFixture<TunnelChildProcessFixture>
 {
@@ -99,49 +99,6 @@ public sealed class TunnelDescriptorLimitTests : IClassFixture<TunnelChildProces
         Assert.Equal("still here", client.Call("GET", "tunnel:fd:" + mode).GetString());
         Assert.True(host.IsRunning, "the tunnel host ended: " + host.Errors);
         Assert.DoesNotContain("Out of memory", host.Errors, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void SmartTunnelGivesTheMemoryOfLargeCommandsBackAfterTheirClientsLeave()
-    {
-        const int Clients = 3;
-        const int ValueBytes = 64 * 1024 * 1024;
-        _fixture.Cluster.WaitHealthy(TimeSpan.FromSeconds(60));
-        using TunnelHostProcess host = TunnelHostProcess.Start(Upstream("Smart"), "Smart");
-        using (RawRespClient warm = RawRespClient.Connect(host.Port))
-        {
-            Assert.Equal("OK", warm.Call("SET", "tunnel:mem:warm", "x").GetString());
-        }
-
-        long before = host.ResidentBytes;
-        var value = new byte[ValueBytes];
-        Array.Fill(value, (byte)'v');
-        Parallel.For(0, Clients, c =>
-        {
-            using RawRespClient client = RawRespClient.Connect(host.Port);
-            string key = "tunnel:mem:" + c.ToString(CultureInfo.InvariantCulture);
-            byte[] head = Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$" + key.Length + "\r\n" + key + "\r\n$" + ValueBytes + "\r\n");
-            client.Send(head);
-            client.Send(value);
-            client.Send(Encoding.ASCII.GetBytes("\r\n"));
-            Assert.Equal("OK", client.Read().GetString());
-        });
-        using (RawRespClient cleanup = RawRespClient.Connect(host.Port))
-        {
-            Assert.Equal(Clients, cleanup.Call("DEL", "tunnel:mem:0", "tunnel:mem:1", "tunnel:mem:2").Integer);
-        }
-
-        // Every client has left: what the tunnel holds must come back to near where it started.
-        long bound = before + (64L * 1024 * 1024);
-        DateTime until = DateTime.UtcNow + Deadline;
-        long now = host.ResidentBytes;
-        while (now > bound && DateTime.UtcNow < until)
-        {
-            Thread.Sleep(200);
-            now = host.ResidentBytes;
-        }
-
-        Assert.True(now <= bound, "resident " + (now >> 20) + " MB after the clients left; " + (before >> 20) + " MB before " + Clients + " SETs of " + (ValueBytes >> 20) + " MB");
     }
 
     private static string ReadLine(Socket socket, TimeSpan timeout)
