@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using RedisCluster.Tests.Infrastructure;
-
-namespace RedisCluster.Tests.Tunnel;
+namespace RedisCluster.Tests.Infrastructure;
 
 /// <summary>
 /// tests/TunnelTestHost run as a child process (plaintext upstream), optionally under <c>ulimit -n</c>: a tunnel
@@ -98,12 +96,17 @@ internal sealed class TunnelHostProcess : IDisposable
 
     private static string HostPath()
     {
-        // tests/Unit/bin/<Configuration>/<tfm>/ -> tests/TunnelTestHost/bin/<Configuration>/<tfm>/TunnelTestHost.dll
+        // <project>/bin/<Configuration>/<tfm>/ -> tests/TunnelTestHost/bin/<Configuration>/<tfm>/TunnelTestHost.dll
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         string tfm = here.Name;
         string configuration = here.Parent!.Name;
-        string tests = here.Parent.Parent!.Parent!.Parent!.FullName;
-        string path = Path.Combine(tests, "TunnelTestHost", "bin", configuration, tfm, "TunnelTestHost.dll");
+        DirectoryInfo root = here;
+        while (!File.Exists(Path.Combine(root.FullName, "RedisCluster.slnx")))
+        {
+            root = root.Parent ?? throw new DirectoryNotFoundException("No RedisCluster.slnx above " + AppContext.BaseDirectory);
+        }
+
+        string path = Path.Combine(root.FullName, "tests", "TunnelTestHost", "bin", configuration, tfm, "TunnelTestHost.dll");
         if (!File.Exists(path))
         {
             throw new FileNotFoundException("Build tests/TunnelTestHost first (the test project references it).", path);
