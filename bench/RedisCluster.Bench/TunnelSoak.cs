@@ -42,7 +42,8 @@ public sealed class TunnelSoak
 
     private string RunMode(string mode, string upstream)
     {
-        using TunnelHostProcess host = TunnelHostProcess.Start(upstream, mode, DescriptorLimit);
+        // Pinned: every node's listener at its port less 10000, below the ephemeral range the clients' sockets use.
+        using TunnelHostProcess host = TunnelHostProcess.Start(upstream, mode, DescriptorLimit, portOffset: mode == "Pinned" ? -10000 : 0);
         int port = host.Port;
         Thread.Sleep(1000);
         long before = host.ResidentBytes;
@@ -188,8 +189,13 @@ public sealed class TunnelSoak
             }
 
             socket.Send(input);
+
+            // End of input: the tunnel answers what it can and closes, rather than waiting for the rest of a frame.
+            socket.Shutdown(SocketShutdown.Send);
             var scratch = new byte[512];
-            socket.Receive(scratch);
+            while (socket.Receive(scratch) > 0)
+            {
+            }
         }
         catch (SocketException)
         {

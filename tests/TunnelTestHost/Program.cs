@@ -8,7 +8,8 @@ using RedisCluster.Engine.Tunnel;
 namespace RedisCluster.Tests.TunnelTestHost
 {
     /// <summary>
-    /// Runs one plaintext tunnel until its standard input closes: <c>TunnelTestHost &lt;upstream host:port&gt; &lt;Standalone|Pinned|Smart&gt; [max clients]</c>.
+    /// Runs one plaintext tunnel until its standard input closes:
+    /// <c>TunnelTestHost &lt;upstream host:port&gt; &lt;Standalone|Pinned|Smart&gt; [max clients|default] [pinned port offset]</c>.
     /// Prints "READY &lt;port&gt;" once clients can connect; warnings go to standard error.
     /// </summary>
     public static class Program
@@ -30,6 +31,12 @@ namespace RedisCluster.Tests.TunnelTestHost
             if (args.Length > 2 && args[2] != "default")
             {
                 options.MaxClients = int.Parse(args[2], CultureInfo.InvariantCulture);
+            }
+
+            if (args.Length > 3)
+            {
+                // Pinned listeners sit at each node's port plus the offset; on one machine it must not be 0.
+                options.PortOffset = int.Parse(args[3], CultureInfo.InvariantCulture);
             }
 
             RedisTunnel tunnel = await RedisTunnel.StartAsync(options).ConfigureAwait(false);

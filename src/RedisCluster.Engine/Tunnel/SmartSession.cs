@@ -154,6 +154,7 @@ namespace RedisCluster.Engine.Tunnel
                     commands.Clear();
                     _batch = null;
                 }
+
                 if (error != null)
                 {
                     // Like Redis: the commands before the garbage are answered, then the error, then the close.

@@ -12,7 +12,14 @@ namespace RedisCluster.Engine.Tunnel
             Statistics = statistics;
             Log = log;
             Map = map;
-            Admission = new ClientAdmission(options.MaxClients ?? ClientAdmission.DefaultMaximum(DescriptorLimit.Current()));
+            long? descriptors = DescriptorLimit.Current();
+            int safe = ClientAdmission.DefaultMaximum(descriptors);
+            Admission = new ClientAdmission(options.MaxClients ?? safe);
+            if (descriptors != null && Admission.Maximum > safe)
+            {
+                log.Warning("Tunnel: -MaxClients " + Admission.Maximum + " is more than the descriptor limit (ulimit -n " + descriptors
+                    + ") serves safely (" + safe + "); if the process runs out of descriptors the runtime ends it. Raise ulimit -n instead.");
+            }
             QueryBuffers = new QueryBufferBudget(options.TotalQueryBufferLimit);
         }
 

@@ -52,7 +52,7 @@ internal sealed class TunnelHostProcess : IDisposable
         }
     }
 
-    public static TunnelHostProcess Start(string upstream, string mode, int? descriptorLimit = null, int? maxClients = null)
+    public static TunnelHostProcess Start(string upstream, string mode, int? descriptorLimit = null, int? maxClients = null, int portOffset = 0)
     {
         string dll = HostPath();
         string limit = descriptorLimit == null ? string.Empty : "ulimit -n " + descriptorLimit.Value.ToString(CultureInfo.InvariantCulture) + "; ";
@@ -69,6 +69,7 @@ internal sealed class TunnelHostProcess : IDisposable
         info.ArgumentList.Add(upstream);
         info.ArgumentList.Add(mode);
         info.ArgumentList.Add(maxClients?.ToString(CultureInfo.InvariantCulture) ?? "default");
+        info.ArgumentList.Add(portOffset.ToString(CultureInfo.InvariantCulture));
         Process process = Process.Start(info)!;
         var host = new TunnelHostProcess(process, 0);
         process.ErrorDataReceived += (_, e) =>
