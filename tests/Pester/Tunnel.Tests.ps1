@@ -250,7 +250,8 @@ Describe 'Start-RedisTunnel in pinned mode over a TLS 3x1 cluster' {
         $moved = $null
         foreach ($i in 1..200) {
             $reply = redis-cli -p $localPorts[0] GET "pester:pinned:probe:$i"
-            if ("$reply" -like 'MOVED*') { $moved = "$reply"; break }
+            # redis-cli ends an error reply with a blank line, which "$reply" would join on as a trailing space.
+            if ("$reply" -like 'MOVED*') { $moved = "$reply".Trim(); break }
         }
         $moved | Should -Not -BeNullOrEmpty
         ($moved -split ' ')[-1] | Should -BeLike '127.0.0.1:*'
