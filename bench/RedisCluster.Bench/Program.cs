@@ -1,12 +1,24 @@
 using System.Globalization;
 using RedisCluster.Bench;
 
-// Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize] | fill-shapes [sizeMB] [valueSize] | smart [requests]
+// Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize] | fill-shapes [sizeMB] [valueSize] | smart [requests] | tunnel-soak [inputs] [idle]
 string what = args.Length > 0 ? args[0] : "fill";
-if (what != "fill" && what != "fill-shapes" && what != "smart")
+if (what != "fill" && what != "fill-shapes" && what != "smart" && what != "tunnel-soak")
 {
-    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512] | smart [requests=200000]");
+    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512] | smart [requests=200000] | tunnel-soak [inputs=100000] [idle=5000]");
     return 2;
+}
+
+if (what == "tunnel-soak")
+{
+    int inputs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100000;
+    int idle = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5000;
+    foreach (string line in new TunnelSoak(inputs, idle).Run())
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
 }
 
 int sizeMB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 256;

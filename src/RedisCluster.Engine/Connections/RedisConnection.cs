@@ -51,7 +51,7 @@ namespace RedisCluster.Engine.Connections
             _options = options;
             Id = Interlocked.Increment(ref _nextId);
             _reader = StreamPipes.Reader(stream, 64 * 1024, 16 * 1024, leaveOpen: false);
-            _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+            _writer = StreamPipes.Writer(stream, 64 * 1024, leaveOpen: false);
             _readLoop = Task.Run(ReadLoopAsync);
             if (options.CommandTimeout > TimeSpan.Zero)
             {

@@ -19,9 +19,14 @@ namespace RedisCluster.Engine.Connections
 
         public static PipeReader Reader(Stream stream, int bufferSize, int minimumReadSize, bool leaveOpen)
             => PipeReader.Create(stream, new StreamPipeReaderOptions(
+                pool: LargeUnpooledMemoryPool.Instance,
                 bufferSize: bufferSize,
                 minimumReadSize: Math.Min(minimumReadSize, bufferSize),
                 leaveOpen: leaveOpen,
                 useZeroByteReads: ZeroByteReads));
+
+        /// <summary>A writer whose large segments (room for one large argument or reply) are not pooled after use.</summary>
+        public static PipeWriter Writer(Stream stream, int minimumBufferSize, bool leaveOpen)
+            => PipeWriter.Create(stream, new StreamPipeWriterOptions(LargeUnpooledMemoryPool.Instance, minimumBufferSize, leaveOpen));
     }
 }

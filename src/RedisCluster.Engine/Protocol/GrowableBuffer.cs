@@ -33,6 +33,16 @@ namespace RedisCluster.Engine.Protocol
             WrittenCount = 0;
         }
 
+        /// <summary>Like <see cref="Clear()"/>, and lets go of the array when it grew past <paramref name="retainedCapacity"/>.</summary>
+        public void Clear(int retainedCapacity)
+        {
+            Clear();
+            if (_buffer.Length > retainedCapacity)
+            {
+                _buffer = new byte[Math.Max(16, retainedCapacity)];
+            }
+        }
+
         public void Advance(int count)
         {
             if (count < 0 || WrittenCount + count > _buffer.Length)

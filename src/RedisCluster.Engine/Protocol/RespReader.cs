@@ -599,13 +599,14 @@ namespace RedisCluster.Engine.Protocol
         {
             if (length < 0)
             {
-                throw new RespProtocolException("Invalid bulk length " + length.ToString(CultureInfo.InvariantCulture), offset);
+                throw new RespProtocolException("Invalid bulk length " + length.ToString(CultureInfo.InvariantCulture), offset, "invalid bulk length");
             }
 
             if (length > limits.MaxBulkLength)
             {
                 throw new RespProtocolException(
-                    "Bulk length " + length.ToString(CultureInfo.InvariantCulture) + " exceeds the limit of " + limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture) + " bytes", offset);
+                    "Bulk length " + length.ToString(CultureInfo.InvariantCulture) + " exceeds the limit of " + limits.MaxBulkLength.ToString(CultureInfo.InvariantCulture) + " bytes", offset,
+                    "invalid bulk length");
             }
         }
 
@@ -613,13 +614,14 @@ namespace RedisCluster.Engine.Protocol
         {
             if (count < 0)
             {
-                throw new RespProtocolException("Invalid aggregate length " + count.ToString(CultureInfo.InvariantCulture), offset);
+                throw new RespProtocolException("Invalid aggregate length " + count.ToString(CultureInfo.InvariantCulture), offset, "invalid multibulk length");
             }
 
             if (count > limits.MaxAggregateLength)
             {
                 throw new RespProtocolException(
-                    "Aggregate length " + count.ToString(CultureInfo.InvariantCulture) + " exceeds the limit of " + limits.MaxAggregateLength.ToString(CultureInfo.InvariantCulture), offset);
+                    "Aggregate length " + count.ToString(CultureInfo.InvariantCulture) + " exceeds the limit of " + limits.MaxAggregateLength.ToString(CultureInfo.InvariantCulture), offset,
+                    "invalid multibulk length");
             }
 
             if (depth + 1 > limits.MaxDepth)

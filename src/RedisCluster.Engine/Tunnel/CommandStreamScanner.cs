@@ -70,6 +70,12 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Set when the client sent something that is not a RESP command; nothing after it is relayed.</summary>
         public string? ProtocolError { get; private set; }
 
+        /// <summary>The protocol error in Redis's own words, for the reply to the client (see <see cref="RespProtocolException.RedisReason"/>).</summary>
+        public string? ProtocolErrorReason { get; private set; }
+
+        /// <summary>True once the client sent QUIT: the server closing the connection after it is the client's doing.</summary>
+        public bool QuitSent { get; private set; }
+
         /// <summary>
         /// Relays what it can of <paramref name="input"/> to <paramref name="output"/> and returns the position
         /// up to which input was used; the rest (an incomplete header, AUTH or HELLO) must be offered again
@@ -230,6 +236,7 @@ namespace RedisCluster.Engine.Tunnel
             catch (RespProtocolException ex)
             {
                 ProtocolError = ex.Message;
+                ProtocolErrorReason = ex.RedisReason;
             }
 
             written += Copy(input, passStart, safe - passStart, output);
@@ -320,6 +327,12 @@ namespace RedisCluster.Engine.Tunnel
                 {
                     return true;
                 }
+            }
+
+            if (Is(word, "QUIT"))
+            {
+                QuitSent = true;
+                return true;
             }
 
             if (Is(word, "SUBSCRIBE") || Is(word, "PSUBSCRIBE") || Is(word, "SSUBSCRIBE") || Is(word, "UNSUBSCRIBE")

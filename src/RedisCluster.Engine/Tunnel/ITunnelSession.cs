@@ -11,6 +11,12 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>The client's address, for messages.</summary>
         string Client { get; }
 
+        /// <summary>
+        /// True when the client has sent nothing for <paramref name="timeout"/> and is not waiting for a reply
+        /// or subscribed: Redis's <c>timeout</c> closes such a client, and so does the tunnel's idle timeout.
+        /// </summary>
+        bool IsIdleFor(System.TimeSpan timeout);
+
         /// <summary>Stops taking commands; replies still due are delivered, then the connection closes.</summary>
         void BeginStop();
 

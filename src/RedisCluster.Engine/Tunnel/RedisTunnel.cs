@@ -183,6 +183,7 @@ namespace RedisCluster.Engine.Tunnel
             catch
             {
                 control.Dispose();
+                log.Dispose();
                 throw;
             }
         }
@@ -276,6 +277,7 @@ namespace RedisCluster.Engine.Tunnel
                 _control?.Dispose();
                 _smart?.Dispose();
                 _log.Verbose("Tunnel " + Name + " stopped: " + Statistics + ".");
+                _log.Dispose();
             }
             finally
             {

@@ -29,6 +29,9 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Commands taken per batch; more stay in the socket buffer, which bounds memory per client.</summary>
         private const int MaxBatch = 1024;
 
+        /// <summary>Reply buffer kept between reads; one large reply must not hold its size for the life of the connection.</summary>
+        private const int RetainedOutput = 256 * 1024;
+
         private const string ClusterRefused = "ERR this endpoint presents the cluster as one server; CLUSTER commands are not available through the smart tunnel";
 
         private static readonly RespValue Queued = RespValue.SimpleString("QUEUED");
@@ -47,6 +50,10 @@ namespace RedisCluster.Engine.Tunnel
         private List<byte[][]>? _subscribeFrom;
         private SmartBatch? _batch;
         private readonly TunnelClientGate? _gate;
+        private readonly ClientActivity _activity = new ClientActivity();
+        private readonly QueryBufferAccount _queryBuffer;
+        private string? _protocolErrorReason;
+        private volatile bool _working;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
         {
@@ -57,7 +64,11 @@ namespace RedisCluster.Engine.Tunnel
             _pin = new SmartPin(context, backend);
             _gate = context.NewGate();
             Client = QuietCleanup.RemoteName(socket);
+            _queryBuffer = context.QueryBuffers.Open(context.Options.ClientQueryBufferLimit);
         }
+
+        /// <summary>Idle in Redis's <c>timeout</c> sense: nothing sent for that long, and not waiting for a reply or subscribed.</summary>
+        public bool IsIdleFor(TimeSpan timeout) => !_working && _activity.QuietFor(timeout);
 
         public string Client { get; }
 
@@ -78,7 +89,7 @@ namespace RedisCluster.Engine.Tunnel
             var stream = new NetworkStream(_socket, ownsSocket: true);
             int size = _context.Options.BufferSize;
             PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
-            PipeWriter writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: Math.Min(4096, size), leaveOpen: true));
+            PipeWriter writer = StreamPipes.Writer(stream, Math.Min(4096, size), leaveOpen: true);
             try
             {
                 await LoopAsync(reader, writer).ConfigureAwait(false);
@@ -99,6 +110,7 @@ namespace RedisCluster.Engine.Tunnel
                 }
 
                 // Whatever the client held (a WATCH, a blocking wait) ends with it.
+                _queryBuffer.Release();
                 _pin.Dispose();
                 QuietCleanup.Shutdown(_socket);
                 QuietCleanup.Dispose(stream);
@@ -125,17 +137,32 @@ namespace RedisCluster.Engine.Tunnel
                 else
                 {
                     ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
+                    _activity.Touch();
+                    if (!_queryBuffer.Admit(result.Buffer.Length, "smart client " + Client, _context))
+                    {
+                        return;
+                    }
+
                     commands = TakeBatch(reader, result, out error);
                     ended = result.IsCompleted || result.IsCanceled;
                 }
 
+                _working = true;
                 bool quit = commands.Count > 0 && await ProcessAsync(commands, output).ConfigureAwait(false);
+                // Until a command is complete its bytes stay in the pipe, and stay counted.
+                if (commands.Count > 0 && _queryBuffer.Release())
+                {
+                    // Large arguments go now, not when the client sends its next command.
+                    commands.Clear();
+                    _batch = null;
+                }
+
                 if (error != null)
                 {
                     // Like Redis: the commands before the garbage are answered, then the error, then the close.
                     _context.Statistics.Error();
                     _context.Log.Warning("Tunnel: smart client " + Client + " sent invalid RESP (" + error + "); disconnected.");
-                    RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + ErrorLines.OneLine(error)), _protocol);
+                    RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + ErrorLines.OneLine(_protocolErrorReason ?? error)), _protocol);
                     quit = true;
                 }
 
@@ -148,6 +175,8 @@ namespace RedisCluster.Engine.Tunnel
                 if (_subscribeFrom != null)
                 {
                     carried = await SubscribeAsync(reader, writer).ConfigureAwait(false);
+                    _working = false;
+                    _activity.Touch();
                     if (carried == null)
                     {
                         return;
@@ -157,6 +186,9 @@ namespace RedisCluster.Engine.Tunnel
                 {
                     return;
                 }
+
+                _working = false;
+                _activity.Touch();
             }
         }
 
@@ -187,6 +219,7 @@ namespace RedisCluster.Engine.Tunnel
             catch (RespProtocolException ex)
             {
                 error = ex.Message;
+                _protocolErrorReason = ex.RedisReason;
             }
 
             long consumed = result.Buffer.Length - buffer.Length;
@@ -203,7 +236,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 _context.Statistics.AddToClient(output.WrittenCount);
                 await writer.WriteAsync(output.WrittenMemory, _abort.Token).ConfigureAwait(false);
-                output.Clear();
+                output.Clear(RetainedOutput);
             }
         }
 

@@ -12,7 +12,22 @@ namespace RedisCluster.Engine.Tunnel
             Statistics = statistics;
             Log = log;
             Map = map;
+            long? descriptors = DescriptorLimit.Current();
+            int safe = ClientAdmission.DefaultMaximum(descriptors);
+            Admission = new ClientAdmission(options.MaxClients ?? safe);
+            if (descriptors != null && Admission.Maximum > safe)
+            {
+                log.Warning("Tunnel: -MaxClients " + Admission.Maximum + " is more than the descriptor limit (ulimit -n " + descriptors
+                    + ") serves safely (" + safe + "); if the process runs out of descriptors the runtime ends it. Raise ulimit -n instead.");
+            }
+            QueryBuffers = new QueryBufferBudget(options.TotalQueryBufferLimit);
         }
+
+        /// <summary>How many clients all listeners of the tunnel together may have (Redis's maxclients).</summary>
+        public ClientAdmission Admission { get; }
+
+        /// <summary>What the smart-mode clients together hold of commands not yet run.</summary>
+        public QueryBufferBudget QueryBuffers { get; }
 
         public TunnelOptions Options { get; }
 

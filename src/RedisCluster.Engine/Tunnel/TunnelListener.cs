@@ -17,6 +17,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly TcpListener _listener;
         private readonly ConcurrentDictionary<ITunnelSession, Task> _sessions = new ConcurrentDictionary<ITunnelSession, Task>();
         private Task _acceptLoop = Task.CompletedTask;
+        private Timer? _idleCheck;
         private int _closed;
 
         private TunnelListener(TunnelContext context, TcpListener listener, RedisEndpoint upstream, int localPort)
@@ -71,6 +72,14 @@ namespace RedisCluster.Engine.Tunnel
             int actual = ((IPEndPoint)listener.LocalEndpoint).Port;
             var result = new TunnelListener(context, listener, upstream, actual);
             result._acceptLoop = Task.Run(result.AcceptLoopAsync);
+            TimeSpan idle = context.Options.ClientIdleTimeout;
+            if (idle > TimeSpan.Zero)
+            {
+                // Checked a few times per timeout, at most every second: a client is closed at most that late.
+                TimeSpan period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, Math.Min(TimeSpan.FromSeconds(1).Ticks, idle.Ticks / 4)));
+                result._idleCheck = new Timer(_ => result.CloseIdleClients(), null, period, period);
+            }
+
             context.Log.Verbose("Tunnel: listening on " + result.LocalEndpoint + " for " + upstream + ".");
             return result;
         }
@@ -79,12 +88,14 @@ namespace RedisCluster.Engine.Tunnel
 
         private async Task AcceptLoopAsync()
         {
+            var backoff = new AcceptBackoff();
             while (Volatile.Read(ref _closed) == 0)
             {
                 Socket socket;
                 try
                 {
                     socket = await _listener.AcceptSocketAsync().ConfigureAwait(false);
+                    backoff.Succeeded();
                 }
                 catch (Exception ex) when (ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
                 {
@@ -93,10 +104,16 @@ namespace RedisCluster.Engine.Tunnel
                         return;
                     }
 
-                    // Accept failures (for example running out of file descriptors) must not end the listener.
+                    // Accept failures (out of descriptors, out of buffers) must not end the listener, and trying
+                    // again at once would only fail again: wait longer after each failure in a row.
                     _context.Statistics.Error();
-                    _context.Log.Warning("Tunnel: accepting on " + LocalEndpoint + " failed: " + ex.Message);
-                    await Task.Delay(100).ConfigureAwait(false);
+                    TimeSpan delay = backoff.NextDelay();
+                    string cause = AcceptBackoff.IsResourceShortage(ex)
+                        ? " (the system refuses more sockets; the tunnel has " + _context.Admission.Count + " clients, -MaxClients " + _context.Admission.Maximum + ")"
+                        : string.Empty;
+                    _context.Log.Warning("Tunnel: accepting on " + LocalEndpoint + " failed: " + ex.Message + cause + "; trying again in "
+                        + ((int)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms.");
+                    await Task.Delay(delay).ConfigureAwait(false);
                     continue;
                 }
 
@@ -106,15 +123,68 @@ namespace RedisCluster.Engine.Tunnel
                     return;
                 }
 
+                if (!_context.Admission.TryAdmit())
+                {
+                    Refuse(socket);
+                    continue;
+                }
+
                 socket.NoDelay = true;
-                // Smart mode parses commands itself; the other modes relay bytes over a connection of their own.
-                ITunnelSession session = _context.Smart != null
-                    ? new SmartSession(_context, _context.Smart, socket)
-                    : (ITunnelSession)new TunnelSession(_context, socket, Upstream);
+                ITunnelSession session;
+                try
+                {
+                    // Smart mode parses commands itself; the other modes relay bytes over a connection of their own.
+                    session = _context.Smart != null
+                        ? new SmartSession(_context, _context.Smart, socket)
+                        : (ITunnelSession)new TunnelSession(_context, socket, Upstream);
+                }
+                catch
+                {
+                    _context.Admission.Release();
+                    socket.Dispose();
+                    throw;
+                }
+
                 var start = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Task run = RunSessionAsync(session, start.Task);
                 _sessions[session] = run;
                 start.SetResult(true);
+            }
+        }
+
+        /// <summary>Like Redis over maxclients: the client reads one error line, then the connection closes.</summary>
+        private void Refuse(Socket socket)
+        {
+            _context.Statistics.Refused();
+            string client = QuietCleanup.RemoteName(socket);
+            try
+            {
+                // A new socket's send buffer is empty: the line goes out at once, and a client that is not
+                // reading cannot hold the accept loop up.
+                socket.Blocking = false;
+                socket.Send(ClientAdmission.RefusalLine);
+            }
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            {
+            }
+
+            QuietCleanup.Shutdown(socket);
+            QuietCleanup.Dispose(socket);
+            _context.Log.Warning("Tunnel: refused client " + client + " on " + LocalEndpoint + ": max number of clients reached ("
+                + _context.Admission.Maximum.ToString(CultureInfo.InvariantCulture) + ", -MaxClients).");
+        }
+
+        /// <summary>Closes the clients idle for longer than the idle timeout, as Redis's <c>timeout</c> does: without a reply.</summary>
+        private void CloseIdleClients()
+        {
+            TimeSpan timeout = _context.Options.ClientIdleTimeout;
+            foreach (ITunnelSession session in _sessions.Keys)
+            {
+                if (session.IsIdleFor(timeout))
+                {
+                    _context.Log.Verbose("Tunnel: closing client " + session.Client + ", idle for " + timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s (-ClientIdleTimeout).");
+                    session.Abort();
+                }
             }
         }
 
@@ -134,6 +204,7 @@ namespace RedisCluster.Engine.Tunnel
             finally
             {
                 _sessions.TryRemove(session, out _);
+                _context.Admission.Release();
             }
         }
 
@@ -150,6 +221,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Asks every connection to finish the replies it owes and close; returns when they have.</summary>
         public Task DrainAsync()
         {
+            _idleCheck?.Dispose();
             var running = new List<Task>();
             foreach (KeyValuePair<ITunnelSession, Task> pair in _sessions)
             {

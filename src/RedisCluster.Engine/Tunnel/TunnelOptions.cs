@@ -49,7 +49,47 @@ namespace RedisCluster.Engine.Tunnel
         /// Bounds for what the tunnel parses from clients. Command payloads are streamed, never buffered
         /// whole; only AUTH and HELLO frames are read whole, and they must fit in <see cref="MaxBufferedFrame"/>.
         /// </summary>
-        public RespLimits ClientLimits { get; set; } = RespLimits.Default;
+        public RespLimits ClientLimits { get; set; } = new RespLimits();
+
+        /// <summary>
+        /// Largest bulk string (one argument) a client may send, like Redis's <c>proto-max-bulk-len</c>
+        /// (default 512 MB); a larger one is answered "ERR Protocol error: invalid bulk length" and the client is closed.
+        /// </summary>
+        public long ProtoMaxBulkLength
+        {
+            get => ClientLimits.MaxBulkLength;
+            set => ClientLimits.MaxBulkLength = value;
+        }
+
+        /// <summary>
+        /// Most a smart-mode client may have buffered of commands not yet run, like Redis's
+        /// <c>client-query-buffer-limit</c> (default 1 GB); past it the client is closed without a reply, as Redis does.
+        /// The other modes stream commands through and never hold more than their read buffers.
+        /// </summary>
+        public long ClientQueryBufferLimit
+        {
+            get => ClientLimits.MaxFrameLength;
+            set => ClientLimits.MaxFrameLength = value;
+        }
+
+        /// <summary>
+        /// Most all smart-mode clients together may have buffered (default 1 GB, 0 for no limit); the client
+        /// whose input takes the total past it is closed. Redis's nearest setting is <c>maxmemory-clients</c>.
+        /// </summary>
+        public long TotalQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
+
+        /// <summary>
+        /// Most clients connected at once over all listeners, like Redis's <c>maxclients</c>; one more is answered
+        /// "ERR max number of clients reached" and closed. Null: 10000, or fewer when the process's
+        /// descriptor limit (ulimit -n) could not serve that many (see <see cref="ClientAdmission.DefaultMaximum"/>).
+        /// </summary>
+        public int? MaxClients { get; set; }
+
+        /// <summary>
+        /// Closes a client that has sent nothing for this long and is not waiting for a reply or subscribed,
+        /// like Redis's <c>timeout</c>. Zero (the default): never.
+        /// </summary>
+        public TimeSpan ClientIdleTimeout { get; set; } = TimeSpan.Zero;
 
         /// <summary>
         /// Largest frame the tunnel holds whole to rewrite it: an AUTH or HELLO from a client, a topology

@@ -28,6 +28,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly CancellationTokenSource _abort = new CancellationTokenSource();
         private readonly CommandStreamScanner _commands;
         private readonly ReplyStreamRewriter _replies;
+        private readonly ClientActivity _activity = new ClientActivity();
         private Stream? _upstream;
         private PipeReader? _upstreamReader;
 
@@ -51,6 +52,13 @@ namespace RedisCluster.Engine.Tunnel
 
         /// <summary>The client's address, for messages.</summary>
         public string Client { get; }
+
+        /// <summary>
+        /// Idle in Redis's <c>timeout</c> sense: nothing came from the client for <paramref name="timeout"/>, no
+        /// reply is owed, and the connection is not subscribed (subscribers wait for messages, they are not idle).
+        /// </summary>
+        public bool IsIdleFor(TimeSpan timeout)
+            => _activity.QuietFor(timeout) && !_replies.Desynced && _replies.RepliesCompleted >= _commands.CommandsCompleted;
 
         /// <summary>Stops taking commands from the client; replies still due are delivered, then the connection closes.</summary>
         public void BeginStop() => QuietCleanup.Cancel(_stopReading);
@@ -134,7 +142,7 @@ namespace RedisCluster.Engine.Tunnel
         private async Task RelayAsync(NetworkStream clientStream, Stream upstream)
         {
             int size = _context.Options.BufferSize;
-            var writerOptions = new StreamPipeWriterOptions(minimumBufferSize: Math.Min(4096, size), leaveOpen: true);
+            var writerOptions = new StreamPipeWriterOptions(LargeUnpooledMemoryPool.Instance, Math.Min(4096, size), leaveOpen: true);
             PipeReader clientReader = StreamPipes.Reader(clientStream, size, 4096, leaveOpen: true);
             PipeWriter clientWriter = PipeWriter.Create(clientStream, writerOptions);
             PipeReader upstreamReader = StreamPipes.Reader(upstream, size, 4096, leaveOpen: true);
@@ -151,6 +159,11 @@ namespace RedisCluster.Engine.Tunnel
                 // replies still due for what it did send, then close.
                 error = _commands.ProtocolError;
                 await WaitForRepliesAsync(down).ConfigureAwait(false);
+            }
+            else if (_commands.QuitSent)
+            {
+                // The server closes the connection after answering QUIT: the client asked for that.
+                _context.Log.Debug("Tunnel: client " + Client + " quit.");
             }
             else if (!_abort.IsCancellationRequested && !up.IsCompleted)
             {
@@ -175,7 +188,7 @@ namespace RedisCluster.Engine.Tunnel
                 _context.Log.Warning("Tunnel: client " + Client + " sent invalid RESP (" + error + "); disconnected.");
                 try
                 {
-                    byte[] line = Encoding.UTF8.GetBytes("-ERR Protocol error: " + ErrorLines.OneLine(error) + "\r\n");
+                    byte[] line = Encoding.UTF8.GetBytes("-ERR Protocol error: " + ErrorLines.OneLine(_commands.ProtocolErrorReason ?? error) + "\r\n");
                     await clientWriter.WriteAsync(line).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
@@ -195,6 +208,7 @@ namespace RedisCluster.Engine.Tunnel
             while (true)
             {
                 ReadResult result = await client.ReadAsync(token).ConfigureAwait(false);
+                _activity.Touch();
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 SequencePosition used = _commands.Process(buffer, upstream, out long written);
                 client.AdvanceTo(used, buffer.End);

@@ -18,6 +18,7 @@ namespace RedisCluster.Engine.Tunnel
         private long _upstreamReconnects;
         private long _errors;
         private Func<long>? _sharedConnections;
+        private long _refused;
 
         /// <summary>Client connections open now.</summary>
         public long ClientsNow => Volatile.Read(ref _clientsNow);
@@ -53,6 +54,9 @@ namespace RedisCluster.Engine.Tunnel
         /// a second attempt, or the topology connection of a pinned tunnel re-established after it broke.
         /// </summary>
         public long UpstreamReconnects => Volatile.Read(ref _upstreamReconnects);
+
+        /// <summary>Clients turned away because the tunnel had its maximum of clients (-MaxClients).</summary>
+        public long ClientsRefused => Volatile.Read(ref _refused);
 
         /// <summary>
         /// Failures: upstream connections that could not be opened or broke, protocol errors from clients,
@@ -91,8 +95,10 @@ namespace RedisCluster.Engine.Tunnel
 
         internal void Error() => Interlocked.Increment(ref _errors);
 
+        internal void Refused() => Interlocked.Increment(ref _refused);
+
         public override string ToString()
-            => "clients " + ClientsNow + " (" + ClientsTotal + " total), upstream " + UpstreamConnections + ", commands " + CommandsRelayed
+            => "clients " + ClientsNow + " (" + ClientsTotal + " total, " + ClientsRefused + " refused), upstream " + UpstreamConnections + ", commands " + CommandsRelayed
                + ", bytes " + BytesToServer + " up / " + BytesToClient + " down, reconnects " + UpstreamReconnects + ", errors " + Errors;
     }
 }

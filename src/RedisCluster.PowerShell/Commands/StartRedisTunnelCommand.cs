@@ -75,6 +75,34 @@ namespace RedisCluster.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string[]? DenyCommand { get; set; }
 
+        /// <summary>
+        /// Most clients at once (Redis's maxclients); one more reads "ERR max number of clients reached" and is closed.
+        /// Default: 10000, or fewer when the process's descriptor limit (ulimit -n) could not serve that many.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int MaxClients { get; set; }
+
+        /// <summary>Seconds after which a client that sent nothing (and waits for no reply) is closed, like Redis's timeout; 0 (default): never.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int ClientIdleTimeout { get; set; }
+
+        /// <summary>Largest argument a client may send, in bytes (Redis's proto-max-bulk-len, default 512 MB).</summary>
+        [Parameter]
+        [ValidateRange(1L, long.MaxValue)]
+        public long ProtoMaxBulkLength { get; set; } = 512L * 1024 * 1024;
+
+        /// <summary>Smart mode: most one client may have buffered of commands not yet run, in bytes (Redis's client-query-buffer-limit, default 1 GB).</summary>
+        [Parameter]
+        [ValidateRange(1024L * 1024, long.MaxValue)]
+        public long ClientQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
+
+        /// <summary>Smart mode: most all clients together may have buffered, in bytes (default 1 GB; 0: no limit).</summary>
+        [Parameter]
+        [ValidateRange(0L, long.MaxValue)]
+        public long TotalQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
+
         /// <summary>Return the tunnel at once and keep it running in the background of the session.</summary>
         [Parameter]
         [Alias("Background")]
@@ -126,6 +154,11 @@ namespace RedisCluster.PowerShell.Commands
                 Log = (IRedisLog?)log ?? NullRedisLog.Instance,
                 ClientCredential = ClientCredential == null ? null : new NetworkCredential((ClientCredential.UserName ?? string.Empty).Trim(), ClientCredential.Password),
                 DenyCommands = DenyCommand ?? new string[0],
+                MaxClients = MyInvocation.BoundParameters.ContainsKey(nameof(MaxClients)) ? MaxClients : (int?)null,
+                ClientIdleTimeout = TimeSpan.FromSeconds(ClientIdleTimeout),
+                ProtoMaxBulkLength = ProtoMaxBulkLength,
+                ClientQueryBufferLimit = ClientQueryBufferLimit,
+                TotalQueryBufferLimit = TotalQueryBufferLimit,
             };
 
             if (!IPAddress.IsLoopback(listen))

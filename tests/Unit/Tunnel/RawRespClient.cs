@@ -38,6 +38,12 @@ internal sealed class RawRespClient : IDisposable
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
+    /// <summary>How long a read waits (WaitClosed changes it).</summary>
+    public TimeSpan ReceiveTimeout
+    {
+        set => _socket.ReceiveTimeout = (int)value.TotalMilliseconds;
+    }
+
     public void Send(byte[] bytes) => _socket.Send(bytes);
 
     public void Send(params string[] args) => Send(Encode(args));

@@ -1,0 +1,123 @@
+using System.Text;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Tunnel;
+using RedisCluster.Tests.Infrastructure;
+using RedisCluster.Tests.Routing;
+using Xunit;
+
+namespace RedisCluster.Tests.Tunnel;
+
+/// <summary>Standalone tunnel limits against the real TLS server: maxclients, idle timeout, proto-max-bulk-len, QUIT.</summary>
+[Collection(StandaloneCollection.Name)]
+public sealed class TunnelClientLimitTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly StandaloneFixture _redis;
+
+    public TunnelClientLimitTests(StandaloneFixture redis)
+    {
+        _redis = redis;
+    }
+
+    private Task<RedisTunnel> StartAsync(Action<TunnelOptions> configure)
+    {
+        var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", _redis.Server.TlsPort!.Value), StandaloneTunnelTests.TlsAcl())
+        {
+            ListenPort = 0,
+            DrainTimeout = TimeSpan.FromSeconds(2),
+        };
+        configure(options);
+        return RedisTunnel.StartAsync(options);
+    }
+
+    private static bool WaitFor(Func<bool> condition)
+    {
+        DateTime until = DateTime.UtcNow + Deadline;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                return false;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return true;
+    }
+
+    [Fact]
+    public async Task AClientOverMaxClientsReadsRedisRefusalAndTheNextOneIsServedOnceThereIsRoom()
+    {
+        using RedisTunnel tunnel = await StartAsync(o => o.MaxClients = 2);
+        int port = tunnel.Listeners[0].LocalPort;
+        using var first = RawRespClient.Connect(port);
+        using (var second = RawRespClient.Connect(port))
+        {
+            Assert.Equal("+PONG\r\n", first.CallRaw("PING"));
+            Assert.Equal("+PONG\r\n", second.CallRaw("PING"));
+            using var third = RawRespClient.Connect(port);
+            Assert.Equal("-ERR max number of clients reached\r\n", third.ReadRaw());
+            Assert.True(third.WaitClosed(Deadline));
+            Assert.Equal(1, tunnel.Statistics.ClientsRefused);
+        }
+
+        // The second client left: a new one gets its place.
+        Assert.True(WaitFor(() => tunnel.Statistics.ClientsNow == 1));
+        using var fourth = RawRespClient.Connect(port);
+        Assert.Equal("+PONG\r\n", fourth.CallRaw("PING"));
+        Assert.Equal("+PONG\r\n", first.CallRaw("PING"));
+    }
+
+    [Fact]
+    public async Task ClientIdleTimeoutClosesAnIdleClientButNotOneWaitingInABlockingCommand()
+    {
+        using RedisTunnel tunnel = await StartAsync(o => o.ClientIdleTimeout = TimeSpan.FromSeconds(1));
+        int port = tunnel.Listeners[0].LocalPort;
+        using var idle = RawRespClient.Connect(port);
+        Assert.Equal("+PONG\r\n", idle.CallRaw("PING"));
+        Assert.True(idle.WaitClosed(Deadline), "the idle client was not closed");
+
+        // Blocked for three times the timeout: like Redis, a client waiting for a reply is not idle.
+        using var blocked = RawRespClient.Connect(port);
+        Assert.Equal("*-1\r\n", blocked.CallRaw("BLPOP", "tunnel:idle:none:" + Guid.NewGuid().ToString("N"), "3"));
+        Assert.True(blocked.WaitClosed(Deadline), "the client idle after its reply was not closed");
+    }
+
+    [Fact]
+    public async Task NoIdleTimeoutByDefault()
+    {
+        using RedisTunnel tunnel = await StartAsync(_ => { });
+        Assert.Equal(TimeSpan.Zero, new TunnelOptions(new RedisEndpoint("127.0.0.1", 1), new ConnectionOptions()).ClientIdleTimeout);
+        using var client = RawRespClient.Connect(tunnel.Listeners[0].LocalPort);
+        Assert.Equal("+PONG\r\n", client.CallRaw("PING"));
+        Assert.False(client.WaitClosed(TimeSpan.FromSeconds(2)));
+        Assert.Equal("+PONG\r\n", client.CallRaw("PING"));
+    }
+
+    [Fact]
+    public async Task AnArgumentOverProtoMaxBulkLengthGetsRedisErrorTextAndTheClientIsClosed()
+    {
+        using RedisTunnel tunnel = await StartAsync(o => o.ProtoMaxBulkLength = 1024);
+        using var client = RawRespClient.Connect(tunnel.Listeners[0].LocalPort);
+        client.Send(Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000\r\n"));
+        Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", client.ReadRaw());
+        Assert.True(client.WaitClosed(Deadline));
+    }
+
+    [Fact]
+    public async Task AClientsQuitIsNotLoggedAsTheUpstreamGoingAway()
+    {
+        var log = new CapturingLog();
+        using RedisTunnel tunnel = await StartAsync(o => o.Log = log);
+        using (var client = RawRespClient.Connect(tunnel.Listeners[0].LocalPort))
+        {
+            Assert.Equal("+OK\r\n", client.CallRaw("QUIT"));
+            Assert.True(client.WaitClosed(Deadline));
+        }
+
+        Assert.True(WaitFor(() => tunnel.Statistics.ClientsNow == 0 && log.Any("quit")));
+        Assert.False(log.Any("went away"), string.Join("\n", log.Messages));
+        Assert.Equal(0, tunnel.Statistics.Errors);
+    }
+}
