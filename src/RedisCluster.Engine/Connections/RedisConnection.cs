@@ -346,7 +346,7 @@ namespace RedisCluster.Engine.Connections
                             break;
                         }
 
-                        if (!RespReader.TryRead(buffer, _options.Limits, out RespValue value, out SequencePosition end))
+                        if (!TryReadReply(buffer, skipper, out RespValue value, out SequencePosition end))
                         {
                             partial = true;
                             break;
@@ -373,6 +373,32 @@ namespace RedisCluster.Engine.Connections
             catch (Exception ex)
             {
                 Fail(new RedisConnectionException(Endpoint.ToString(), "Reading from " + Endpoint + " failed: " + ex.Message, ex));
+            }
+        }
+
+        /// <summary>
+        /// Reads the reply at the head of <paramref name="buffer"/>. A well-formed reply that is beyond what a
+        /// value may hold (nested deeper than the limit: a Lua table that holds itself comes back thousands of
+        /// levels deep) becomes an error for the command that asked, and the connection reads on: breaking it
+        /// would fail every other request on it, and whoever retried them would run them twice.
+        /// </summary>
+        private bool TryReadReply(ReadOnlySequence<byte> buffer, RespFrameSkipper skipper, out RespValue value, out SequencePosition end)
+        {
+            try
+            {
+                return RespReader.TryRead(buffer, _options.Limits, out value, out end);
+            }
+            catch (RespProtocolException ex)
+            {
+                // Malformed after all: the skipper throws too, and the connection fails.
+                if (!skipper.TrySkip(buffer, _options.Limits, out end))
+                {
+                    value = RespValue.Null;
+                    return false;
+                }
+
+                value = RespValue.Error("ERR the reply from " + Endpoint + " cannot be represented (" + ex.Message + "); it was skipped");
+                return true;
             }
         }
 

@@ -1,0 +1,61 @@
+using System.Text;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Protocol;
+using RedisCluster.Tests.Infrastructure;
+using Xunit;
+
+namespace RedisCluster.Tests.Tunnel;
+
+/// <summary>
+/// What one application does through the smart tunnel must not reach the others that share its upstream
+/// connections, and no command may run twice because of something the tunnel did. Live, against a real
+/// 3-primary cluster; the upstream command timeout is one second so that a "slow" command is cheap to make.
+/// </summary>
+public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixture<SmartClusterFixture>
+{
+    /// <summary>A script that calls itself back: Redis answers it as thousands of nested one-element arrays.</summary>
+    private const string SelfHoldingTable = "redis.call('INCR',KEYS[1]); local a={}; local b={a}; a[1]=b; return a";
+
+    public SmartTunnelIsolationTests(SmartClusterFixture fixture)
+        : base(fixture.Cluster)
+    {
+    }
+
+    protected override ConnectionOptions Upstream()
+    {
+        ConnectionOptions options = StandaloneTunnelTests.TlsAcl();
+        options.CommandTimeout = TimeSpan.FromSeconds(1);
+        return options;
+    }
+
+    [Fact]
+    public void AReplyNestedThousandsDeepIsRelayedAsTheServersBytesAndTheScriptRunsOnce()
+    {
+        using var client = RawRespClient.Connect(Port);
+        client.Call("DEL", "iso:deep{z}");
+        client.Send(RawRespClient.Encode("EVAL", SelfHoldingTable, "1", "iso:deep{z}").Concat(RawRespClient.Encode("PING")).ToArray());
+        string raw = client.ReadRawUntil("+PONG\r\n");
+
+        // What redis-server itself sends: "*1" all the way down to the error Lua stopped at, then PONG.
+        string nested = raw[..^"+PONG\r\n".Length];
+        Assert.EndsWith("-ERR reached lua stack limit\r\n", nested, StringComparison.Ordinal);
+        string arrays = nested[..^"-ERR reached lua stack limit\r\n".Length];
+        Assert.True(arrays.Length > 64 * 4, "only " + arrays.Length / 4 + " levels");
+        Assert.Equal(string.Empty, arrays.Replace("*1\r\n", string.Empty, StringComparison.Ordinal));
+        Assert.Equal("1", client.Call("GET", "iso:deep{z}").GetString());
+    }
+
+    [Fact]
+    public void AReplyTooDeepForTheClusterClientIsAnErrorToItsClientOnly()
+    {
+        // Keyless, so it goes through the shared cluster client, which builds values and stops at 64 levels.
+        using var client = RawRespClient.Connect(Port);
+        using var other = RawRespClient.Connect(Port);
+        RespValue reply = client.Call("EVAL", "local a={}; local b={a}; a[1]=b; return a", "0");
+        Assert.True(reply.IsError, "got " + reply);
+        Assert.Contains("cannot be represented", reply.GetString(), StringComparison.Ordinal);
+        Assert.Equal("PONG", client.Call("PING").GetString());
+        Assert.Equal(3L, other.Call("EVAL", "return 3", "0").Integer);
+    }
+
+}
