@@ -158,7 +158,7 @@ namespace RedisCluster.Engine.Connections
         {
             lock (_queueGate)
             {
-                ThrowIfBroken();
+                ThrowIfBrokenBeforeSending();
 
                 // The reply queue takes the entry in the order the bytes are queued, which is the wire order.
                 _pending.Enqueue(new PendingReply(commands[0], sink, tags));
@@ -273,7 +273,7 @@ namespace RedisCluster.Engine.Connections
             await _writeLock.WaitAsync(lockCancellation).ConfigureAwait(false);
             try
             {
-                ThrowIfBroken();
+                ThrowIfBrokenBeforeSending();
                 encode();
                 FlushResult flushed = await _writer.FlushAsync(flushCancellation).ConfigureAwait(false);
                 if (flushed.IsCompleted)
@@ -293,6 +293,19 @@ namespace RedisCluster.Engine.Connections
             }
 
             ThrowIfBroken();
+        }
+
+        /// <summary>Like <see cref="ThrowIfBroken"/>, for a request none of whose bytes are written yet: the failure says so.</summary>
+        private void ThrowIfBrokenBeforeSending()
+        {
+            try
+            {
+                ThrowIfBroken();
+            }
+            catch (RedisConnectionException ex)
+            {
+                throw new RedisNotSentException(Endpoint.ToString(), ex.Message, ex);
+            }
         }
 
         private void ThrowIfBroken()

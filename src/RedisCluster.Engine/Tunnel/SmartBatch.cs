@@ -112,7 +112,7 @@ namespace RedisCluster.Engine.Tunnel
 
         public ReadOnlySpan<byte> RawReply(int index) => _rawBytes.WrittenSpan.Slice(_rawStart[index], _rawLength[index]);
 
-        /// <summary>True when the relayed command at <paramref name="index"/> got a redirect or lost its connection and must run through the router.</summary>
+        /// <summary>True when the relayed command at <paramref name="index"/> got a redirect or could not be sent, and must run through the router.</summary>
         public bool NeedsRetry(int index) => _retry[index];
 
         /// <summary>True when relayed commands wait for another connection to the node <paramref name="link"/> goes to.</summary>
@@ -278,9 +278,17 @@ namespace RedisCluster.Engine.Tunnel
                     Finish(split);
                 }
             }
+            else if (error is RedisNotSentException)
+            {
+                // Never sent: the router may run it, following the slot and waiting out a failover.
+                _retry[tag] = true;
+            }
             else
             {
-                _retry[tag] = true;
+                // Sent, and the connection broke before the reply: it may have run (and other clients'
+                // commands on the same connection with it), so it is not run again; its client hears why.
+                _replies[tag] = RespValue.Error("ERR tunnel: the connection to the node broke while the command was in flight; it may have run, so it was not sent again ("
+                    + ErrorLines.OneLine(error.Message) + ")");
             }
 
             Replied();

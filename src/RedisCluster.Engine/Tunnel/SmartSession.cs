@@ -505,8 +505,9 @@ namespace RedisCluster.Engine.Tunnel
         }
 
         /// <summary>
-        /// Waits for the relayed commands' replies. Those that met a redirect or a broken connection run
-        /// again, in order, through the router, which follows the slot and waits out a failover.
+        /// Waits for the relayed commands' replies. Those that met a redirect or could not be sent run
+        /// again, in order, through the router, which follows the slot and waits out a failover; one whose
+        /// connection broke after it went out may have run, and its client gets an error instead.
         /// </summary>
         private async Task RunRelayedAsync(SmartBatch batch)
         {

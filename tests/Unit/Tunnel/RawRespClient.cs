@@ -89,6 +89,9 @@ internal sealed class RawRespClient : IDisposable
         return raw;
     }
 
+    /// <summary>How long a read waits before it fails (10 s unless set).</summary>
+    public void SetReceiveTimeout(TimeSpan timeout) => _socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+
     /// <summary>Receives until a whole reply starts the buffer; returns it and its length without consuming it.</summary>
     private RespValue NextFrame(RespLimits limits, out int used)
     {

@@ -28,6 +28,11 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         return options;
     }
 
+    /// <summary>A script that INCRs its key, then keeps its node busy for <paramref name="ms"/> milliseconds.</summary>
+    private static string BusyScript(int ms)
+        => "redis.call('INCR',KEYS[1]); local t=redis.call('TIME'); local s=t[1]*1000000+t[2]; "
+        + "repeat local n=redis.call('TIME') until n[1]*1000000+n[2]-s > " + (ms * 1000) + " return 'done'";
+
     [Fact]
     public void AReplyNestedThousandsDeepIsRelayedAsTheServersBytesAndTheScriptRunsOnce()
     {
@@ -56,6 +61,34 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         Assert.Contains("cannot be represented", reply.GetString(), StringComparison.Ordinal);
         Assert.Equal("PONG", client.Call("PING").GetString());
         Assert.Equal(3L, other.Call("EVAL", "return 3", "0").Integer);
+    }
+
+    [Fact]
+    public async Task ASingleSlotCommandSlowerThanTheCommandTimeoutRunsOnceAndSoDoItsNeighbours()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var slow = await RawRespClient.ConnectAsync(Port);
+        using var neighbour = await RawRespClient.ConnectAsync(Port);
+        await slow.SendAsync(RawRespClient.Encode("DEL", "iso:slow{y}", "iso:next{y}"));
+        await slow.ReadAsync(deadline.Token);
+
+        // Both go over the one relay connection to the slot's primary; the neighbour's INCR waits behind the script.
+        await slow.SendAsync(RawRespClient.Encode("EVAL", BusyScript(2500), "1", "iso:slow{y}"));
+        await neighbour.SendAsync(RawRespClient.Encode("INCR", "iso:next{y}"));
+        Assert.Equal("done", (await slow.ReadAsync(deadline.Token)).GetString());
+        RespValue next = await neighbour.ReadAsync(deadline.Token);
+        Assert.Equal(1L, next.Integer);
+        Assert.Equal("1", slow.Call("GET", "iso:slow{y}").GetString());
+    }
+
+    [Fact]
+    public void AKeylessCommandSlowerThanTheCommandTimeoutGetsItsReply()
+    {
+        using var client = RawRespClient.Connect(Port);
+        client.SetReceiveTimeout(TimeSpan.FromSeconds(120));
+        RespValue reply = client.Call("EVAL", "local t=redis.call('TIME'); local s=t[1]*1000000+t[2]; "
+            + "repeat local n=redis.call('TIME') until n[1]*1000000+n[2]-s > 2500000 return 'done'", "0");
+        Assert.Equal("done", reply.GetString());
     }
 
 }
