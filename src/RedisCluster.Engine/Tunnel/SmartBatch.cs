@@ -112,6 +112,25 @@ namespace RedisCluster.Engine.Tunnel
 
         public ReadOnlySpan<byte> RawReply(int index) => _rawBytes.WrittenSpan.Slice(_rawStart[index], _rawLength[index]);
 
+        /// <summary>
+        /// Replies the tunnel makes up itself when it owes one command more than one (UNSUBSCRIBE a b c),
+        /// written in <paramref name="protocol"/>; they go out as the command's reply.
+        /// </summary>
+        public void SetLocalReplies(int index, IReadOnlyList<RespValue> replies, int protocol)
+        {
+            lock (_rawGate)
+            {
+                int start = _rawBytes.WrittenCount;
+                foreach (RespValue reply in replies)
+                {
+                    RespWriter.WriteValue(_rawBytes, reply, protocol);
+                }
+
+                _rawStart[index] = start;
+                _rawLength[index] = _rawBytes.WrittenCount - start;
+            }
+        }
+
         /// <summary>True when the relayed command at <paramref name="index"/> got a redirect or could not be sent, and must run through the router.</summary>
         public bool NeedsRetry(int index) => _retry[index];
 

@@ -322,6 +322,12 @@ namespace RedisCluster.Engine.Tunnel
                             }
 
                             goto default;
+                        case "UNSUBSCRIBE":
+                        case "PUNSUBSCRIBE":
+                        case "SUNSUBSCRIBE":
+                            // Not subscribed to anything here (a subscribed client talks to its relay).
+                            batch.SetLocalReplies(i, NotSubscribed(name, args), _protocol);
+                            break;
                         case "SUBSCRIBE":
                         case "PSUBSCRIBE":
                         case "SSUBSCRIBE":
@@ -596,11 +602,6 @@ namespace RedisCluster.Engine.Tunnel
                     _multiFailed = false;
                     _pin.Release();
                     return RespValue.Ok;
-                case "UNSUBSCRIBE":
-                case "PUNSUBSCRIBE":
-                case "SUNSUBSCRIBE":
-                    // Not subscribed to anything: what a server says then.
-                    return RespValue.Array(RespValue.BulkString(name.ToLowerInvariant()), RespValue.NullBulkString, RespValue.FromInteger(0));
                 case "WAIT":
                 case "WAITAOF":
                     // They would block a shared connection, and with it every other client's replies on it,
@@ -618,6 +619,24 @@ namespace RedisCluster.Engine.Tunnel
                 default:
                     return null;
             }
+        }
+
+        /// <summary>
+        /// (P|S)UNSUBSCRIBE while subscribed to nothing: what a server says then, one reply per channel named,
+        /// or one with a null channel when none is (pushes for a RESP3 client).
+        /// </summary>
+        private RespValue[] NotSubscribed(string name, byte[][] args)
+        {
+            RespType type = _protocol >= 3 ? RespType.Push : RespType.Array;
+            RespValue kind = RespValue.BulkString(name.ToLowerInvariant());
+            var replies = new RespValue[Math.Max(1, args.Length - 1)];
+            for (int c = 0; c < replies.Length; c++)
+            {
+                RespValue channel = args.Length > 1 ? RespValue.BulkString(args[c + 1]) : RespValue.NullBulkString;
+                replies[c] = RespValue.Create(type, null, items: new[] { kind, channel, RespValue.FromInteger(0) });
+            }
+
+            return replies;
         }
 
         private RespValue Hello(byte[][] args)

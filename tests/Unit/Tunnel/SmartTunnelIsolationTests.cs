@@ -91,4 +91,26 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         Assert.Equal("done", reply.GetString());
     }
 
+    [Fact]
+    public void UnsubscribeWithoutSubscriptionsAnswersOncePerChannel()
+    {
+        using var client = RawRespClient.Connect(Port);
+        client.Send(RawRespClient.Encode("UNSUBSCRIBE", "a", "b", "c")
+            .Concat(RawRespClient.Encode("PUNSUBSCRIBE", "p*", "q*"))
+            .Concat(RawRespClient.Encode("SUNSUBSCRIBE", "s1", "s2"))
+            .Concat(RawRespClient.Encode("UNSUBSCRIBE"))
+            .Concat(RawRespClient.Encode("PING")).ToArray());
+        var expected = new[] { ("unsubscribe", "a"), ("unsubscribe", "b"), ("unsubscribe", "c"), ("punsubscribe", "p*"), ("punsubscribe", "q*"),
+            ("sunsubscribe", "s1"), ("sunsubscribe", "s2"), ("unsubscribe", (string?)null) };
+        foreach (var (kind, channel) in expected)
+        {
+            RespValue reply = client.Read();
+            Assert.Equal(3, reply.Items.Count);
+            Assert.Equal(kind, reply.Items[0].GetString());
+            Assert.Equal(channel, reply.Items[1].GetString());
+            Assert.Equal(0L, reply.Items[2].Integer);
+        }
+
+        Assert.Equal("PONG", client.Read().GetString());
+    }
 }
