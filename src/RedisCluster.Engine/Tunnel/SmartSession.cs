@@ -29,8 +29,6 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Commands taken per batch; more stay in the socket buffer, which bounds memory per client.</summary>
         private const int MaxBatch = 1024;
 
-        private const string ClusterRefused = "ERR this endpoint presents the cluster as one server; CLUSTER commands are not available through the smart tunnel";
-
         private static readonly RespValue Queued = RespValue.SimpleString("QUEUED");
 
         private readonly TunnelContext _context;
@@ -261,8 +259,11 @@ namespace RedisCluster.Engine.Tunnel
                 batch.Names[i] = name;
                 if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
-                    // Queued locally and sent as one block at EXEC, so the block reaches one node whole.
-                    replies[i] = await QueueAsync(args).ConfigureAwait(false);
+                    // Queued locally and sent as one block at EXEC, so the block reaches one node whole; what
+                    // would not be run on its own is refused now, and EXEC then aborts, as Redis does.
+                    RespValue? refused = SmartRefusals.RefusedInTransaction(name, args, _backend.Cluster.Commands.Find(name));
+                    _multiFailed |= refused != null;
+                    replies[i] = refused ?? await QueueAsync(args).ConfigureAwait(false);
                 }
                 else
                 {
@@ -580,8 +581,6 @@ namespace RedisCluster.Engine.Tunnel
                 case "READWRITE":
                 case "ASKING":
                     return RespValue.Ok;
-                case "CLUSTER":
-                    return RespValue.Error(ClusterRefused);
                 case "MULTI":
                     if (_multi != null)
                     {
@@ -602,22 +601,12 @@ namespace RedisCluster.Engine.Tunnel
                     _multiFailed = false;
                     _pin.Release();
                     return RespValue.Ok;
-                case "WAIT":
-                case "WAITAOF":
-                    // They would block a shared connection, and with it every other client's replies on it,
-                    // while counting acknowledgements of writes that were not this client's alone.
-                    return RespValue.Error("ERR " + name + " is not supported through the smart tunnel");
-                case "MONITOR":
-                case "SYNC":
-                case "PSYNC":
-                case "REPLCONF":
-                    return RespValue.Error("ERR " + name + " is not supported through the smart tunnel yet; use a Pinned tunnel for it");
                 case "CLIENT":
-                    return ClientCommand(args);
+                    return SmartRefusals.Refused(name, args) ?? ClientCommand(args);
                 case "INFO":
                     return await InfoAsync(args).ConfigureAwait(false);
                 default:
-                    return null;
+                    return SmartRefusals.Refused(name, args);
             }
         }
 
@@ -702,15 +691,6 @@ namespace RedisCluster.Engine.Tunnel
                     return RespValue.FromInteger(_clientId);
                 case "SETINFO":
                     return RespValue.Ok;
-                case "REPLY":
-                case "TRACKING":
-                case "CACHING":
-                case "PAUSE":
-                case "UNPAUSE":
-                case "NO-EVICT":
-                case "NO-TOUCH":
-                    // Per-connection modes of a server connection that is shared with other clients.
-                    return RespValue.Error("ERR CLIENT " + sub + " is not supported through the smart tunnel");
                 default:
                     return null;
             }

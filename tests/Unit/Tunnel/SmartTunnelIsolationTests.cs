@@ -113,4 +113,63 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
 
         Assert.Equal("PONG", client.Read().GetString());
     }
+
+    [Fact]
+    public void WhatIsRefusedOnItsOwnIsRefusedInsideMultiAndTheBlockAborts()
+    {
+        using var client = RawRespClient.Connect(Port);
+        client.Call("DEL", "iso:multi{t}");
+        foreach (string[] command in new[]
+        {
+            new[] { "CLIENT", "PAUSE", "4000", "WRITE" }, new[] { "CLIENT", "REPLY", "OFF" }, new[] { "WAIT", "1", "0" },
+            new[] { "MONITOR" }, new[] { "CLUSTER", "INFO" },
+        })
+        {
+            RespValue alone = client.Call(command);
+            Assert.True(alone.IsError, string.Join(" ", command) + " on its own: " + alone);
+            AssertRefusedInBlock(client, command, alone.GetString()!);
+        }
+
+        Assert.Equal("PONG", client.Call("PING").GetString());
+    }
+
+    [Fact]
+    public void WhatWouldChangeTheSharedConnectionOrRedisRefusesInsideMultiIsRefusedThere()
+    {
+        using var client = RawRespClient.Connect(Port);
+        client.Call("DEL", "iso:multi{t}");
+        const string Shared = " inside MULTI is not supported through the smart tunnel: the block runs on a connection shared with other clients";
+        AssertRefusedInBlock(client, new[] { "SUBSCRIBE", "news" }, "ERR SUBSCRIBE" + Shared);
+        AssertRefusedInBlock(client, new[] { "HELLO", "3" }, "ERR HELLO" + Shared);
+        AssertRefusedInBlock(client, new[] { "AUTH", "someone", "secret" }, "ERR AUTH" + Shared);
+        AssertRefusedInBlock(client, new[] { "CLIENT", "SETNAME", "mine" }, "ERR CLIENT SETNAME" + Shared);
+
+        // Flagged no-multi in Redis' command table: its own words.
+        AssertRefusedInBlock(client, new[] { "SYNC" }, "ERR Command not allowed inside a transaction");
+
+        // WATCH inside MULTI is an error that does not abort the block, as in Redis.
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.Equal("ERR WATCH inside MULTI is not allowed", client.Call("WATCH", "iso:multi{t}").GetString());
+        Assert.Equal("QUEUED", client.Call("SET", "iso:multi{t}", "kept").GetString());
+        Assert.Equal("OK", Assert.Single(client.Call("EXEC").Items).GetString());
+        Assert.Equal("kept", client.Call("GET", "iso:multi{t}").GetString());
+
+        // The connection and the client's own protocol are as they were.
+        Assert.Equal("PONG", client.Call("PING").GetString());
+        Assert.Null(client.Call("CLIENT", "GETNAME").GetString());
+    }
+
+    /// <summary>MULTI, a SET, <paramref name="command"/> refused with <paramref name="error"/>, EXEC aborted, and the SET never ran.</summary>
+    private static void AssertRefusedInBlock(RawRespClient client, string[] command, string error)
+    {
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.Equal("QUEUED", client.Call("SET", "iso:multi{t}", "v").GetString());
+        RespValue refused = client.Call(command);
+        Assert.True(refused.IsError, string.Join(" ", command) + " in MULTI: " + refused);
+        Assert.Equal(error, refused.GetString());
+        RespValue exec = client.Call("EXEC");
+        Assert.True(exec.IsError, "EXEC after " + string.Join(" ", command) + ": " + exec);
+        Assert.StartsWith("EXECABORT", exec.GetString(), StringComparison.Ordinal);
+        Assert.Null(client.Call("GET", "iso:multi{t}").GetString());
+    }
 }
