@@ -605,6 +605,10 @@ namespace RedisCluster.Engine.Tunnel
                     return SmartRefusals.Refused(name, args) ?? ClientCommand(args);
                 case "INFO":
                     return await InfoAsync(args).ConfigureAwait(false);
+                case "SCRIPT":
+                case "FUNCTION":
+                    // A kill must not queue behind the script it is meant to stop.
+                    return SmartScriptKill.IsKill(name, args) ? await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false) : null;
                 default:
                     return SmartRefusals.Refused(name, args);
             }

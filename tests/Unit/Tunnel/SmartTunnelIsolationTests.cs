@@ -159,6 +159,53 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         Assert.Null(client.Call("CLIENT", "GETNAME").GetString());
     }
 
+    [Fact]
+    public async Task ScriptKillReachesABusyNodeAtOnceThoughTheScriptHoldsTheSharedConnection()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var runner = await RawRespClient.ConnectAsync(Port);
+        using var other = RawRespClient.Connect(Port);
+        using var killer = await RawRespClient.ConnectAsync(Port);
+
+        // A block runs over the cluster client's shared connection to the node, which the script then holds
+        // until it is killed (it only reads, so SCRIPT KILL may stop it).
+        await runner.SendAsync(RawRespClient.Encode("MULTI")
+            .Concat(RawRespClient.Encode("EVAL", "local i=0 while true do i=i+1 end", "1", "iso:busy{c}"))
+            .Concat(RawRespClient.Encode("EXEC")).ToArray());
+        Task<RespValue> stopped = ReadExecAsync(runner, deadline.Token);
+
+        // Another application's command on the node (over the relay connection) hears BUSY once the script runs.
+        RespValue probe;
+        do
+        {
+            probe = other.Call("GET", "iso:other{c}");
+            deadline.Token.ThrowIfCancellationRequested();
+        }
+        while (!probe.IsError || !probe.GetString()!.StartsWith("BUSY", StringComparison.Ordinal));
+
+        await killer.SendAsync(RawRespClient.Encode("SCRIPT", "KILL"));
+        Assert.Equal("OK", (await killer.ReadAsync(deadline.Token)).GetString());
+        RespValue outcome = await stopped;
+        string text = outcome.IsError ? outcome.GetString()! : Assert.Single(outcome.Items).GetString()!;
+        Assert.Contains("killed", text, StringComparison.OrdinalIgnoreCase);
+
+        // Nothing is left out of step: the connections go on as before.
+        Assert.Equal("OK", other.Call("SET", "iso:other{c}", "2").GetString());
+        Assert.Equal("OK", runner.Call("MULTI").GetString());
+        Assert.Equal("QUEUED", runner.Call("GET", "iso:other{c}").GetString());
+        Assert.Equal("2", Assert.Single(runner.Call("EXEC").Items).GetString());
+        Assert.StartsWith("NOTBUSY", killer.Call("SCRIPT", "KILL").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("NOTBUSY", killer.Call("FUNCTION", "KILL").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The replies to MULTI, one queued command and EXEC; returns EXEC's.</summary>
+    private static async Task<RespValue> ReadExecAsync(RawRespClient client, CancellationToken cancellationToken)
+    {
+        Assert.Equal("OK", (await client.ReadAsync(cancellationToken)).GetString());
+        Assert.Equal("QUEUED", (await client.ReadAsync(cancellationToken)).GetString());
+        return await client.ReadAsync(cancellationToken);
+    }
+
     /// <summary>MULTI, a SET, <paramref name="command"/> refused with <paramref name="error"/>, EXEC aborted, and the SET never ran.</summary>
     private static void AssertRefusedInBlock(RawRespClient client, string[] command, string error)
     {
