@@ -198,6 +198,36 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         Assert.StartsWith("NOTBUSY", killer.Call("FUNCTION", "KILL").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ABlockingCommandWhoseConnectionBreaksIsNotSentAgain()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var waiter = await RawRespClient.ConnectAsync(Port);
+        using var other = RawRespClient.Connect(Port);
+        other.Call("DEL", "iso:queue{q}");
+        await waiter.SendAsync(RawRespClient.Encode("BLPOP", "iso:queue{q}", "0"));
+        Task<RespValue> popped = waiter.ReadAsync(deadline.Token);
+
+        // Once the BLPOP waits on its node, its connection is killed there (client ids are each node's own).
+        (RedisServer Node, string Id)? blocked = null;
+        while (blocked == null)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            blocked = _cluster.Masters().SelectMany(n => n.Cli("CLIENT", "LIST").Split('\n').Select(line => (Node: n, Line: line)))
+                .Where(c => c.Line.Contains(" cmd=blpop ", StringComparison.Ordinal))
+                .Select(c => ((RedisServer, string)?)(c.Node, c.Line.Split(' ')[0]["id=".Length..])).FirstOrDefault();
+        }
+
+        Assert.Equal("1", blocked.Value.Node.Cli("CLIENT", "KILL", "ID", blocked.Value.Id));
+
+        // Sent again, it would wait anew and take this element; the client instead hears that it may have run.
+        RespValue reply = await popped;
+        Assert.True(reply.IsError, "the BLPOP answered " + reply);
+        Assert.Contains("not sent again", reply.GetString(), StringComparison.Ordinal);
+        Assert.Equal(1L, other.Call("LPUSH", "iso:queue{q}", "x").Integer);
+        Assert.Equal(1L, other.Call("LLEN", "iso:queue{q}").Integer);
+    }
+
     /// <summary>The replies to MULTI, one queued command and EXEC; returns EXEC's.</summary>
     private static async Task<RespValue> ReadExecAsync(RawRespClient client, CancellationToken cancellationToken)
     {
