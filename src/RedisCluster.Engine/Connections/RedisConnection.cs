@@ -158,7 +158,7 @@ namespace RedisCluster.Engine.Connections
         {
             lock (_queueGate)
             {
-                ThrowIfBroken();
+                ThrowIfBrokenBeforeSending();
 
                 // The reply queue takes the entry in the order the bytes are queued, which is the wire order.
                 _pending.Enqueue(new PendingReply(commands[0], sink, tags));
@@ -273,7 +273,7 @@ namespace RedisCluster.Engine.Connections
             await _writeLock.WaitAsync(lockCancellation).ConfigureAwait(false);
             try
             {
-                ThrowIfBroken();
+                ThrowIfBrokenBeforeSending();
                 encode();
                 FlushResult flushed = await _writer.FlushAsync(flushCancellation).ConfigureAwait(false);
                 if (flushed.IsCompleted)
@@ -293,6 +293,19 @@ namespace RedisCluster.Engine.Connections
             }
 
             ThrowIfBroken();
+        }
+
+        /// <summary>Like <see cref="ThrowIfBroken"/>, for a request none of whose bytes are written yet: the failure says so.</summary>
+        private void ThrowIfBrokenBeforeSending()
+        {
+            try
+            {
+                ThrowIfBroken();
+            }
+            catch (RedisConnectionException ex)
+            {
+                throw new RedisNotSentException(Endpoint.ToString(), ex.Message, ex);
+            }
         }
 
         private void ThrowIfBroken()
@@ -346,7 +359,7 @@ namespace RedisCluster.Engine.Connections
                             break;
                         }
 
-                        if (!RespReader.TryRead(buffer, _options.Limits, out RespValue value, out SequencePosition end))
+                        if (!TryReadReply(buffer, skipper, out RespValue value, out SequencePosition end))
                         {
                             partial = true;
                             break;
@@ -373,6 +386,32 @@ namespace RedisCluster.Engine.Connections
             catch (Exception ex)
             {
                 Fail(new RedisConnectionException(Endpoint.ToString(), "Reading from " + Endpoint + " failed: " + ex.Message, ex));
+            }
+        }
+
+        /// <summary>
+        /// Reads the reply at the head of <paramref name="buffer"/>. A well-formed reply that is beyond what a
+        /// value may hold (nested deeper than the limit: a Lua table that holds itself comes back thousands of
+        /// levels deep) becomes an error for the command that asked, and the connection reads on: breaking it
+        /// would fail every other request on it, and whoever retried them would run them twice.
+        /// </summary>
+        private bool TryReadReply(ReadOnlySequence<byte> buffer, RespFrameSkipper skipper, out RespValue value, out SequencePosition end)
+        {
+            try
+            {
+                return RespReader.TryRead(buffer, _options.Limits, out value, out end);
+            }
+            catch (RespProtocolException ex)
+            {
+                // Malformed after all: the skipper throws too, and the connection fails.
+                if (!skipper.TrySkip(buffer, _options.Limits, out end))
+                {
+                    value = RespValue.Null;
+                    return false;
+                }
+
+                value = RespValue.Error("ERR the reply from " + Endpoint + " cannot be represented (" + ex.Message + "); it was skipped");
+                return true;
             }
         }
 

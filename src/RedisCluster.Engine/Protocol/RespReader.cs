@@ -60,43 +60,20 @@ namespace RedisCluster.Engine.Protocol
         /// <summary>
         /// <see cref="TrySkip"/> that picks up where the last call on the same frame stopped: a large aggregate
         /// arriving in many reads is then walked once, not again from its start on every read. The progress
-        /// (bytes of the frame already checked, and how many of the outer aggregate's elements are left, -1
-        /// before its header) lives in the caller's <paramref name="scanned"/> and <paramref name="left"/>, and
-        /// is reset when the frame is complete. <paramref name="buffer"/> must start at the frame each time.
+        /// (bytes of the frame already checked, and how many values are still to come, -1 before the frame's
+        /// first byte) lives in the caller's <paramref name="scanned"/> and <paramref name="left"/>, and is reset
+        /// when the frame is complete. <paramref name="buffer"/> must start at the frame each time. The walk
+        /// counts values instead of recursing, so it knows no nesting limit: a server may nest a reply as deep
+        /// as it likes (a Lua table that holds itself comes back thousands of levels deep), and a relay that
+        /// only passes the bytes on must find its end all the same. The other limits hold.
         /// </summary>
         internal static bool TrySkipResuming(ReadOnlySequence<byte> buffer, RespLimits limits, ref long scanned, ref long left, out SequencePosition end)
         {
             end = buffer.Start;
             if (left < 0)
             {
-                var header = new RespBufferReader(buffer);
-                if (!header.TryPeek(out byte marker))
-                {
-                    return false;
-                }
-
-                if (marker != (byte)'*' && marker != (byte)'%' && marker != (byte)'~' && marker != (byte)'>')
-                {
-                    // Strings, numbers and attributed values are skipped whole.
-                    return TrySkip(buffer, limits, out end);
-                }
-
-                header.TryRead(out _);
-                if (!TryReadInteger(ref header, 0, out long count))
-                {
-                    CheckIncompleteFrame(buffer.Length, limits);
-                    return false;
-                }
-
-                if (count == -1 && marker == (byte)'*')
-                {
-                    end = header.Position;
-                    return true;
-                }
-
-                CheckAggregate(count, limits, 0, header.Consumed);
-                left = marker == (byte)'%' ? count * 2 : count;
-                scanned = header.Consumed;
+                scanned = 0;
+                left = 1;
             }
 
             var reader = new RespBufferReader(buffer.Slice(scanned));
@@ -104,7 +81,7 @@ namespace RedisCluster.Engine.Protocol
             while (left > 0)
             {
                 RespBufferReader probe = reader;
-                if (!SkipValue(ref probe, limits, 1))
+                if (!SkipFlat(ref probe, limits, out long opened))
                 {
                     scanned += checkedHere;
                     CheckIncompleteFrame(buffer.Length, limits);
@@ -113,12 +90,47 @@ namespace RedisCluster.Engine.Protocol
 
                 reader = probe;
                 checkedHere = reader.Consumed;
-                left--;
+                left += opened - 1;
             }
 
             end = buffer.GetPosition(scanned + checkedHere);
             scanned = 0;
             left = -1;
+            return true;
+        }
+
+        /// <summary>
+        /// Skips one value whole when it holds no others, or only the header of an aggregate (or of an
+        /// attribute, which the value it describes follows); <paramref name="opened"/> is how many values the
+        /// header announced. False when the buffer ends first.
+        /// </summary>
+        private static bool SkipFlat(ref RespBufferReader reader, RespLimits limits, out long opened)
+        {
+            opened = 0;
+            if (!reader.TryPeek(out byte marker))
+            {
+                return false;
+            }
+
+            if (marker != (byte)'*' && marker != (byte)'%' && marker != (byte)'~' && marker != (byte)'>' && marker != (byte)'|')
+            {
+                return SkipPlainValue(ref reader, limits, 0);
+            }
+
+            reader.TryRead(out _);
+            if (!TryReadInteger(ref reader, 0, out long count))
+            {
+                return false;
+            }
+
+            if (count == -1 && marker == (byte)'*')
+            {
+                return true;
+            }
+
+            // Depth -1: never over the nesting limit, which this walk does not apply.
+            CheckAggregate(count, limits, -1, reader.Consumed);
+            opened = marker == (byte)'%' ? count * 2 : marker == (byte)'|' ? (count * 2) + 1 : count;
             return true;
         }
 

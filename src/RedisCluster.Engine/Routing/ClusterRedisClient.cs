@@ -301,9 +301,20 @@ namespace RedisCluster.Engine.Routing
                 wire.Add(parts[i].Command);
             }
 
+            RedisConnection connection;
             try
             {
-                RedisConnection connection = await _connections.Get(endpoint, replica).GetAsync(cancellationToken).ConfigureAwait(false);
+                connection = await _connections.Get(endpoint, replica).GetAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException ex) when (!(ex is RedisNotSentException))
+            {
+                // No connection, so nothing was sent: the parts may go again, wherever the slot is then.
+                Failed(endpoint, parts, new RedisNotSentException(endpoint.ToString(), ex.Message, ex));
+                return;
+            }
+
+            try
+            {
                 RedisReply[] replies = await connection.ExecuteBatchAsync(wire, cancellationToken).ConfigureAwait(false);
                 for (int i = 0; i < parts.Count; i++)
                 {
@@ -314,13 +325,18 @@ namespace RedisCluster.Engine.Routing
             }
             catch (RedisConnectionException ex)
             {
-                Options.Log.Verbose("Node " + endpoint + " failed (" + ex.Message + "); refreshing the topology and retrying.");
-                foreach (RoutedPart part in parts)
-                {
-                    part.Failure = ex;
-                    part.Reply = null;
-                    part.ServedBy = endpoint;
-                }
+                Failed(endpoint, parts, ex);
+            }
+        }
+
+        private void Failed(RedisEndpoint endpoint, List<RoutedPart> parts, RedisConnectionException ex)
+        {
+            Options.Log.Verbose("Node " + endpoint + " failed (" + ex.Message + "); refreshing the topology.");
+            foreach (RoutedPart part in parts)
+            {
+                part.Failure = ex;
+                part.Reply = null;
+                part.ServedBy = endpoint;
             }
         }
 
@@ -341,7 +357,19 @@ namespace RedisCluster.Engine.Routing
             {
                 part.AskTarget = null;
                 part.PreferReplica = false;
-                return Outcome.RefreshAndRetry;
+                if (MaySendAgain(part))
+                {
+                    return Outcome.RefreshAndRetry;
+                }
+
+                // The connection broke after the command went out: it may have run, and running a write
+                // twice (an INCR, a script) is worse than an error. The caller hears that it failed.
+                part.Reply = RespValue.Error("ERR the connection to " + (part.ServedBy?.ToString() ?? "the node") + " broke while '"
+                    + part.Command.ToDisplayString(32) + "' was in flight; it may have run, so it was not sent again ("
+                    + part.Failure.Message.Replace('\r', ' ').Replace('\n', ' ') + ")");
+                part.Failure = null;
+                _ = _topology.RefreshAsync(CancellationToken.None);
+                return Outcome.Done;
             }
 
             RespValue? reply = part.Reply;
@@ -419,6 +447,13 @@ namespace RedisCluster.Engine.Routing
                     return Outcome.Done;
             }
         }
+
+        /// <summary>
+        /// True when a part whose connection failed may be sent again: it certainly did not reach the server,
+        /// or it only reads (outside a transaction, where a block re-sent could run twice).
+        /// </summary>
+        private bool MaySendAgain(RoutedPart part)
+            => part.Failure is RedisNotSentException || (!part.InTransaction && Commands.Find(part.Command)?.IsReadOnly == true);
 
         /// <summary>
         /// Out of time: a redirect or CLUSTERDOWN that never settled stays the reply, so the caller sees

@@ -194,7 +194,11 @@ namespace RedisCluster.Engine.Tunnel
         /// </summary>
         private static async Task<RedisTunnel> StartSmartAsync(TunnelOptions options, TransportConnector connector, TunnelEventLog log, int id, TunnelAccessPolicy? access, CancellationToken cancellationToken)
         {
-            var clientOptions = new RedisClientOptions(options.Connection) { Mode = RedisClientMode.Cluster, Log = log };
+            // Application commands have no timeout, as on a server: a 40-second script is not broken off (and
+            // with it the shared connection and everyone's commands on it).
+            ConnectionOptions untimed = options.Connection.Clone();
+            untimed.CommandTimeout = TimeSpan.Zero;
+            var clientOptions = new RedisClientOptions(untimed) { Mode = RedisClientMode.Cluster, Log = log };
             RedisClient client = await RedisClient.ConnectAsync(new[] { options.Upstream }, clientOptions, cancellationToken).ConfigureAwait(false);
             if (!(client is ClusterRedisClient cluster))
             {
@@ -203,7 +207,7 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id, access);
-            var backend = new SmartBackend(cluster, connector, new SmartRelayLinks(options.Connection, tunnel.Statistics));
+            var backend = new SmartBackend(cluster, new TransportConnector(untimed), new SmartRelayLinks(untimed, tunnel.Statistics));
             tunnel.Statistics.CountSharedConnections(backend.OpenSharedConnections);
             try
             {

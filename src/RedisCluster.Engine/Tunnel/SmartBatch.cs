@@ -112,7 +112,26 @@ namespace RedisCluster.Engine.Tunnel
 
         public ReadOnlySpan<byte> RawReply(int index) => _rawBytes.WrittenSpan.Slice(_rawStart[index], _rawLength[index]);
 
-        /// <summary>True when the relayed command at <paramref name="index"/> got a redirect or lost its connection and must run through the router.</summary>
+        /// <summary>
+        /// Replies the tunnel makes up itself when it owes one command more than one (UNSUBSCRIBE a b c),
+        /// written in <paramref name="protocol"/>; they go out as the command's reply.
+        /// </summary>
+        public void SetLocalReplies(int index, IReadOnlyList<RespValue> replies, int protocol)
+        {
+            lock (_rawGate)
+            {
+                int start = _rawBytes.WrittenCount;
+                foreach (RespValue reply in replies)
+                {
+                    RespWriter.WriteValue(_rawBytes, reply, protocol);
+                }
+
+                _rawStart[index] = start;
+                _rawLength[index] = _rawBytes.WrittenCount - start;
+            }
+        }
+
+        /// <summary>True when the relayed command at <paramref name="index"/> got a redirect or could not be sent, and must run through the router.</summary>
         public bool NeedsRetry(int index) => _retry[index];
 
         /// <summary>True when relayed commands wait for another connection to the node <paramref name="link"/> goes to.</summary>
@@ -278,9 +297,17 @@ namespace RedisCluster.Engine.Tunnel
                     Finish(split);
                 }
             }
+            else if (error is RedisNotSentException)
+            {
+                // Never sent: the router may run it, following the slot and waiting out a failover.
+                _retry[tag] = true;
+            }
             else
             {
-                _retry[tag] = true;
+                // Sent, and the connection broke before the reply: it may have run (and other clients'
+                // commands on the same connection with it), so it is not run again; its client hears why.
+                _replies[tag] = RespValue.Error("ERR tunnel: the connection to the node broke while the command was in flight; it may have run, so it was not sent again ("
+                    + ErrorLines.OneLine(error.Message) + ")");
             }
 
             Replied();

@@ -64,16 +64,36 @@ namespace RedisCluster.Engine.Tunnel
                     continue;
                 }
 
+                RedisConnection connection;
                 try
                 {
-                    RedisConnection connection = await OpenAsync(owner, cancellationToken).ConfigureAwait(false);
+                    connection = await OpenAsync(owner, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RedisException ex)
+                {
+                    // Nothing was sent: another attempt may find the slot's new owner.
+                    Close();
+                    last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
+                    continue;
+                }
+
+                try
+                {
                     last = await run(connection).ConfigureAwait(false);
                 }
                 catch (RedisException ex)
                 {
                     Close();
-                    last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-                    continue;
+                    if (ex is RedisNotSentException)
+                    {
+                        last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
+                        continue;
+                    }
+
+                    // The command went out and the connection broke: it may have run (a BLMOVE may have
+                    // moved its element), so it is not sent again; the client hears why.
+                    return RespValue.Error("ERR tunnel: the connection to " + owner + " broke while the command was in flight; it may have run, so it was not sent again ("
+                        + ErrorLines.OneLine(ex.Message) + ")");
                 }
 
                 if (IsSlotMoving(last) || last.ErrorPrefix == "CLUSTERDOWN")

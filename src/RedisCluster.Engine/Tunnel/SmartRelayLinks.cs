@@ -69,6 +69,14 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Relay connections open now.</summary>
         public int OpenCount => ConnectionPool.OpenIn(_resp2Pools.Values, _resp3Pools.Values);
 
+        /// <summary>
+        /// A RESP3 connection of its own to <paramref name="endpoint"/>, outside the pools: for a command that
+        /// must not wait behind anybody's (SCRIPT KILL while a script holds the node). RESP3, because its
+        /// handshake is HELLO alone, which a server busy with a script still answers. The caller closes it.
+        /// </summary>
+        public Task<RedisConnection> OpenDedicatedAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
+            => RedisConnection.ConnectAsync(endpoint, _resp3, cancellationToken);
+
         public void Dispose()
         {
             Volatile.Write(ref _disposed, true);

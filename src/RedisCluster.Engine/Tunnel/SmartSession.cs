@@ -32,8 +32,6 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Reply buffer kept between reads; one large reply must not hold its size for the life of the connection.</summary>
         private const int RetainedOutput = 256 * 1024;
 
-        private const string ClusterRefused = "ERR this endpoint presents the cluster as one server; CLUSTER commands are not available through the smart tunnel";
-
         private static readonly RespValue Queued = RespValue.SimpleString("QUEUED");
 
         private readonly TunnelContext _context;
@@ -312,8 +310,11 @@ namespace RedisCluster.Engine.Tunnel
                 }
                 else if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
-                    // Queued locally and sent as one block at EXEC, so the block reaches one node whole.
-                    replies[i] = await QueueAsync(args).ConfigureAwait(false);
+                    // Queued locally and sent as one block at EXEC, so the block reaches one node whole; what
+                    // would not be run on its own is refused now, and EXEC then aborts, as Redis does.
+                    RespValue? refusedInBlock = SmartRefusals.RefusedInTransaction(name, args, _backend.Cluster.Commands.Find(name));
+                    _multiFailed |= refusedInBlock != null;
+                    replies[i] = refusedInBlock ?? await QueueAsync(args).ConfigureAwait(false);
                 }
                 else
                 {
@@ -373,6 +374,12 @@ namespace RedisCluster.Engine.Tunnel
                             }
 
                             goto default;
+                        case "UNSUBSCRIBE":
+                        case "PUNSUBSCRIBE":
+                        case "SUNSUBSCRIBE":
+                            // Not subscribed to anything here (a subscribed client talks to its relay).
+                            batch.SetLocalReplies(i, NotSubscribed(name, args), _protocol);
+                            break;
                         case "SUBSCRIBE":
                         case "PSUBSCRIBE":
                         case "SSUBSCRIBE":
@@ -556,8 +563,9 @@ namespace RedisCluster.Engine.Tunnel
         }
 
         /// <summary>
-        /// Waits for the relayed commands' replies. Those that met a redirect or a broken connection run
-        /// again, in order, through the router, which follows the slot and waits out a failover.
+        /// Waits for the relayed commands' replies. Those that met a redirect or could not be sent run
+        /// again, in order, through the router, which follows the slot and waits out a failover; one whose
+        /// connection broke after it went out may have run, and its client gets an error instead.
         /// </summary>
         private async Task RunRelayedAsync(SmartBatch batch)
         {
@@ -624,8 +632,6 @@ namespace RedisCluster.Engine.Tunnel
                 case "READWRITE":
                 case "ASKING":
                     return RespValue.Ok;
-                case "CLUSTER":
-                    return RespValue.Error(ClusterRefused);
                 case "MULTI":
                     if (_multi != null)
                     {
@@ -646,28 +652,35 @@ namespace RedisCluster.Engine.Tunnel
                     _multiFailed = false;
                     _pin.Release();
                     return RespValue.Ok;
-                case "UNSUBSCRIBE":
-                case "PUNSUBSCRIBE":
-                case "SUNSUBSCRIBE":
-                    // Not subscribed to anything: what a server says then.
-                    return RespValue.Array(RespValue.BulkString(name.ToLowerInvariant()), RespValue.NullBulkString, RespValue.FromInteger(0));
-                case "WAIT":
-                case "WAITAOF":
-                    // They would block a shared connection, and with it every other client's replies on it,
-                    // while counting acknowledgements of writes that were not this client's alone.
-                    return RespValue.Error("ERR " + name + " is not supported through the smart tunnel");
-                case "MONITOR":
-                case "SYNC":
-                case "PSYNC":
-                case "REPLCONF":
-                    return RespValue.Error("ERR " + name + " is not supported through the smart tunnel yet; use a Pinned tunnel for it");
                 case "CLIENT":
-                    return ClientCommand(args);
+                    return SmartRefusals.Refused(name, args) ?? ClientCommand(args);
                 case "INFO":
                     return await InfoAsync(args).ConfigureAwait(false);
+                case "SCRIPT":
+                case "FUNCTION":
+                    // A kill must not queue behind the script it is meant to stop.
+                    return SmartScriptKill.IsKill(name, args) ? await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false) : null;
                 default:
-                    return null;
+                    return SmartRefusals.Refused(name, args);
             }
+        }
+
+        /// <summary>
+        /// (P|S)UNSUBSCRIBE while subscribed to nothing: what a server says then, one reply per channel named,
+        /// or one with a null channel when none is (pushes for a RESP3 client).
+        /// </summary>
+        private RespValue[] NotSubscribed(string name, byte[][] args)
+        {
+            RespType type = _protocol >= 3 ? RespType.Push : RespType.Array;
+            RespValue kind = RespValue.BulkString(name.ToLowerInvariant());
+            var replies = new RespValue[Math.Max(1, args.Length - 1)];
+            for (int c = 0; c < replies.Length; c++)
+            {
+                RespValue channel = args.Length > 1 ? RespValue.BulkString(args[c + 1]) : RespValue.NullBulkString;
+                replies[c] = RespValue.Create(type, null, items: new[] { kind, channel, RespValue.FromInteger(0) });
+            }
+
+            return replies;
         }
 
         private RespValue Hello(byte[][] args)
@@ -733,15 +746,6 @@ namespace RedisCluster.Engine.Tunnel
                     return RespValue.FromInteger(_clientId);
                 case "SETINFO":
                     return RespValue.Ok;
-                case "REPLY":
-                case "TRACKING":
-                case "CACHING":
-                case "PAUSE":
-                case "UNPAUSE":
-                case "NO-EVICT":
-                case "NO-TOUCH":
-                    // Per-connection modes of a server connection that is shared with other clients.
-                    return RespValue.Error("ERR CLIENT " + sub + " is not supported through the smart tunnel");
                 default:
                     return null;
             }

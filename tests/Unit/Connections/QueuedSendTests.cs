@@ -117,7 +117,9 @@ public sealed class QueuedSendTests
 
         Assert.Equal(3, sink.Failures);
         Assert.Equal(new[] { 1, 2, 3 }, sink.Tags.OrderBy(t => t));
-        Assert.Throws<RedisConnectionException>(() => Queue(connection, sink, new[] { 4 }, C("PING")));
+
+        // Refused before a byte is queued: the caller knows the command never reached the server.
+        Assert.Throws<RedisNotSentException>(() => Queue(connection, sink, new[] { 4 }, C("PING")));
     }
 
     private static void Queue(RedisConnection connection, IRawReplySink sink, int[] tags, params RedisCommand[] commands)

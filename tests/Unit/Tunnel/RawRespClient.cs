@@ -78,6 +78,26 @@ internal sealed class RawRespClient : IDisposable
         return raw;
     }
 
+    /// <summary>
+    /// Receives until what came ends with <paramref name="end"/> and returns all of it as ASCII, unparsed:
+    /// for replies nested deeper than a reader would follow.
+    /// </summary>
+    public string ReadRawUntil(string end)
+    {
+        while (!Encoding.ASCII.GetString(_buffer, 0, _filled).EndsWith(end, StringComparison.Ordinal))
+        {
+            MakeRoom();
+            Received(_socket.Receive(_buffer, _filled, _buffer.Length - _filled, SocketFlags.None));
+        }
+
+        string raw = Encoding.ASCII.GetString(_buffer, 0, _filled);
+        Consume(_filled);
+        return raw;
+    }
+
+    /// <summary>How long a read waits before it fails (10 s unless set).</summary>
+    public void SetReceiveTimeout(TimeSpan timeout) => _socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+
     /// <summary>Receives until a whole reply starts the buffer; returns it and its length without consuming it.</summary>
     private RespValue NextFrame(RespLimits limits, out int used)
     {
