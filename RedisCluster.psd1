@@ -20,6 +20,7 @@
         'Start-RedisTunnel'
         'Get-RedisTunnel'
         'Stop-RedisTunnel'
+        'New-RedisCluster'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

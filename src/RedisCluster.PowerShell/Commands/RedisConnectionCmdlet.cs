@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Connections;
@@ -97,26 +96,21 @@ namespace RedisCluster.PowerShell.Commands
                     "RedisConflictingMode", ErrorCategory.InvalidArgument, null));
             }
 
-            var connection = new ConnectionOptions
+            ConnectionOptions connection = new ConnectionOptionsFactory
             {
-                UseTls = Tls || CaCertificatePath != null || ClientCertificatePath != null || SkipCertificateCheck,
-                CaCertificatePath = ResolvePath(CaCertificatePath),
-                ClientCertificatePath = ResolvePath(ClientCertificatePath),
-                ClientKeyPath = ResolvePath(ClientKeyPath),
+                Credential = Credential,
+                Tls = Tls,
+                CaCertificatePath = CaCertificatePath,
+                ClientCertificatePath = ClientCertificatePath,
+                ClientKeyPath = ClientKeyPath,
                 ClientCertificatePassword = ClientCertificatePassword,
                 SkipCertificateCheck = SkipCertificateCheck,
                 TlsServerName = TlsServerName,
                 Database = Database,
-                ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeout),
-                CommandTimeout = TimeSpan.FromSeconds(CommandTimeout),
+                ConnectTimeoutSeconds = ConnectTimeout,
+                CommandTimeoutSeconds = CommandTimeout,
                 Protocol = Protocol,
-            };
-
-            if (Credential != null)
-            {
-                string user = Credential.UserName ?? string.Empty;
-                connection.Credential = new NetworkCredential(user.Trim(), Credential.Password);
-            }
+            }.Build(ResolvePath);
 
             var options = new RedisClientOptions(connection)
             {
