@@ -21,6 +21,7 @@
         'Get-RedisTunnel'
         'Stop-RedisTunnel'
         'New-RedisCluster'
+        'Test-RedisCluster'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -10,7 +10,7 @@ BeforeAll {
     }
 }
 
-Describe 'New-RedisCluster' {
+Describe 'New-RedisCluster and Test-RedisCluster' {
     BeforeEach {
         # DEBUG POPULATE is the only way to put a key on a node that serves no slot yet.
         $script:servers = @(1..3 | ForEach-Object { Start-TestRedis -Cluster -ExtraConfig 'enable-debug-command local' })
@@ -33,6 +33,23 @@ Describe 'New-RedisCluster' {
         $table | Should -Match 'Primary\s+0-5460\s+Online'
         $table | Should -Match '10923-16383'
         $servers | ForEach-Object { Get-KnownNodes $_ | Should -Be '3' }
+    }
+
+    It 'creates a cluster and waits until Test-RedisCluster finds it healthy' {
+        $result = $servers | New-RedisCluster -ReplicasPerPrimary 0 | Test-RedisCluster -Wait -Timeout 120 -ErrorAction Stop
+        @($result).Count | Should -Be 1
+        $result.IsHealthy | Should -BeTrue
+        $result.CoveredSlotCount | Should -Be 16384
+        ($result | Format-Table | Out-String) | Should -Match 'True\s+3\s+3\s+0\s+16384\s+0'
+        ($result | Format-List | Out-String) | Should -Match 'CoveredSlots\s+: 16384 of 16384'
+    }
+
+    It 'lists an open slot in the list view' {
+        $nodes = $servers | New-RedisCluster -ReplicasPerPrimary 0
+        redis-cli -p $servers[0].Port cluster setslot 16000 importing $nodes[2].Id | Out-Null
+        $result = Test-RedisCluster $servers[0].Endpoint
+        $result.IsHealthy | Should -BeFalse
+        ($result | Format-List | Out-String) | Should -Match "OpenSlots\s+: slot 16000 importing into $([regex]::Escape($servers[0].Endpoint)) from $([regex]::Escape($nodes[2].Endpoint.ToString()))"
     }
 
     It 'stops with an error that names a node holding keys' {

@@ -117,22 +117,7 @@ namespace RedisCluster.Engine.Administration
 
             // CLUSTER NODES, not SHARDS: SHARDS calls a replica "loading" until its primary's first replication
             // ping (10 s by default), though it is in sync; NODES reports it online, with its flags.
-            return ByShard(await first.Session.ClusterNodesAsync(cancellationToken).ConfigureAwait(false));
-        }
-
-        /// <summary>The primaries in slot order, each followed by its replicas: how a user reads a cluster.</summary>
-        public static IReadOnlyList<ClusterNode> ByShard(IEnumerable<ClusterNode> nodes)
-        {
-            var topology = new ClusterTopology(nodes);
-            var ordered = new List<ClusterNode>();
-            foreach (ClusterNode primary in topology.Primaries.OrderBy(p => p.Slots.Count == 0 ? SlotRange.SlotCount : p.Slots.Min(r => r.Start)))
-            {
-                ordered.Add(primary);
-                ordered.AddRange(topology.GetReplicasOf(primary.Id));
-            }
-
-            ordered.AddRange(topology.Replicas.Where(r => !ordered.Contains(r)));
-            return ordered;
+            return ShardOrder.Sort(await first.Session.ClusterNodesAsync(cancellationToken).ConfigureAwait(false));
         }
 
         private static async Task AddSlotsAsync(PlannedNode primary, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using RedisCluster.Engine.Administration;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Connections;
+using RedisCluster.PowerShell.Conversion;
 
 namespace RedisCluster.PowerShell.Commands
 {
@@ -16,6 +17,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>host:port of every node; also from the pipeline, as strings or the Endpoint property of objects.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName", "Server", "Address")]
+        [NodeEndpointTransformation]
         [ValidateNotNullOrEmpty]
         public string[] Endpoint { get; set; } = new string[0];
 
