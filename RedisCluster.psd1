@@ -22,6 +22,8 @@
         'Stop-RedisTunnel'
         'New-RedisCluster'
         'Test-RedisCluster'
+        'Add-RedisClusterNode'
+        'Remove-RedisClusterNode'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -59,3 +59,24 @@ Describe 'New-RedisCluster and Test-RedisCluster' {
         $servers | ForEach-Object { Get-KnownNodes $_ | Should -Be '1' }
     }
 }
+
+Describe 'Add-RedisClusterNode and Remove-RedisClusterNode' {
+    BeforeAll {
+        $script:members = @(1..3 | ForEach-Object { Start-TestRedis -Cluster })
+        $script:spare = Start-TestRedis -Cluster
+        $members | New-RedisCluster -ReplicasPerPrimary 0 | Out-Null
+    }
+
+    AfterAll {
+        $members + $spare | ForEach-Object { Stop-TestRedis $_ }
+    }
+
+    It 'adds a piped node as a replica and removes it by piping the node object' {
+        $added = $spare | Add-RedisClusterNode -Cluster $members[0].Endpoint -AsReplica
+        $added.Role | Should -Be 'Replica'
+        ($added | Format-Table | Out-String) | Should -Match 'Replica\s+\w{8}'
+        $added | Remove-RedisClusterNode -Cluster $members[0].Endpoint -Confirm:$false
+        Get-KnownNodes $members[0] | Should -Be '3'
+        Get-KnownNodes $spare | Should -Be '1'
+    }
+}
