@@ -24,6 +24,7 @@
         'Test-RedisCluster'
         'Add-RedisClusterNode'
         'Remove-RedisClusterNode'
+        'Invoke-RedisFailover'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
