@@ -15,7 +15,7 @@ namespace RedisCluster.PowerShell.Commands
     /// through a routed connection), so they take the connection parameters in every parameter set,
     /// wait with a -Timeout, show the engine's progress, and map refusals to specific error records.
     /// </summary>
-    public abstract class RedisAdministrationCmdlet : RedisCmdlet
+    public abstract class RedisAdministrationCmdlet : RedisCmdlet, IConnectionParameters
     {
         private readonly CmdletLog _log = new CmdletLog();
         private readonly LatestProgress _progress = new LatestProgress();
@@ -75,18 +75,7 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>The engine context for this call: the connection parameters, -Timeout, and this cmdlet's log and progress.</summary>
         protected AdministrationContext CreateContext()
         {
-            ConnectionOptions options = new ConnectionOptionsFactory
-            {
-                Credential = Credential,
-                Tls = Tls,
-                CaCertificatePath = CaCertificatePath,
-                ClientCertificatePath = ClientCertificatePath,
-                ClientKeyPath = ClientKeyPath,
-                ClientCertificatePassword = ClientCertificatePassword,
-                SkipCertificateCheck = SkipCertificateCheck,
-                TlsServerName = TlsServerName,
-                ConnectTimeoutSeconds = ConnectTimeout,
-            }.Build(path => path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+            ConnectionOptions options = ConnectionParameters.ToOptions(this, path => path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
             return Terminating(() => new AdministrationContext(options, TimeSpan.FromSeconds(Timeout), _log, _progress), null);
         }
 

@@ -12,7 +12,7 @@ namespace RedisCluster.PowerShell.Commands
     /// The connection parameters shared by every cmdlet that can open its own connection
     /// (Connect-Redis, and the one-off "Endpoint" parameter set of the others).
     /// </summary>
-    public abstract class RedisConnectionCmdlet : RedisCmdlet
+    public abstract class RedisConnectionCmdlet : RedisCmdlet, IConnectionParameters
     {
         protected const string EndpointSet = "Endpoint";
         protected const string ConnectionSet = "Connection";
@@ -96,21 +96,10 @@ namespace RedisCluster.PowerShell.Commands
                     "RedisConflictingMode", ErrorCategory.InvalidArgument, null));
             }
 
-            ConnectionOptions connection = new ConnectionOptionsFactory
-            {
-                Credential = Credential,
-                Tls = Tls,
-                CaCertificatePath = CaCertificatePath,
-                ClientCertificatePath = ClientCertificatePath,
-                ClientKeyPath = ClientKeyPath,
-                ClientCertificatePassword = ClientCertificatePassword,
-                SkipCertificateCheck = SkipCertificateCheck,
-                TlsServerName = TlsServerName,
-                Database = Database,
-                ConnectTimeoutSeconds = ConnectTimeout,
-                CommandTimeoutSeconds = CommandTimeout,
-                Protocol = Protocol,
-            }.Build(ResolvePath);
+            ConnectionOptions connection = ConnectionParameters.ToOptions(this, ResolvePath);
+            connection.Database = Database;
+            connection.CommandTimeout = TimeSpan.FromSeconds(CommandTimeout);
+            connection.Protocol = Protocol;
 
             var options = new RedisClientOptions(connection)
             {
