@@ -38,6 +38,12 @@ namespace RedisCluster.Engine.Administration
         {
             using (NodeSession seed = await OpenFirstAsync(seeds, context, cancellationToken).ConfigureAwait(false))
             {
+                if (!await seed.IsClusterEnabledAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new AdministrationException(AdministrationFailure.NotClusterEnabled, seed.Endpoint.ToString(),
+                        "Node " + seed.Endpoint + " is not a cluster node (it runs with cluster-enabled no); give the endpoint of a node of the cluster to check.");
+                }
+
                 string seedText = await seed.ClusterNodesTextAsync(cancellationToken).ConfigureAwait(false);
                 IReadOnlyList<ClusterNode> nodes = ShardOrder.Sort(NodesReplyParser.Parse(seedText, seed.Connection.Options.UseTls, seed.Endpoint));
                 var problems = new List<NodeProblem>();

@@ -19,8 +19,7 @@ namespace RedisCluster.Engine.Administration
         public static async Task<(string Id, string Ip, int BusPort)> RunAsync(NodeSession node, CancellationToken cancellationToken)
         {
             string name = node.Endpoint.ToString();
-            Dictionary<string, string> clusterSection = await node.InfoAsync("cluster", cancellationToken).ConfigureAwait(false);
-            if (!clusterSection.TryGetValue("cluster_enabled", out string? enabled) || enabled != "1")
+            if (!await node.IsClusterEnabledAsync(cancellationToken).ConfigureAwait(false))
             {
                 throw new AdministrationException(AdministrationFailure.NotClusterEnabled, name,
                     "Node " + name + " is not cluster-enabled (it runs with cluster-enabled no); start it with cluster-enabled yes to make it a cluster node.");

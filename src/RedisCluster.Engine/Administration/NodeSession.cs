@@ -70,6 +70,10 @@ namespace RedisCluster.Engine.Administration
         public async Task<Dictionary<string, string>> InfoAsync(string section, CancellationToken cancellationToken)
             => InfoText.Parse(await RunTextAsync(cancellationToken, "INFO", section).ConfigureAwait(false));
 
+        /// <summary>Whether the server runs with cluster-enabled yes (INFO cluster works on every server; CLUSTER commands do not).</summary>
+        public async Task<bool> IsClusterEnabledAsync(CancellationToken cancellationToken)
+            => (await InfoAsync("cluster", cancellationToken).ConfigureAwait(false)).TryGetValue("cluster_enabled", out string? enabled) && enabled == "1";
+
         public Task<string> ClusterNodesTextAsync(CancellationToken cancellationToken) => RunTextAsync(cancellationToken, "CLUSTER", "NODES");
 
         /// <summary>The cluster as this node sees it (CLUSTER NODES: flags and the node's own line included).</summary>

@@ -88,8 +88,8 @@ public sealed class TestRedisClusterTests : IDisposable
     {
         using var plain = new EmptyClusterNodes(1, clusterEnabled: false);
         var (error, _) = _ps.RunExpectingTerminatingError($"Test-RedisCluster {plain.EndpointList()}");
-        Assert.Contains("ERR This instance has cluster support disabled", error.Exception.Message);
-        Assert.Contains(EmptyClusterNodes.EndpointOf(plain.Nodes[0]), error.Exception.Message);
+        Assert.Equal(ErrorCategory.InvalidOperation, error.CategoryInfo.Category);
+        Assert.Contains("Node " + EmptyClusterNodes.EndpointOf(plain.Nodes[0]) + " is not a cluster node (it runs with cluster-enabled no)", error.Exception.Message);
     }
 
     private ClusterCheckResult Check(string script)
