@@ -22,6 +22,11 @@
         'Start-RedisTunnel'
         'Get-RedisTunnel'
         'Stop-RedisTunnel'
+        'New-RedisCluster'
+        'Test-RedisCluster'
+        'Add-RedisClusterNode'
+        'Remove-RedisClusterNode'
+        'Invoke-RedisFailover'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

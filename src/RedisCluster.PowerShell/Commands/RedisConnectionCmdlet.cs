@@ -12,7 +12,7 @@ namespace RedisCluster.PowerShell.Commands
     /// The connection parameters shared by every cmdlet that can open its own connection
     /// (Connect-Redis, and the one-off "Endpoint" parameter set of the others).
     /// </summary>
-    public abstract class RedisConnectionCmdlet : RedisCmdlet
+    public abstract class RedisConnectionCmdlet : RedisCmdlet, IConnectionParameters
     {
         protected const string EndpointSet = "Endpoint";
         protected const string ConnectionSet = "Connection";
@@ -96,26 +96,10 @@ namespace RedisCluster.PowerShell.Commands
                     "RedisConflictingMode", ErrorCategory.InvalidArgument, null));
             }
 
-            var connection = new ConnectionOptions
-            {
-                UseTls = Tls || CaCertificatePath != null || ClientCertificatePath != null || SkipCertificateCheck,
-                CaCertificatePath = ResolvePath(CaCertificatePath),
-                ClientCertificatePath = ResolvePath(ClientCertificatePath),
-                ClientKeyPath = ResolvePath(ClientKeyPath),
-                SkipCertificateCheck = SkipCertificateCheck,
-                TlsServerName = TlsServerName,
-                Database = Database,
-                ConnectTimeout = TimeSpan.FromSeconds(ConnectTimeout),
-                CommandTimeout = TimeSpan.FromSeconds(CommandTimeout),
-                Protocol = Protocol,
-            };
-
-            connection.SetClientCertificatePassword(ClientCertificatePassword);
-            if (Credential != null)
-            {
-                string user = Credential.UserName ?? string.Empty;
-                connection.SetCredential(user.Trim(), Credential.Password);
-            }
+            ConnectionOptions connection = ConnectionParameters.ToOptions(this, ResolvePath);
+            connection.Database = Database;
+            connection.CommandTimeout = TimeSpan.FromSeconds(CommandTimeout);
+            connection.Protocol = Protocol;
 
             var options = new RedisClientOptions(connection)
             {

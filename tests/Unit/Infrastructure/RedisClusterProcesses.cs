@@ -102,7 +102,8 @@ public sealed class RedisClusterProcesses : IDisposable
         }
     }
 
-    private static RedisServer[] StartNodes(RedisServerOptions options, int count)
+    /// <summary>Starts <paramref name="count"/> servers at once (empty, and in no cluster when <c>Cluster</c> is set).</summary>
+    internal static RedisServer[] StartNodes(RedisServerOptions options, int count)
     {
         // Dedicated threads (LongRunning), not pool threads: every start blocks while polling its server,
         // and blocking the pool on 2 cores delays everything else in the test run.

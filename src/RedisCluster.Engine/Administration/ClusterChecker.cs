@@ -1,0 +1,217 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Connections;
+
+namespace RedisCluster.Engine.Administration
+{
+    /// <summary>
+    /// Checks a cluster as redis-cli --cluster check does: reads the topology from the first reachable
+    /// seed, then asks every node it names for its own view, state, open slots and replication link.
+    /// </summary>
+    public static class ClusterChecker
+    {
+        private const string Activity = "Checking the Redis Cluster";
+
+        /// <summary>Checks until the cluster is healthy or the context's timeout passes; returns the last result either way.</summary>
+        public static async Task<ClusterCheckResult> WaitHealthyAsync(IReadOnlyList<RedisEndpoint> seeds, AdministrationContext context, CancellationToken cancellationToken)
+        {
+            DateTime deadline = DateTime.UtcNow + context.Timeout;
+            while (true)
+            {
+                ClusterCheckResult result = await CheckAsync(seeds, context, cancellationToken).ConfigureAwait(false);
+                if (result.IsHealthy || DateTime.UtcNow >= deadline)
+                {
+                    return result;
+                }
+
+                context.Progress?.Report(new AdministrationProgress(Activity, "Waiting until the cluster is healthy (" + result.Problems[0] + ").", -1));
+                await Task.Delay(context.PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public static async Task<ClusterCheckResult> CheckAsync(IReadOnlyList<RedisEndpoint> seeds, AdministrationContext context, CancellationToken cancellationToken)
+        {
+            using (NodeSession seed = await OpenFirstAsync(seeds, context, cancellationToken).ConfigureAwait(false))
+            {
+                if (!await seed.IsClusterEnabledAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new AdministrationException(AdministrationFailure.NotClusterEnabled, seed.Endpoint.ToString(),
+                        "Node " + seed.Endpoint + " is not a cluster node (it runs with cluster-enabled no); give the endpoint of a node of the cluster to check.");
+                }
+
+                string seedText = await seed.ClusterNodesTextAsync(cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<ClusterNode> nodes = ShardOrder.Sort(NodesReplyParser.Parse(seedText, seed.Connection.Options.UseTls, seed.Endpoint));
+                var problems = new List<NodeProblem>();
+                var openSlots = new List<OpenSlot>();
+                Dictionary<string, string> seedMap = SlotMap(nodes);
+                var checks = nodes.Select(n => CheckNodeAsync(n, seed, seedMap, context, cancellationToken)).ToList();
+                foreach ((List<NodeProblem> nodeProblems, List<OpenSlot> nodeSlots) in await Task.WhenAll(checks).ConfigureAwait(false))
+                {
+                    problems.AddRange(nodeProblems);
+                    openSlots.AddRange(nodeSlots);
+                }
+
+                var owned = new bool[SlotRange.SlotCount];
+                foreach (SlotRange range in nodes.Where(n => n.IsPrimary).SelectMany(n => n.Slots))
+                {
+                    for (int slot = range.Start; slot <= range.End; slot++)
+                    {
+                        owned[slot] = true;
+                    }
+                }
+
+                return new ClusterCheckResult(seed.Endpoint.ToString(), nodes, SlotRanges.FromFlags(owned, false), openSlots, problems);
+            }
+        }
+
+        private static async Task<NodeSession> OpenFirstAsync(IReadOnlyList<RedisEndpoint> seeds, AdministrationContext context, CancellationToken cancellationToken)
+        {
+            AdministrationException? last = null;
+            foreach (RedisEndpoint seed in seeds)
+            {
+                try
+                {
+                    return await context.OpenAsync(seed, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AdministrationException ex)
+                {
+                    last = ex;
+                }
+            }
+
+            throw last ?? new AdministrationException(AdministrationFailure.InvalidRequest, null, "No endpoint was given.");
+        }
+
+        private static async Task<(List<NodeProblem>, List<OpenSlot>)> CheckNodeAsync(
+            ClusterNode node, NodeSession seed, Dictionary<string, string> seedMap, AdministrationContext context, CancellationToken cancellationToken)
+        {
+            var problems = new List<NodeProblem>();
+            var openSlots = new List<OpenSlot>();
+            string name = node.Endpoint?.ToString() ?? "(no address)";
+            void Add(NodeProblemKind kind, string detail) => problems.Add(new NodeProblem(node.Id, name, kind, detail));
+
+            if (node.HasFlag("fail"))
+            {
+                Add(NodeProblemKind.Failed, "flagged as failed (" + string.Join(",", node.Flags) + ") by " + seed.Endpoint);
+            }
+            else if (node.HasFlag("fail?") || node.HasFlag("noaddr"))
+            {
+                Add(NodeProblemKind.FailureSuspected, "suspected by " + seed.Endpoint + " (" + string.Join(",", node.Flags) + ")");
+            }
+
+            if (node.Endpoint == null)
+            {
+                return (problems, openSlots);
+            }
+
+            NodeSession session;
+            try
+            {
+                session = node.IsMyself ? seed : await context.OpenAsync(node.Endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AdministrationException ex)
+            {
+                Add(NodeProblemKind.Unreachable, "cannot be reached: " + (ex.InnerException?.Message ?? ex.Message).TrimEnd('.'));
+                return (problems, openSlots);
+            }
+
+            try
+            {
+                Dictionary<string, string> info = await session.ClusterInfoAsync(cancellationToken).ConfigureAwait(false);
+                string state = info.TryGetValue("cluster_state", out string? s) ? s : "?";
+                if (state != "ok")
+                {
+                    Add(NodeProblemKind.ClusterStateNotOk, "reports cluster_state:" + state);
+                }
+
+                string text = await session.ClusterNodesTextAsync(cancellationToken).ConfigureAwait(false);
+                openSlots.AddRange(OpenSlotsOf(text, node.Id, name, seed.Endpoint));
+                var view = NodesReplyParser.Parse(text, session.Connection.Options.UseTls, session.Endpoint);
+                string? difference = Difference(SlotMap(view), seedMap, view);
+                if (difference != null)
+                {
+                    Add(NodeProblemKind.ConfigurationDiffers, "disagrees with " + seed.Endpoint + " on the slot map: " + difference);
+                }
+
+                if (node.IsReplica)
+                {
+                    Dictionary<string, string> replication = await session.InfoAsync("replication", cancellationToken).ConfigureAwait(false);
+                    string link = replication.TryGetValue("master_link_status", out string? l) ? l : "?";
+                    if (link != "up")
+                    {
+                        Add(NodeProblemKind.ReplicaLinkDown, "replica with master_link_status:" + link);
+                    }
+                }
+            }
+            catch (AdministrationException ex)
+            {
+                Add(NodeProblemKind.Unreachable, ex.Message);
+            }
+            catch (Errors.RedisConnectionException ex)
+            {
+                Add(NodeProblemKind.Unreachable, "stopped answering: " + ex.Message);
+            }
+            finally
+            {
+                if (!ReferenceEquals(session, seed))
+                {
+                    session.Dispose();
+                }
+            }
+
+            return (problems, openSlots);
+        }
+
+        /// <summary>Primary id to its slots, for the primaries that own any: the part of a view two nodes must agree on.</summary>
+        private static Dictionary<string, string> SlotMap(IEnumerable<ClusterNode> view)
+            => view.Where(n => n.IsPrimary && n.Slots.Count > 0).ToDictionary(n => n.Id, n => SlotRanges.Format(SlotRanges.Normalize(n.Slots)), StringComparer.Ordinal);
+
+        private static string? Difference(Dictionary<string, string> mine, Dictionary<string, string> seed, IReadOnlyList<ClusterNode> view)
+        {
+            var differences = new List<string>();
+            foreach (string id in mine.Keys.Union(seed.Keys).OrderBy(i => i, StringComparer.Ordinal))
+            {
+                mine.TryGetValue(id, out string? here);
+                seed.TryGetValue(id, out string? there);
+                if (here != there)
+                {
+                    string who = view.FirstOrDefault(n => n.Id == id)?.Endpoint?.ToString() ?? id;
+                    differences.Add(who + " owns " + (here ?? "no slots") + " here, " + (there ?? "no slots") + " there");
+                }
+            }
+
+            return differences.Count == 0 ? null : string.Join("; ", differences);
+        }
+
+        /// <summary>The "[slot->-id]" (migrating) and "[slot-&lt;-id]" (importing) markers of the node's own line.</summary>
+        private static IEnumerable<OpenSlot> OpenSlotsOf(string nodesText, string nodeId, string endpoint, RedisEndpoint queried)
+        {
+            var known = NodesReplyParser.Parse(nodesText, false, queried).ToDictionary(n => n.Id, n => n.Endpoint?.ToString() ?? n.Id, StringComparer.Ordinal);
+            foreach (string raw in nodesText.Split('\n'))
+            {
+                string[] fields = raw.Trim().Split(' ');
+                if (fields.Length < 9 || !fields[2].Split(',').Contains("myself"))
+                {
+                    continue;
+                }
+
+                foreach (string field in fields.Skip(8).Where(f => f.StartsWith("[", StringComparison.Ordinal) && f.EndsWith("]", StringComparison.Ordinal)))
+                {
+                    string inner = field.Substring(1, field.Length - 2);
+                    bool migrating = inner.Contains("->-");
+                    string[] parts = inner.Split(new[] { migrating ? "->-" : "-<-" }, StringSplitOptions.None);
+                    if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int slot))
+                    {
+                        yield return new OpenSlot(slot, nodeId, endpoint, migrating ? OpenSlotState.Migrating : OpenSlotState.Importing, parts[1],
+                            known.TryGetValue(parts[1], out string? other) ? other : null);
+                    }
+                }
+            }
+        }
+    }
+}

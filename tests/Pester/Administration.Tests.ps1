@@ -1,0 +1,82 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
+# The user journey of the cluster administration cmdlets in real pwsh: empty nodes to a checked cluster.
+# What the cluster looks like afterwards is checked in depth by tests/Unit/Administration (xunit).
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestServer.psm1') -Force
+    function Get-KnownNodes($server) {
+        ((redis-cli -p $server.Port cluster info) -match '^cluster_known_nodes:' -replace '^cluster_known_nodes:', '').Trim()
+    }
+}
+
+Describe 'New-RedisCluster and Test-RedisCluster' {
+    BeforeEach {
+        # DEBUG POPULATE is the only way to put a key on a node that serves no slot yet.
+        $script:servers = @(1..3 | ForEach-Object { Start-TestRedis -Cluster -ExtraConfig 'enable-debug-command local' })
+    }
+
+    AfterEach {
+        $servers | ForEach-Object { Stop-TestRedis $_ }
+    }
+
+    It 'changes nothing under -WhatIf' {
+        $out = $servers | New-RedisCluster -ReplicasPerPrimary 0 -WhatIf
+        $out | Should -BeNullOrEmpty
+        $servers | ForEach-Object { Get-KnownNodes $_ | Should -Be '1' }
+    }
+
+    It 'creates a cluster from a pipeline of endpoint strings and shows the nodes as a table' {
+        $nodes = $servers.Endpoint | New-RedisCluster -ReplicasPerPrimary 0
+        $nodes.Count | Should -Be 3
+        $table = $nodes | Format-Table | Out-String
+        $table | Should -Match 'Primary\s+0-5460\s+Online'
+        $table | Should -Match '10923-16383'
+        $servers | ForEach-Object { Get-KnownNodes $_ | Should -Be '3' }
+    }
+
+    It 'creates a cluster and waits until Test-RedisCluster finds it healthy' {
+        $result = $servers | New-RedisCluster -ReplicasPerPrimary 0 | Test-RedisCluster -Wait -Timeout 120 -ErrorAction Stop
+        @($result).Count | Should -Be 1
+        $result.IsHealthy | Should -BeTrue
+        $result.CoveredSlotCount | Should -Be 16384
+        ($result | Format-Table | Out-String) | Should -Match 'True\s+3\s+3\s+0\s+16384\s+0'
+        ($result | Format-List | Out-String) | Should -Match 'CoveredSlots\s+: 16384 of 16384'
+    }
+
+    It 'lists an open slot in the list view' {
+        $nodes = $servers | New-RedisCluster -ReplicasPerPrimary 0
+        redis-cli -p $servers[0].Port cluster setslot 16000 importing $nodes[2].Id | Out-Null
+        $result = Test-RedisCluster $servers[0].Endpoint
+        $result.IsHealthy | Should -BeFalse
+        ($result | Format-List | Out-String) | Should -Match "OpenSlots\s+: slot 16000 importing into $([regex]::Escape($servers[0].Endpoint)) from $([regex]::Escape($nodes[2].Endpoint.ToString()))"
+    }
+
+    It 'stops with an error that names a node holding keys' {
+        redis-cli -p $servers[1].Port debug populate 3 | Out-Null
+        { $servers | New-RedisCluster -ReplicasPerPrimary 0 -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage "Node $($servers[1].Endpoint) is not empty: it holds 3 key(s)*"
+        $servers | ForEach-Object { Get-KnownNodes $_ | Should -Be '1' }
+    }
+}
+
+Describe 'Add-RedisClusterNode and Remove-RedisClusterNode' {
+    BeforeAll {
+        $script:members = @(1..3 | ForEach-Object { Start-TestRedis -Cluster })
+        $script:spare = Start-TestRedis -Cluster
+        $members | New-RedisCluster -ReplicasPerPrimary 0 | Out-Null
+    }
+
+    AfterAll {
+        $members + $spare | ForEach-Object { Stop-TestRedis $_ }
+    }
+
+    It 'adds a piped node as a replica and removes it by piping the node object' {
+        $added = $spare | Add-RedisClusterNode -Cluster $members[0].Endpoint -AsReplica
+        $added.Role | Should -Be 'Replica'
+        ($added | Format-Table | Out-String) | Should -Match 'Replica\s+\w{8}'
+        $added | Remove-RedisClusterNode -Cluster $members[0].Endpoint -Confirm:$false
+        Get-KnownNodes $members[0] | Should -Be '3'
+        Get-KnownNodes $spare | Should -Be '1'
+    }
+}
