@@ -25,8 +25,14 @@ namespace RedisCluster.Bench.TunnelHost
             {
                 UseTls = true,
                 CaCertificatePath = args[1],
-                Credential = new NetworkCredential(args[2], Environment.GetEnvironmentVariable("BENCH_REDIS_PASSWORD") ?? string.Empty),
             };
+            using var password = new System.Security.SecureString();
+            foreach (char c in Environment.GetEnvironmentVariable("BENCH_REDIS_PASSWORD") ?? string.Empty)
+            {
+                password.AppendChar(c);
+            }
+
+            connection.SetCredential(args[2], password);
             var options = new TunnelOptions(RedisEndpoint.Parse(args[0]), connection)
             {
                 Mode = TunnelMode.Standalone,
