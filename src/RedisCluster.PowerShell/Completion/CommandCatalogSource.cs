@@ -118,30 +118,15 @@ namespace RedisCluster.PowerShell.Completion
                 return RedisCommandCatalog.FromTable(await client.GetCommandTableAsync(deadline.Token).ConfigureAwait(false));
             });
 
-        /// <summary>The connection the command line describes; a credential only when it is already a PSCredential (nothing prompts).</summary>
+        /// <summary>
+        /// The connection the command line describes, built as the cmdlet would build it; a credential only when
+        /// it is already a PSCredential (nothing prompts), and waits bounded by the completion's own timeout.
+        /// </summary>
         private static ConnectionOptions Options(IDictionary parameters)
         {
-            string? ca = Path(parameters, "CaCertificatePath");
-            string? clientCertificate = Path(parameters, "ClientCertificatePath");
-            bool skipCheck = IsSet(parameters, "SkipCertificateCheck");
-            var connection = new ConnectionOptions
-            {
-                UseTls = IsSet(parameters, "Tls") || ca != null || clientCertificate != null || skipCheck,
-                CaCertificatePath = ca,
-                ClientCertificatePath = clientCertificate,
-                ClientKeyPath = Path(parameters, "ClientKeyPath"),
-                SkipCertificateCheck = skipCheck,
-                TlsServerName = Value(parameters, "TlsServerName") as string,
-                ConnectTimeout = AskTimeoutFor(parameters),
-                CommandTimeout = AskTimeoutFor(parameters),
-            };
-
-            connection.SetClientCertificatePassword(Value(parameters, "ClientCertificatePassword") as SecureString);
-            if (Value(parameters, "Credential") is PSCredential credential)
-            {
-                connection.SetCredential((credential.UserName ?? string.Empty).Trim(), credential.Password);
-            }
-
+            ConnectionOptions connection = ConnectionParameters.ToOptions(new TypedConnectionParameters(parameters), ResolvePath);
+            connection.ConnectTimeout = AskTimeoutFor(parameters);
+            connection.CommandTimeout = AskTimeoutFor(parameters);
             return connection;
         }
 
@@ -170,15 +155,44 @@ namespace RedisCluster.PowerShell.Completion
             };
 
         /// <summary>A file path as the cmdlet would resolve it: relative to the session's current location.</summary>
-        private static string? Path(IDictionary parameters, string name)
+        private static string? ResolvePath(string? path)
         {
-            if (!(Value(parameters, name) is string path) || path.Length == 0)
+            if (string.IsNullOrEmpty(path))
             {
                 return null;
             }
 
             string? location = Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath;
             return location == null ? path : System.IO.Path.Combine(location, path);
+        }
+
+        /// <summary>The connection parameters typed so far on the command line (completion's fake bound parameters).</summary>
+        private sealed class TypedConnectionParameters : IConnectionParameters
+        {
+            private readonly IDictionary _parameters;
+
+            public TypedConnectionParameters(IDictionary parameters)
+            {
+                _parameters = parameters;
+            }
+
+            public PSCredential? Credential => Value(_parameters, nameof(Credential)) as PSCredential;
+
+            public SwitchParameter Tls => IsSet(_parameters, nameof(Tls));
+
+            public string? CaCertificatePath => Value(_parameters, nameof(CaCertificatePath)) as string;
+
+            public string? ClientCertificatePath => Value(_parameters, nameof(ClientCertificatePath)) as string;
+
+            public string? ClientKeyPath => Value(_parameters, nameof(ClientKeyPath)) as string;
+
+            public SecureString? ClientCertificatePassword => Value(_parameters, nameof(ClientCertificatePassword)) as SecureString;
+
+            public SwitchParameter SkipCertificateCheck => IsSet(_parameters, nameof(SkipCertificateCheck));
+
+            public string? TlsServerName => Value(_parameters, nameof(TlsServerName)) as string;
+
+            public int ConnectTimeout => (int)AskTimeoutFor(_parameters).TotalSeconds;
         }
     }
 }
