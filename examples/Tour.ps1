@@ -1,7 +1,8 @@
 #Requires -Version 7.0
 <#
 .SYNOPSIS
-    A short tour of RedisCluster against throwaway local servers: commands, a cluster fill, a smart tunnel.
+    A short tour of RedisCluster against throwaway local servers: commands, a cluster made from empty nodes,
+    a fill, a smart tunnel.
 .DESCRIPTION
     Starts a standalone redis-server and a 3-primary cluster on free loopback ports, walks through the
     module's main jobs as a user would type them, and stops every server it started (by process id) at
@@ -25,10 +26,11 @@ $standalone = $null
 $cluster = $null
 $tunnel = $null
 try {
-    Show-Step 'Starting throwaway servers (a standalone server and a 3-primary cluster on free loopback ports)'
+    Show-Step 'Starting throwaway servers (a standalone server and three empty cluster-enabled nodes on free loopback ports)'
     $standalone = Start-TestRedis
-    $cluster = Start-TestRedisCluster -Primaries 3 -ReplicasPerPrimary 0
-    Write-Host "standalone: $($standalone.Endpoint); cluster seed: $($cluster.Seed)"
+    $cluster = [pscustomobject]@{ Nodes = @(1..3 | ForEach-Object { Start-TestRedis -Cluster }) }
+    $endpoints = $cluster.Nodes | ForEach-Object Endpoint
+    Write-Host "standalone: $($standalone.Endpoint); empty nodes: $($endpoints -join ', ')"
 
     Show-Step 'Commands against a standalone server'
     Show-Command "Connect-Redis -Endpoint $($standalone.Endpoint)"
@@ -44,7 +46,12 @@ try {
     Show-Command 'Invoke-RedisCommand INCR greeting   # an error reply is a non-terminating error'
     Invoke-RedisCommand INCR greeting -ErrorAction Continue 2>&1 | ForEach-Object { Write-Host "error: $_" -ForegroundColor Red }
 
-    Show-Step 'A cluster: routing by slot, cross-slot commands, nodes'
+    Show-Step 'A cluster from empty nodes: New-RedisCluster assigns the slots and waits until every node agrees'
+    Show-Command "New-RedisCluster -Endpoint $($endpoints -join ',') -ReplicasPerPrimary 0 -Confirm:`$false | Test-RedisCluster -Wait"
+    New-RedisCluster -Endpoint $endpoints -ReplicasPerPrimary 0 -Confirm:$false | Test-RedisCluster -Wait | Format-Table | Out-Host
+    $cluster | Add-Member -NotePropertyName Seed -NotePropertyValue $endpoints[0]
+
+    Show-Step 'Routing by slot, cross-slot commands, nodes'
     Show-Command "Connect-Redis -Endpoint $($cluster.Seed)"
     Connect-Redis -Endpoint $cluster.Seed | Format-Table | Out-Host
     Show-Command 'Get-RedisClusterNode'
