@@ -50,7 +50,8 @@ namespace RedisCluster.Isolation
                 return null;
             }
 
-            return context.LoadFromAssemblyName(name);
+            // Null when the file is missing: the load then fails with FileNotFoundException for the engine to report.
+            return context.LoadShipped(name);
         }
     }
 }

@@ -23,6 +23,25 @@ namespace RedisCluster.Isolation
             _frameworkDirectory = RuntimeEnvironment.GetRuntimeDirectory();
         }
 
+        /// <summary>
+        /// The shipped assembly <paramref name="assemblyName"/> in this context, or null when Dependencies/ lacks it.
+        /// For the default context's Resolving event, which must not call <see cref="AssemblyLoadContext.LoadFromAssemblyName"/>:
+        /// for a missing file that falls back to the default context, which raises Resolving again, without end.
+        /// </summary>
+        public Assembly? LoadShipped(AssemblyName assemblyName)
+        {
+            foreach (var loaded in Assemblies)
+            {
+                if (string.Equals(loaded.GetName().Name, assemblyName.Name, System.StringComparison.Ordinal))
+                {
+                    return loaded;
+                }
+            }
+
+            var path = Path.Combine(_dependencyDirectory, assemblyName.Name + ".dll");
+            return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+
         protected override Assembly? Load(AssemblyName assemblyName)
         {
             var fileName = assemblyName.Name + ".dll";

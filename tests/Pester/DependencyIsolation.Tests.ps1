@@ -18,7 +18,7 @@ BeforeAll {
     if (-not (Test-Path $otherBouncyCastle)) { throw "BouncyCastle.Cryptography 2.4.0 was restored but $otherBouncyCastle is missing." }
 
     $script:certs = New-TestCertificates
-    $tlsPort = Get-FreePort
+    $script:tlsPort = Get-FreePort
     # tls-auth-clients yes: the connection only works if the module read the PEM key (with its BouncyCastle).
     $script:server = Start-TestRedis -ExtraConfig @(
         "tls-port $tlsPort", "tls-cert-file $($certs.ServerCert)", "tls-key-file $($certs.ServerKey)",
@@ -134,5 +134,39 @@ Describe 'The engine''s types in that session' {
         # A bool: an "Unable to find type" message would be truthy too.
         $result.TunnelIsRedisTunnel | Should -BeOfType [bool]
         $result.TunnelIsRedisTunnel | Should -BeTrue
+    }
+}
+
+Describe 'A module copy without its PEM reader' {
+    BeforeAll {
+        # A damaged install: everything but Dependencies/RedisCluster.Pem.dll.
+        $script:damaged = Join-Path $isolated.Path 'damaged/RedisCluster'
+        New-Item -ItemType Directory -Path (Split-Path $damaged) -Force | Out-Null
+        Copy-Item $staged $damaged -Recurse
+        Remove-Item (Join-Path $damaged 'Dependencies/RedisCluster.Pem.dll')
+        $child = @'
+Import-Module $env:RC_TEST_MODULE
+$failure = try {
+    $null = Invoke-RedisCommand PING -Endpoint $env:RC_TEST_ENDPOINT -Tls -CaCertificatePath $env:RC_TEST_CA `
+        -ClientCertificatePath $env:RC_TEST_CLIENT_CERT -ClientKeyPath $env:RC_TEST_CLIENT_KEY -ErrorAction Stop
+} catch { $_ }
+[pscustomobject]@{
+    Message  = "$failure"
+    Category = "$($failure.CategoryInfo.Category)"
+} | ConvertTo-Json -Compress
+'@
+        $environment = $isolated.Environment + @{
+            RC_TEST_MODULE      = Join-Path $damaged 'RedisCluster.psd1'
+            RC_TEST_ENDPOINT    = "127.0.0.1:$tlsPort"
+            RC_TEST_CA          = $certs.Ca
+            RC_TEST_CLIENT_CERT = $certs.ClientCert
+            RC_TEST_CLIENT_KEY  = $certs.ClientKey
+        }
+        $script:damagedResult = Invoke-FreshPwsh -Script $child -Environment $environment
+    }
+
+    It 'says which file is missing when it must read a PEM file' {
+        $damagedResult.Message | Should -BeLike '*RedisCluster.Pem.dll*could not be loaded*'
+        $damagedResult.Category | Should -Be 'InvalidArgument'
     }
 }
