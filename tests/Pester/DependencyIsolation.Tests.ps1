@@ -18,7 +18,7 @@ BeforeAll {
     if (-not (Test-Path $otherBouncyCastle)) { throw "BouncyCastle.Cryptography 2.4.0 was restored but $otherBouncyCastle is missing." }
 
     $script:certs = New-TestCertificates
-    $script:tlsPort = Get-FreePort
+    $tlsPort = Get-FreePort
     # tls-auth-clients yes: the connection only works if the module read the PEM key (with its BouncyCastle).
     $script:server = Start-TestRedis -ExtraConfig @(
         "tls-port $tlsPort", "tls-cert-file $($certs.ServerCert)", "tls-key-file $($certs.ServerKey)",
@@ -69,13 +69,16 @@ $contextOf = {
     OtherStillResolves = [Org.BouncyCastle.Security.SecureRandom].Assembly.Location
 } | ConvertTo-Json -Compress -Depth 4
 '@
-    $environment = $isolated.Environment + @{
+    # What every child needs to connect with a PEM client certificate; each adds the module it imports.
+    $script:tlsClientEnvironment = $isolated.Environment + @{
+        RC_TEST_ENDPOINT    = "127.0.0.1:$tlsPort"
+        RC_TEST_CA          = $certs.Ca
+        RC_TEST_CLIENT_CERT = $certs.ClientCert
+        RC_TEST_CLIENT_KEY  = $certs.ClientKey
+    }
+    $environment = $tlsClientEnvironment + @{
         RC_TEST_OTHER_BOUNCYCASTLE = $otherBouncyCastle
         RC_TEST_MODULE             = Join-Path $staged 'RedisCluster.psd1'
-        RC_TEST_ENDPOINT           = "127.0.0.1:$tlsPort"
-        RC_TEST_CA                 = $certs.Ca
-        RC_TEST_CLIENT_CERT        = $certs.ClientCert
-        RC_TEST_CLIENT_KEY         = $certs.ClientKey
     }
     $script:result = Invoke-FreshPwsh -Script $child -Environment $environment
 }
@@ -155,13 +158,7 @@ $failure = try {
     Category = "$($failure.CategoryInfo.Category)"
 } | ConvertTo-Json -Compress
 '@
-        $environment = $isolated.Environment + @{
-            RC_TEST_MODULE      = Join-Path $damaged 'RedisCluster.psd1'
-            RC_TEST_ENDPOINT    = "127.0.0.1:$tlsPort"
-            RC_TEST_CA          = $certs.Ca
-            RC_TEST_CLIENT_CERT = $certs.ClientCert
-            RC_TEST_CLIENT_KEY  = $certs.ClientKey
-        }
+        $environment = $tlsClientEnvironment + @{ RC_TEST_MODULE = Join-Path $damaged 'RedisCluster.psd1' }
         $script:damagedResult = Invoke-FreshPwsh -Script $child -Environment $environment
     }
 
