@@ -72,7 +72,7 @@ namespace RedisCluster.Engine.Tunnel
         public bool ClientAuthentication => _context.Access?.RequiresPassword == true;
 
         /// <summary>The commands and ACL categories no tunnel client may run (-DenyCommand), as given.</summary>
-        public IReadOnlyList<string> DeniedCommands => new List<string>(_options.DenyCommands);
+        public IReadOnlyList<string> DeniedCommands => new ReadableList<string>(_options.DenyCommands, ", ");
 
         /// <summary>True when the tunnel accepts any server certificate (-SkipCertificateCheck): encrypted, but the server is not authenticated.</summary>
         public bool SkipCertificateCheck => _options.Connection.UseTls && _options.Connection.SkipCertificateCheck;
