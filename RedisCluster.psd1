@@ -1,7 +1,5 @@
 @{
     RootModule           = 'RedisCluster.PowerShell.dll'
-    # Imported before the RootModule: it makes the engine in Dependencies/ loadable (an isolated load context on PowerShell 7).
-    NestedModules        = @('RedisCluster.Loader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = 'd977e53e-ddf3-46cc-94ee-a93e0bd2a421'
     Author               = 'RedisCluster contributors'

@@ -5,9 +5,9 @@ using System.Runtime.Loader;
 namespace RedisCluster.Isolation
 {
     /// <summary>
-    /// Sends the default load context's requests for the module's entry-point dependency (the engine, which the
-    /// cmdlet assembly references) to <see cref="DependencyLoadContext"/>. Everything the engine then loads is
-    /// resolved by that context, so only this one name ever crosses over.
+    /// Sends the default load context's requests for the module's entry-point dependency (RedisCluster.Pem, which
+    /// the engine loads by name) to <see cref="DependencyLoadContext"/>. Everything that assembly then needs from
+    /// the Dependencies folder (BouncyCastle) is resolved by that context, so only this one name ever crosses over.
     /// </summary>
     /// <remarks>
     /// Called by reflection from the cmdlet assembly's module initializer (which cannot reference this
@@ -24,7 +24,7 @@ namespace RedisCluster.Isolation
         {
             lock (Gate)
             {
-                // One context per process: the engine must be loaded once, whatever the number of imports.
+                // One context per process: RedisCluster.Pem must be loaded once, whatever the number of imports.
                 _context ??= new DependencyLoadContext(dependencyDirectory);
                 _entryAssemblyName = entryAssemblyName;
                 AssemblyLoadContext.Default.Resolving -= ResolveEntryAssembly;
@@ -32,7 +32,7 @@ namespace RedisCluster.Isolation
             }
         }
 
-        /// <summary>Stops resolving; an engine that is already loaded stays bound to the cmdlet assembly.</summary>
+        /// <summary>Stops resolving; an entry assembly that is already loaded stays bound to the engine.</summary>
         public static void Disable()
         {
             lock (Gate)
@@ -50,7 +50,8 @@ namespace RedisCluster.Isolation
                 return null;
             }
 
-            return context.LoadFromAssemblyName(name);
+            // Null when the file is missing: the load then fails with FileNotFoundException for the engine to report.
+            return context.LoadShipped(name);
         }
     }
 }
