@@ -17,6 +17,13 @@ namespace RedisCluster.Engine.Tunnel
         public const long LargeInput = 32L * 1024 * 1024;
 
         private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(500);
+
+        /// <summary>
+        /// GCCollectionMode.Aggressive (3, .NET 7 and later; this assembly targets netstandard2.0, hence by
+        /// number) also decommits the memory the collection freed, instead of keeping it for the next
+        /// allocations; older runtimes (Windows PowerShell 5.1) do not know it and get a forced collection.
+        /// </summary>
+        private static readonly GCCollectionMode Mode = Enum.IsDefined(typeof(GCCollectionMode), 3) ? (GCCollectionMode)3 : GCCollectionMode.Forced;
         private static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(5);
         private static int _pending;
         private static long _lastTicks;
@@ -41,7 +48,7 @@ namespace RedisCluster.Engine.Tunnel
                 Volatile.Write(ref _pending, 0);
                 Interlocked.Exchange(ref _lastTicks, DateTime.UtcNow.Ticks);
                 GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.Collect(GC.MaxGeneration, Mode, blocking: true, compacting: true);
             });
         }
     }
