@@ -65,10 +65,10 @@ namespace RedisCluster.Engine.Administration
             => (await RunAsync(cancellationToken, arguments).ConfigureAwait(false)).GetString() ?? string.Empty;
 
         public async Task<Dictionary<string, string>> ClusterInfoAsync(CancellationToken cancellationToken)
-            => InfoText.Parse(await RunTextAsync(cancellationToken, "CLUSTER", "INFO").ConfigureAwait(false));
+            => ConnectionHandshake.ParseInfo(await RunTextAsync(cancellationToken, "CLUSTER", "INFO").ConfigureAwait(false));
 
         public async Task<Dictionary<string, string>> InfoAsync(string section, CancellationToken cancellationToken)
-            => InfoText.Parse(await RunTextAsync(cancellationToken, "INFO", section).ConfigureAwait(false));
+            => ConnectionHandshake.ParseInfo(await RunTextAsync(cancellationToken, "INFO", section).ConfigureAwait(false));
 
         /// <summary>Whether the server runs with cluster-enabled yes (INFO cluster works on every server; CLUSTER commands do not).</summary>
         public async Task<bool> IsClusterEnabledAsync(CancellationToken cancellationToken)

@@ -143,7 +143,7 @@ public sealed class NewRedisClusterTests : IDisposable
         using var nodes = new EmptyClusterNodes(3);
         using var other = new EmptyClusterNodes(2);
         other.Nodes[0].Execute("CLUSTER", "MEET", "127.0.0.1", other.Nodes[1].Port.ToString(), (other.Nodes[1].Port + 10000).ToString());
-        WaitFor(() => EmptyClusterNodes.ClusterInfo(other.Nodes[1], "cluster_known_nodes") == "2", "the other two nodes to meet");
+        Assert.True(Poll.Until(() => EmptyClusterNodes.ClusterInfo(other.Nodes[1], "cluster_known_nodes") == "2", TimeSpan.FromSeconds(60)), "Timed out waiting for the other two nodes to meet");
         ErrorRecord error = Refused(nodes.EndpointList() + ",'" + EmptyClusterNodes.EndpointOf(other.Nodes[1]) + "'", 0);
         Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
         Assert.Contains("Node " + EmptyClusterNodes.EndpointOf(other.Nodes[1]) + " is already part of a cluster (it knows 2 node(s)", error.Exception.Message);
@@ -177,15 +177,5 @@ public sealed class NewRedisClusterTests : IDisposable
         var (error, result) = _ps.RunExpectingTerminatingError($"New-RedisCluster -Endpoint {endpoints} -ReplicasPerPrimary {replicas}");
         Assert.DoesNotContain(result.Values, v => v is ClusterNode);
         return error;
-    }
-
-    private static void WaitFor(Func<bool> condition, string what)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for " + what);
-            Thread.Sleep(50);
-        }
     }
 }

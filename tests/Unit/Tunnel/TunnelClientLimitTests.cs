@@ -30,22 +30,6 @@ public sealed class TunnelClientLimitTests
         return RedisTunnel.StartAsync(options);
     }
 
-    private static bool WaitFor(Func<bool> condition)
-    {
-        DateTime until = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                return false;
-            }
-
-            Thread.Sleep(20);
-        }
-
-        return true;
-    }
-
     [Fact]
     public async Task AClientOverMaxClientsReadsRedisRefusalAndTheNextOneIsServedOnceThereIsRoom()
     {
@@ -63,7 +47,7 @@ public sealed class TunnelClientLimitTests
         }
 
         // The second client left: a new one gets its place.
-        Assert.True(WaitFor(() => tunnel.Statistics.ClientsNow == 1));
+        Assert.True(Poll.Until(() => tunnel.Statistics.ClientsNow == 1, Deadline));
         using var fourth = RawRespClient.Connect(port);
         Assert.Equal("+PONG\r\n", fourth.CallRaw("PING"));
         Assert.Equal("+PONG\r\n", first.CallRaw("PING"));
@@ -116,7 +100,7 @@ public sealed class TunnelClientLimitTests
             Assert.True(client.WaitClosed(Deadline));
         }
 
-        Assert.True(WaitFor(() => tunnel.Statistics.ClientsNow == 0 && log.Any("quit")));
+        Assert.True(Poll.Until(() => tunnel.Statistics.ClientsNow == 0 && log.Any("quit"), Deadline));
         Assert.False(log.Any("went away"), string.Join("\n", log.Messages));
         Assert.Equal(0, tunnel.Statistics.Errors);
     }

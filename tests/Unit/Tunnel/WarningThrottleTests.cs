@@ -1,5 +1,6 @@
 using RedisCluster.Engine.Tunnel;
 using RedisCluster.Tests.Routing;
+using RedisCluster.Tests.Infrastructure;
 using Xunit;
 
 namespace RedisCluster.Tests.Tunnel;
@@ -55,13 +56,7 @@ public sealed class WarningThrottleTests
             }
 
             Assert.Equal(2, inner.Messages.Count);
-            DateTime until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (!inner.Any("48 more like this") && DateTime.UtcNow < until)
-            {
-                Thread.Sleep(20);
-            }
-
-            Assert.True(inner.Any("48 more like this"), string.Join("\n", inner.Messages));
+            Assert.True(Poll.Until(() => inner.Any("48 more like this"), TimeSpan.FromSeconds(30)), string.Join("\n", inner.Messages));
             log.Warning("Tunnel: refused client 127.0.0.1:1 on 127.0.0.1:2: max number of clients reached (1, -MaxClients).");
             log.Warning("Tunnel: refused client 127.0.0.1:2 on 127.0.0.1:2: max number of clients reached (1, -MaxClients).");
             log.Warning("Tunnel: refused client 127.0.0.1:3 on 127.0.0.1:2: max number of clients reached (1, -MaxClients).");
