@@ -117,12 +117,26 @@ function Invoke-XunitTests {
     $summary = $lines | Where-Object { $_ -match '(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+)' } | Select-Object -Last 1
     if (-not $summary) {
         # No summary means the run broke before reporting (a build error, a crashed host): count it as one failure.
-        return [pscustomobject]@{ Passed = 0; Failed = 1 }
+        return [pscustomobject]@{ Passed = 0; Failed = 1; Failures = @('  dotnet test ended without a summary line (build error or crashed test host); see its output above') }
     }
     $null = $summary -match 'Failed:\s+(\d+),\s+Passed:\s+(\d+)'
     $failed = [int]$Matches[1]
     if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
-    [pscustomobject]@{ Passed = [int]$Matches[2]; Failed = $failed }
+    [pscustomobject]@{ Passed = [int]$Matches[2]; Failed = $failed; Failures = @(Get-XunitFailureBlocks $lines) }
+}
+
+# Each failed test's name, message and first stack lines, to repeat beside the closing line: CI logs are
+# often read from the end, and a failure 1,000 lines up is easy to miss.
+function Get-XunitFailureBlocks([System.Collections.Generic.List[string]] $Lines) {
+    for ($i = 0; $i -lt $Lines.Count; $i++) {
+        if ($Lines[$i] -notmatch '^\s+Failed\s+\S') { continue }
+        $end = [Math]::Min($Lines.Count, $i + 14)
+        $block = for ($j = $i; $j -lt $end; $j++) {
+            if ($j -gt $i -and $Lines[$j] -match '^\s+(Failed|Passed)\s+\S') { break }
+            $Lines[$j]
+        }
+        $block -join [Environment]::NewLine
+    }
 }
 
 function Invoke-PesterSpecs {
@@ -136,7 +150,12 @@ function Invoke-PesterSpecs {
     $result = Invoke-Pester -Configuration $config
     # A failed BeforeAll/AfterAll block fails its tests; a container that failed to run counts once.
     $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    [pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed }
+    $failures = @(
+        foreach ($test in $result.Failed) { "  Failed $($test.ExpandedPath): $($test.ErrorRecord | Select-Object -First 1)" }
+        foreach ($block in $result.FailedBlocks) { "  Failed block $($block.Path -join ' '): $($block.ErrorRecord | Select-Object -First 1)" }
+        foreach ($container in $result.FailedContainers) { "  Failed container $($container.Item): $($container.ErrorRecord | Select-Object -First 1)" }
+    )
+    [pscustomobject]@{ Passed = $result.PassedCount; Failed = $failed; Failures = $failures }
 }
 
 $counts = [System.Collections.Generic.List[object]]::new()
@@ -156,6 +175,11 @@ foreach ($t in $Task) {
 if ($counts.Count -gt 0) {
     $passed = ($counts | Measure-Object Passed -Sum).Sum
     $failed = ($counts | Measure-Object Failed -Sum).Sum
+    $failures = @($counts | ForEach-Object { $_.Failures } | Where-Object { $_ })
+    if ($failures.Count -gt 0) {
+        Write-Host 'Failures (repeated from above):'
+        $failures | ForEach-Object { Write-Host $_ }
+    }
     # The plain closing line CI reads; the exit code says the same.
     Write-Host "Tests: $passed passed, $failed failed"
     exit ([int]($failed -gt 0))
