@@ -25,6 +25,8 @@
         'Add-RedisClusterNode'
         'Remove-RedisClusterNode'
         'Invoke-RedisFailover'
+        'Invoke-RedisTransaction'
+        'Invoke-RedisScript'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -77,6 +77,12 @@ namespace RedisCluster.Engine.Client
         /// <summary>Runs commands on one node as they are, without routing (per-node SCAN, DBSIZE, CLIENT REPLY...).</summary>
         public abstract Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
 
+        /// <summary>
+        /// Opens a connection to <paramref name="node"/> (a primary) that no other call shares, for per-connection state
+        /// (WATCH, MULTI); the caller closes it.
+        /// </summary>
+        internal abstract Task<RedisConnection> OpenDedicatedAsync(RedisEndpoint node, CancellationToken cancellationToken);
+
         public abstract Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
 
         protected virtual async Task<RedisReply> ExecuteSingleAsync(RedisCommand command, CancellationToken cancellationToken)

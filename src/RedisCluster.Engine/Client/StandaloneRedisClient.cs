@@ -26,6 +26,12 @@ namespace RedisCluster.Engine.Client
         public override Task<IReadOnlyList<RedisReply>> ExecuteOnNodeAsync(RedisEndpoint node, IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
             => ExecuteBatchAsync(commands, cancellationToken);
 
+        internal override Task<RedisConnection> OpenDedicatedAsync(RedisEndpoint node, CancellationToken cancellationToken)
+        {
+            ThrowIfDisposed();
+            return _pool.OpenDedicatedAsync(cancellationToken);
+        }
+
         public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();

@@ -118,6 +118,23 @@ namespace RedisCluster.Engine.Connections
             return task.Result;
         }
 
+        /// <summary>
+        /// A new connection of the pool's kind (same TLS, auth, database, READONLY) that the pool does not own: for
+        /// state a pooled connection must not carry (WATCH, MULTI), closed by the caller.
+        /// </summary>
+        public Task<RedisConnection> OpenDedicatedAsync(CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    throw new ObjectDisposedException(nameof(ConnectionPool));
+                }
+            }
+
+            return RedisConnection.ConnectAsync(Endpoint, _connector, cancellationToken);
+        }
+
         public void Dispose()
         {
             Task<RedisConnection>?[] slots;

@@ -103,6 +103,15 @@ namespace RedisCluster.Engine.Routing
             return await connection.ExecuteBatchAsync(commands, cancellationToken).ConfigureAwait(false);
         }
 
+        internal override Task<RedisConnection> OpenDedicatedAsync(RedisEndpoint node, CancellationToken cancellationToken)
+        {
+            ThrowIfDisposed();
+            return _connections.Get(node).OpenDedicatedAsync(cancellationToken);
+        }
+
+        /// <summary>The primary that keyless work goes to (the one with the lowest slots), or null while none is known.</summary>
+        internal RedisEndpoint? DefaultPrimary => _topology.DefaultPrimary;
+
         /// <summary>Argument indices that decide where <paramref name="command"/> runs, found the way routing finds them.</summary>
         internal Task<IReadOnlyList<int>> GetKeyIndicesAsync(RedisCommand command, CancellationToken cancellationToken) => _planner.KeysOfAsync(command, cancellationToken);
 

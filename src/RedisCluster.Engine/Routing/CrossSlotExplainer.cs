@@ -28,10 +28,17 @@ namespace RedisCluster.Engine.Routing
         /// tunnel runs on the one connection that holds the WATCH, so it cannot reach another slot).
         /// </summary>
         public static RespValue ExplainWatched(RedisCommand command, IReadOnlyList<int> keyIndices, int watchedSlot, SlotMap slots)
+            => ExplainHeldSlot(command, keyIndices, watchedSlot, "the watched keys", "WATCH holds slot ", slots);
+
+        /// <summary>
+        /// The error for a command whose keys are not in the slot its transaction is bound to
+        /// (<paramref name="holder"/>: what bound it, e.g. "the watched keys"; <paramref name="holds"/>: the sentence start before the slot).
+        /// </summary>
+        public static RespValue ExplainHeldSlot(RedisCommand command, IReadOnlyList<int> keyIndices, int heldSlot, string holder, string holds, SlotMap slots)
         {
-            var text = new StringBuilder("CROSSSLOT Keys in request don't hash to the slot of the watched keys. ");
-            text.Append("WATCH holds slot ").Append(watchedSlot);
-            RedisEndpoint? owner = slots[watchedSlot];
+            var text = new StringBuilder("CROSSSLOT Keys in request don't hash to the slot of ").Append(holder).Append(". ");
+            text.Append(holds).Append(heldSlot);
+            RedisEndpoint? owner = slots[heldSlot];
             if (owner != null)
             {
                 text.Append(" on ").Append(owner);

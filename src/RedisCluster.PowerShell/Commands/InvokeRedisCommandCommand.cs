@@ -4,7 +4,6 @@ using System.Linq;
 using System.Management.Automation;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
-using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.PowerShell.Binding;
 using RedisCluster.PowerShell.Conversion;
@@ -237,12 +236,7 @@ namespace RedisCluster.PowerShell.Commands
 
             if (value.IsError)
             {
-                string message = value.GetString() ?? string.Empty;
-                var error = new RedisServerErrorException(message, reply.Command.ToDisplayString());
-                string prefix = error.Prefix;
-                var record = new ErrorRecord(error, "RedisServerError." + prefix, ServerErrorCategory.For(prefix, message), reply.Command.ToDisplayString());
-                record.ErrorDetails = new ErrorDetails(message + " (command: " + reply.Command.ToDisplayString() + ", server: " + reply.Endpoint + ")");
-                WriteError(record);
+                WriteError(ServerErrorRecord.For(reply.Command, value.GetString() ?? string.Empty, reply.Endpoint));
                 return;
             }
 

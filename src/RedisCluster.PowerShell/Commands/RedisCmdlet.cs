@@ -105,6 +105,14 @@ namespace RedisCluster.PowerShell.Commands
                     id = "RedisInvalidTarget";
                     category = ErrorCategory.InvalidOperation;
                     break;
+                case RedisCrossSlotException _:
+                    id = "RedisCrossSlot";
+                    category = ErrorCategory.InvalidArgument;
+                    break;
+                case RedisTransactionException _:
+                    id = "RedisTransactionFailed";
+                    category = ErrorCategory.InvalidOperation;
+                    break;
                 case RedisConfigurationException _:
                     id = "RedisInvalidConfiguration";
                     category = ErrorCategory.InvalidArgument;

@@ -42,6 +42,18 @@ namespace RedisCluster.PowerShell.Conversion
             return new RedisCommand(args.ToArray());
         }
 
+        /// <summary>Wire arguments from a value, flattened as command arguments are (one per array element, at any depth).</summary>
+        public static List<ReadOnlyMemory<byte>> Flatten(object? value)
+        {
+            var args = new List<ReadOnlyMemory<byte>>();
+            if (Unwrap(value) != null)
+            {
+                AddFlattened(args, value, 0);
+            }
+
+            return args;
+        }
+
         /// <summary>Adds the command's words, then the key (so an object's own Arguments follow the key: SET k v).</summary>
         private static void AddCommand(List<ReadOnlyMemory<byte>> args, object? command, object? key)
         {
