@@ -104,7 +104,7 @@ Describe 'Invoke-RedisTransaction' {
         ($result | Out-String) | Should -Match 'Status\s+Attempts'
     }
 
-    It 'sends nothing under -WhatIf, and -Confirm declined runs nothing either' {
+    It 'sends nothing under -WhatIf, and -Detailed reports the transaction as declined' {
         Invoke-RedisCommand DEL pester:tx:whatif | Out-Null
         Invoke-RedisTransaction { $_.Queue('SET pester:tx:whatif 1') } -WhatIf | Should -BeNullOrEmpty
         Invoke-RedisCommand EXISTS pester:tx:whatif | Should -Be 0

@@ -83,7 +83,7 @@ namespace RedisCluster.Engine.Transactions
                     + "queue it (Queue) to run it inside the transaction, or run it with Invoke-RedisCommand before or after.");
             }
 
-            await BindSlotAsync(command, DescribeHolder(command), "the transaction holds slot ", cancellationToken).ConfigureAwait(false);
+            await BindSlotAsync(command, DescribeHolder(command), "The transaction holds slot ", cancellationToken).ConfigureAwait(false);
             return await SendAsync(command, cancellationToken).ConfigureAwait(false);
         }
 
@@ -91,7 +91,7 @@ namespace RedisCluster.Engine.Transactions
         public async Task QueueAsync(RedisCommand command, CancellationToken cancellationToken = default)
         {
             RefuseControlCommand(command);
-            await BindSlotAsync(command, DescribeHolder(command), "the transaction holds slot ", cancellationToken).ConfigureAwait(false);
+            await BindSlotAsync(command, DescribeHolder(command), "The transaction holds slot ", cancellationToken).ConfigureAwait(false);
             _queued.Add(command);
         }
 

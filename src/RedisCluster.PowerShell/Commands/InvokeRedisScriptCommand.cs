@@ -24,6 +24,7 @@ namespace RedisCluster.PowerShell.Commands
         private readonly List<ScriptCall> _batch = new List<ScriptCall>();
         private RedisClient? _client;
         private bool _ownsClient;
+        private string? _clientEndpoint;
         private LuaScript? _script;
 
         /// <summary>The Lua script's text.</summary>
@@ -96,13 +97,7 @@ namespace RedisCluster.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            RedisClient next = Connection ?? _client ?? ResolveClient(null, out _ownsClient);
-            if (_client != null && !ReferenceEquals(next, _client))
-            {
-                Flush();
-            }
-
-            _client = next;
+            RedisClient next = SelectClient();
             ScriptCall call;
             try
             {
@@ -127,6 +122,25 @@ namespace RedisCluster.PowerShell.Commands
             {
                 Flush();
             }
+        }
+
+        /// <summary>
+        /// -Connection, else the client of the current -Endpoint (a piped object's Endpoint property can change it from
+        /// one input to the next: the runs queued for the previous one are sent first), else the session default.
+        /// </summary>
+        private RedisClient SelectClient()
+        {
+            string? endpoint = Connection == null && ParameterSetName == EndpointSet ? string.Join(",", Endpoint) : null;
+            if (_client != null && (Connection != null ? ReferenceEquals(Connection, _client) : endpoint == _clientEndpoint))
+            {
+                return _client;
+            }
+
+            Flush();
+            Release();
+            _clientEndpoint = endpoint;
+            _client = Connection ?? ResolveClient(null, out _ownsClient);
+            return _client;
         }
 
         protected override void EndProcessing()
