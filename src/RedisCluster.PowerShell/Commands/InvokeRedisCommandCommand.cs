@@ -217,13 +217,7 @@ namespace RedisCluster.PowerShell.Commands
 
         private void Emit(RedisReply reply)
         {
-            RespValue value = reply.Value;
-            if (value.IsError)
-            {
-                // The server can quote an argument back (ACL SETUSER's bad rule, a key list): mask the secrets.
-                value = RespValue.Error(reply.Command.Scrub(value.GetString() ?? string.Empty));
-            }
-
+            RespValue value = ReplyOutput.Scrubbed(reply.Command, reply.Value);
             if (Detailed)
             {
                 WriteObject(new RedisDetailedReply(reply.Command.ToDisplayString(), ReplyConverter.ToObject(value, AsBytes), value.Type.ToString(),
@@ -234,15 +228,7 @@ namespace RedisCluster.PowerShell.Commands
                 }
             }
 
-            if (value.IsError)
-            {
-                WriteError(ServerErrorRecord.For(reply.Command, value.GetString() ?? string.Empty, reply.Endpoint));
-                return;
-            }
-
-            object? converted = ReplyConverter.ToObject(value, AsBytes);
-            bool unroll = !NoEnumerate && value.IsAggregate && value.Type != RespType.Map && converted != null;
-            WriteObject(converted, unroll);
+            ReplyOutput.Write(this, reply, value, AsBytes, NoEnumerate);
         }
     }
 }

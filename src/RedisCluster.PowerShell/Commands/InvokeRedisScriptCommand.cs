@@ -4,7 +4,6 @@ using System.IO;
 using System.Management.Automation;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
-using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Scripting;
 using RedisCluster.PowerShell.Conversion;
 using RedisCluster.PowerShell.Output;
@@ -177,15 +176,7 @@ namespace RedisCluster.PowerShell.Commands
             IReadOnlyList<RedisReply> replies = Terminating(() => Await(ScriptRunner.RunAsync(client, calls, CancelToken), client), calls[0].Command.ToDisplayString());
             foreach (RedisReply reply in replies)
             {
-                if (reply.Value.IsError)
-                {
-                    WriteError(ServerErrorRecord.For(reply.Command, reply.Command.Scrub(reply.Value.GetString() ?? string.Empty), reply.Endpoint));
-                    continue;
-                }
-
-                RespValue value = reply.Value;
-                object? converted = ReplyConverter.ToObject(value, AsBytes);
-                WriteObject(converted, !NoEnumerate && value.IsAggregate && value.Type != RespType.Map && converted != null);
+                ReplyOutput.Write(this, reply, ReplyOutput.Scrubbed(reply.Command, reply.Value), AsBytes, NoEnumerate);
             }
         }
     }

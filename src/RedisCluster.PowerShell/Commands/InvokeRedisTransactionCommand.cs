@@ -116,7 +116,7 @@ namespace RedisCluster.PowerShell.Commands
             string[] watched = Watch ?? Array.Empty<string>();
             if (Detailed)
             {
-                object?[] replies = outcome.Replies.Select(r => ReplyConverter.ToObject(Scrubbed(r.Command, r.Value), AsBytes)).ToArray();
+                object?[] replies = outcome.Replies.Select(r => ReplyConverter.ToObject(ReplyOutput.Scrubbed(r.Command, r.Value), AsBytes)).ToArray();
                 WriteObject(new RedisTransactionResult(outcome.Status, outcome.Commands.Select(c => c.ToDisplayString()).ToArray(), replies,
                     outcome.Attempts, outcome.Node?.ToString(), outcome.Slot, watched));
                 return;
@@ -128,7 +128,7 @@ namespace RedisCluster.PowerShell.Commands
                     for (int i = 0; i < outcome.Replies.Count; i++)
                     {
                         var reply = outcome.Replies[i];
-                        RespValue value = Scrubbed(reply.Command, reply.Value);
+                        RespValue value = ReplyOutput.Scrubbed(reply.Command, reply.Value);
 
                         // One object per command, arrays whole, so the output lines up with the queued commands.
                         WriteObject(ReplyConverter.ToObject(value, AsBytes));
@@ -151,8 +151,5 @@ namespace RedisCluster.PowerShell.Commands
                     break;
             }
         }
-
-        private static RespValue Scrubbed(Engine.Commands.RedisCommand command, RespValue value)
-            => value.IsError ? RespValue.Error(command.Scrub(value.GetString() ?? string.Empty)) : value;
     }
 }
