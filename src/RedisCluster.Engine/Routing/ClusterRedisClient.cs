@@ -149,6 +149,21 @@ namespace RedisCluster.Engine.Routing
             return owned;
         }
 
+        /// <summary>
+        /// After a MOVED that <paramref name="servedBy"/> answered to work that must not be re-sent by routing (a
+        /// transaction): reloads the topology, then takes the redirect's word for its slot, which a node that has not
+        /// heard of the move yet could not give.
+        /// </summary>
+        internal async Task LearnMovedAsync(RespValue reply, RedisEndpoint servedBy, CancellationToken cancellationToken)
+        {
+            await _topology.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            if (ClusterRedirect.TryParse(reply, out ClusterRedirect? redirect) && redirect != null && redirect.Kind == RedirectKind.Moved
+                && redirect.ResolveEndpoint(servedBy) is RedisEndpoint owner)
+            {
+                _topology.ApplyMoved(redirect.Slot, owner);
+            }
+        }
+
         /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
         public Task RefreshTopologyAsync(CancellationToken cancellationToken = default) => _topology.RefreshAsync(cancellationToken);
 

@@ -212,7 +212,7 @@ namespace RedisCluster.Engine.Transactions
         {
             if (_cluster != null && reply.IsError && reply.ErrorPrefix == "MOVED")
             {
-                await _cluster.RefreshTopologyAsync(cancellationToken).ConfigureAwait(false);
+                await _cluster.LearnMovedAsync(reply, _connection?.Endpoint ?? _client.Endpoint, cancellationToken).ConfigureAwait(false);
                 throw new TransactionRestart("The slot of the transaction moved while it was prepared (" + reply.GetString()
                     + ") and moved again after the topology was refreshed; nothing of it ran.");
             }

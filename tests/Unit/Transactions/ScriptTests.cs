@@ -129,3 +129,27 @@ public sealed class ClusterScriptTests : IDisposable
         }
     }
 }
+
+[Collection(ClusterCollection.Name)]
+public sealed class ReplicaScriptTests : IDisposable
+{
+    private readonly ClusterRedisClient _client;
+
+    public ReplicaScriptTests(ClusterFixture fixture) => _client = ClusterClients.Open(fixture.Cluster, new CapturingLog(), readFromReplica: true);
+
+    public void Dispose() => _client.Dispose();
+
+    [Fact]
+    public void AReadOnlyScriptRunsOnAReplicaWhenTheConnectionReadsFromReplicas()
+    {
+        string key = "{ro:" + Guid.NewGuid().ToString("N")[..8] + "}:k";
+        Assert.Equal("OK", _client.Run("SET", key, "v").GetString());
+        var call = ScriptCall.ForScript(LuaScript.FromText("return redis.call('GET', KEYS[1])"), true, Scripts.Bytes(key), Scripts.Bytes());
+
+        // The replica may not have the write yet: ask until it has.
+        RedisReply? reply = null;
+        Assert.True(Poll.Until(() => (reply = Scripts.Run(_client, call)[0]).Value.GetString() == "v", TimeSpan.FromSeconds(30)), reply?.Value.ToString());
+
+        Assert.Contains(_client.Topology.Replicas, r => r.Endpoint!.Equals(reply!.Endpoint));
+    }
+}
