@@ -25,6 +25,7 @@
         'Add-RedisClusterNode'
         'Remove-RedisClusterNode'
         'Invoke-RedisFailover'
+        'Copy-RedisKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
