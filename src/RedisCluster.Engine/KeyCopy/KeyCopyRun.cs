@@ -221,7 +221,6 @@ namespace RedisCluster.Engine.KeyCopy
         }
 
         private static string Describe(RedisClient client)
-            => client.Endpoint + (client.IsCluster ? " (cluster of " + client.GetPrimaryEndpoints().Count.ToString(CultureInfo.InvariantCulture) + " primaries)"
-                : client.Database != 0 ? " (database " + client.Database.ToString(CultureInfo.InvariantCulture) + ")" : string.Empty);
+            => client.Endpoint + (client.IsCluster ? " (cluster)" : client.Database != 0 ? " (database " + client.Database.ToString(CultureInfo.InvariantCulture) + ")" : string.Empty);
     }
 }
