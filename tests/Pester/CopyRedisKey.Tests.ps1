@@ -83,6 +83,28 @@ Describe 'Copy-RedisKey' {
         "$failures $warnings" | Should -Not -Match 'writer-pw|reader-pw'
     }
 
+    It 'copies from a plaintext server to a TLS server with an ACL user, each side connected its own way' {
+        $certs = New-TestCertificates
+        $tlsTarget = Start-TestRedis -Certificates $certs -ExtraConfig @('user carol on >carol-pw ~* &* +@all')
+        try {
+            1..40 | ForEach-Object { "SET tls:$_ v$_ EX 600" } | & redis-cli -p $source.Port | Out-Null
+            $carol = [pscredential]::new('carol', (ConvertTo-SecureString 'carol-pw' -AsPlainText -Force))
+            $from = Connect-Redis -Endpoint $source.Endpoint -NoDefault
+            $to = Connect-Redis -Endpoint $tlsTarget.Endpoint -Tls -CaCertificatePath $certs.Ca -Credential $carol -NoDefault
+
+            $result = $from | Copy-RedisKey -Destination $to
+
+            $result.Copied | Should -Be 40
+            $ttl = [long](& redis-cli -p $tlsTarget.Port --tls --cacert $certs.Ca --user carol --pass carol-pw --no-auth-warning TTL tls:7)
+            $ttl | Should -BeGreaterThan 0
+            $ttl | Should -BeLessOrEqual 600
+        }
+        finally {
+            Stop-TestRedis $tlsTarget
+            Remove-Item $certs.Directory -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'moves with -Delete -Force, leaving the source empty' {
         1..50 | ForEach-Object { "SET move:$_ v" } | & redis-cli -p $source.Port | Out-Null
         $result = Copy-RedisKey -SourceEndpoint $source.Endpoint -DestinationEndpoint $cluster.Seed -Delete -Force
