@@ -265,6 +265,40 @@ public sealed class KeyCopyTests : IClassFixture<KeyCopyFixture>
     }
 
     [Fact]
+    public async Task AStoppedCopyReturnsWhatItDidSoFar()
+    {
+        await _servers.FlushAllAsync();
+        for (int i = 0; i < 400; i++)
+        {
+            _servers.Source.Execute("SET", "stop:" + i, "v");
+        }
+
+        using var stop = new CancellationTokenSource();
+        using var source = new InterceptingClient(await KeyCopyFixture.OpenAsync(_servers.Source.Port))
+        {
+            // Ctrl+C as the first batch has been dumped: the copy must end there and say so.
+            AfterBatch = (inner, commands, replies) =>
+            {
+                if (commands[0].Name == "DUMP")
+                {
+                    stop.Cancel();
+                }
+
+                return Task.FromResult(replies);
+            },
+        };
+        using RedisClient target = await KeyCopyFixture.OpenAsync(_servers.Target.Port);
+
+        KeyCopyResult result = await new KeyCopyRun(source, target, new KeyCopyOptions { BatchSize = 50 }).RunAsync(stop.Token);
+
+        Assert.False(result.Completed);
+        Assert.InRange(result.Copied, 0, 50);
+        Assert.Equal(0, result.Failed);
+        Assert.Contains("(stopped early)", result.ToString(), StringComparison.Ordinal);
+        Assert.Equal(result.Copied, (long)_servers.Target.Execute("DBSIZE")!);
+    }
+
+    [Fact]
     public async Task ACopyOntoTheSameServerIsRefusedBeforeAnythingIsWritten()
     {
         await _servers.FlushAllAsync();
