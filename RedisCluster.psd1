@@ -27,6 +27,7 @@
         'Invoke-RedisFailover'
         'Invoke-RedisTransaction'
         'Invoke-RedisScript'
+        'Copy-RedisKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
