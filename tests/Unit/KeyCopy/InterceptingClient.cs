@@ -45,6 +45,9 @@ internal sealed class InterceptingClient : RedisClient
         return AfterBatch != null ? await AfterBatch(_inner, commands, replies) : replies;
     }
 
+    internal override Task<RedisConnection> OpenDedicatedAsync(RedisEndpoint node, CancellationToken cancellationToken)
+        => _inner.OpenDedicatedAsync(node, cancellationToken);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
