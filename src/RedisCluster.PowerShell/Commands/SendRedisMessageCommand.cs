@@ -19,6 +19,7 @@ namespace RedisCluster.PowerShell.Commands
         private readonly List<(string Channel, RedisCommand Command)> _batch = new List<(string, RedisCommand)>();
         private RedisClient? _client;
         private bool _ownsClient;
+        private string? _clientEndpoints;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
@@ -44,11 +45,14 @@ namespace RedisCluster.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            if (_client == null || (Connection != null && Connection != _client))
+            // Piped objects can name another connection or endpoint each: what is batched so far goes to the old one.
+            string endpoints = string.Join(",", Endpoint);
+            if (_client == null || (Connection != null && Connection != _client) || (_ownsClient && endpoints != _clientEndpoints))
             {
                 Flush();
                 CloseOwnedClient();
                 _client = ResolveClient(Connection, out _ownsClient);
+                _clientEndpoints = endpoints;
             }
 
             _batch.Add((Channel, RedisCommand.Create(new[]
