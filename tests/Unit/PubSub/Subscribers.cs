@@ -63,6 +63,29 @@ internal static class Subscribers
 
     public static int SequenceOf(PubSubMessage message) => int.Parse(message.Text[(message.Text.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Subscribes to three fresh channels, publishes 10,000 messages round-robin over them while taking them, and
+    /// asserts that every one arrived, none dropped, each channel's in the order published. Returns them.
+    /// </summary>
+    public static List<PubSubMessage> AssertTenThousandArriveInOrder(RedisClient client, RedisSubscriber subscriber, string prefix)
+    {
+        var channels = new[] { prefix + ":a", prefix + ":b", prefix + ":c" };
+        subscriber.Subscribe(SubscriptionKind.Channel, channels);
+        var publishing = Task.Run(() => Publish(client, "PUBLISH", channels, 0, 10_000));
+        List<PubSubMessage> received = subscriber.ReceiveUntil(r => r.Count == 10_000);
+        publishing.GetAwaiter().GetResult();
+
+        Xunit.Assert.Equal(10_000, received.Count);
+        Xunit.Assert.Equal(0, subscriber.Dropped);
+        foreach (string channel in channels)
+        {
+            Xunit.Assert.Equal(Enumerable.Range(0, 10_000).Where(i => channels[i % 3] == channel), received.Where(m => m.Channel == channel).Select(SequenceOf));
+        }
+
+        Xunit.Assert.All(received, m => Xunit.Assert.Equal(SubscriptionKind.Channel, m.Kind));
+        return received;
+    }
+
     /// <summary>Asserts that each channel's messages carry the sequence numbers in increasing order, none twice.</summary>
     public static void AssertInOrderPerChannel(IEnumerable<PubSubMessage> messages)
     {

@@ -44,8 +44,10 @@ namespace RedisCluster.Engine.Client.PubSub
                 {
                     return;
                 }
-                catch (Exception ex) when (ex is RedisException || ex is ObjectDisposedException)
+                catch (Exception ex)
                 {
+                    // Whatever failed, this task must go on: it is the only one that ever places a subscription again,
+                    // and a subscriber waiting for a first confirmation would otherwise wait forever.
                     failures++;
                     _log.Verbose("Pub/sub: keeping the subscriptions in place failed, trying again: " + ex.Message);
                     try
@@ -93,10 +95,11 @@ namespace RedisCluster.Engine.Client.PubSub
                 {
                     connection = await GetConnectionAsync(group.Key, token).ConfigureAwait(false);
                 }
-                catch (RedisException ex)
+                catch (Exception ex) when (!token.IsCancellationRequested)
                 {
                     all = false;
-                    NotPlaced(group.Key, group, ex);
+                    NotPlaced(group.Key, group, ex as RedisException
+                        ?? new RedisConnectionException(group.Key.ToString(), "Connecting to " + group.Key + " failed: " + ex.Message, ex));
                     continue;
                 }
 
