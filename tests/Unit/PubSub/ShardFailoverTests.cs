@@ -68,7 +68,7 @@ public sealed class ShardFailoverTests : IClassFixture<DedicatedClusterFixture>
         Assert.True(Poll.Until(() => replica.Port.Equals(subscriber.NodeOf(SubscriptionKind.ShardChannel, channel)?.Port), Subscribers.Deadline),
             "still at " + subscriber.NodeOf(SubscriptionKind.ShardChannel, channel) + "\n" + string.Join("\n", log.Messages));
         WaitForMessagesAfter(received, publisher.Sent);
-        Report("failover", received, failoverAt, publisher.Sent, log);
+        Report(_output, "failover", received, failoverAt, publisher.Sent, log);
 
         // 2. The slot moves to another primary (SETSLOT NODE everywhere, as redis-cli --cluster reshard ends).
         _cluster.WaitHealthy(TimeSpan.FromSeconds(60));
@@ -86,7 +86,7 @@ public sealed class ShardFailoverTests : IClassFixture<DedicatedClusterFixture>
         Assert.True(Poll.Until(() => target.Port.Equals(subscriber.NodeOf(SubscriptionKind.ShardChannel, channel)?.Port), Subscribers.Deadline),
             "still at " + subscriber.NodeOf(SubscriptionKind.ShardChannel, channel) + "\n" + string.Join("\n", log.Messages));
         WaitForMessagesAfter(received, publisher.Sent);
-        Report("slot move", received, moveAt, publisher.Sent, log);
+        Report(_output, "slot move", received, moveAt, publisher.Sent, log);
 
         stop.Cancel();
         await consumer;
@@ -124,11 +124,11 @@ public sealed class ShardFailoverTests : IClassFixture<DedicatedClusterFixture>
     }
 
     /// <summary>Waits until a message numbered at or after <paramref name="sequence"/> arrived: the subscription delivers again.</summary>
-    private static void WaitForMessagesAfter(ConcurrentQueue<(PubSubMessage Message, long At)> received, long sequence)
+    internal static void WaitForMessagesAfter(ConcurrentQueue<(PubSubMessage Message, long At)> received, long sequence)
         => Assert.True(Poll.Until(() => received.Any(r => Subscribers.SequenceOf(r.Message) >= sequence), Subscribers.Deadline),
             "no message numbered " + sequence + " or later; last " + (received.IsEmpty ? "none" : received.Last().Message.Text));
 
-    private void Report(string what, ConcurrentQueue<(PubSubMessage Message, long At)> received, long from, long to, CapturingLog log)
+    internal static void Report(ITestOutputHelper output, string what, ConcurrentQueue<(PubSubMessage Message, long At)> received, long from, long to, CapturingLog log)
     {
         var window = received.Where(r => Subscribers.SequenceOf(r.Message) >= from - 1 && Subscribers.SequenceOf(r.Message) <= to).ToList();
         double longest = 0;
@@ -138,13 +138,13 @@ public sealed class ShardFailoverTests : IClassFixture<DedicatedClusterFixture>
         }
 
         int missing = (int)(to - from + 1) - window.Count(r => Subscribers.SequenceOf(r.Message) >= from);
-        _output.WriteLine($"{what}: longest pause between messages {longest:0} ms, {missing} of {to - from + 1} published in the window not received; "
+        output.WriteLine($"{what}: longest pause between messages {longest:0} ms, {missing} of {to - from + 1} published in the window not received; "
             + string.Join(" | ", log.Messages.Where(m => m.Contains("again, at", StringComparison.Ordinal) || m.Contains("Pub/sub:", StringComparison.Ordinal))));
         log.Clear();
     }
 
     /// <summary>SPUBLISHes "channel:n" with n counting up, through the cluster client (which follows MOVED), until disposed.</summary>
-    private sealed class NumberedPublisher : IDisposable
+    internal sealed class NumberedPublisher : IDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
