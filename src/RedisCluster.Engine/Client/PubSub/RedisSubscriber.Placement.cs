@@ -36,6 +36,7 @@ namespace RedisCluster.Engine.Client.PubSub
 
                     bool placed = await PlaceAsync(token).ConfigureAwait(false);
                     CloseIdleConnections();
+                    KeepConnectionsAlive(token);
                     failures = placed ? 0 : failures + 1;
                     TimeSpan wait = placed ? _options.PlacementCheckInterval : Backoff(failures);
                     await _wake.WaitAsync(wait, token).ConfigureAwait(false);
@@ -266,7 +267,21 @@ namespace RedisCluster.Engine.Client.PubSub
             }
         }
 
-        private void CloseIdleConnections()
+        private void KeepConnectionsAlive(CancellationToken token)
+        {
+            List<SubscriberConnection> open;
+            lock (_gate)
+            {
+                open = _connections.Values.ToList();
+            }
+
+            foreach (SubscriberConnection connection in open)
+            {
+                connection.KeepAlive(_options.KeepAliveInterval, token);
+            }
+        }
+
+                private void CloseIdleConnections()
         {
             var idle = new List<SubscriberConnection>();
             lock (_gate)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
@@ -19,6 +20,8 @@ namespace RedisCluster.Engine.Client.PubSub
         private readonly ISubscriberEvents _events;
         private readonly Queue<SubscriptionRequest> _requests = new Queue<SubscriptionRequest>();
         private int _closed;
+        private long _lastFrame = Stopwatch.GetTimestamp();
+        private long _pingSent;
 
         private SubscriberConnection(RedisConnection connection, ISubscriberEvents events)
         {
@@ -64,8 +67,45 @@ namespace RedisCluster.Engine.Client.PubSub
             }, null, request.Command, cancellationToken);
         }
 
+        /// <summary>
+        /// Keeps a quiet connection honest: after <paramref name="interval"/> without a frame it sends PING, and once a
+        /// PING has gone unanswered (no frame at all) for <paramref name="interval"/> the connection is reported broken,
+        /// which puts its subscriptions back in line. A peer that vanished without closing the socket (a partition, a
+        /// frozen host) is otherwise never noticed, and the subscription would wait for nothing.
+        /// </summary>
+        public void KeepAlive(TimeSpan interval, CancellationToken cancellationToken)
+        {
+            long now = Stopwatch.GetTimestamp();
+            long limit = (long)(interval.TotalSeconds * Stopwatch.Frequency);
+            long pingSent = Interlocked.Read(ref _pingSent);
+            if (pingSent != 0)
+            {
+                if (Interlocked.Read(ref _lastFrame) < pingSent && now - pingSent > limit)
+                {
+                    Abandon(new Errors.RedisTimeoutException(Endpoint.ToString(), "No reply from " + Endpoint + " to PING within "
+                        + interval.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s; the subscriber's connection was closed."));
+                }
+
+                return;
+            }
+
+            if (now - Interlocked.Read(ref _lastFrame) > limit)
+            {
+                Interlocked.Exchange(ref _pingSent, now);
+                _ = SendAsync(SubscriptionRequest.Ping(), cancellationToken).ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+            }
+        }
+
+        /// <summary>Reports the connection broken, with <paramref name="reason"/>, and closes it.</summary>
+        private void Abandon(Exception reason)
+        {
+            OnBroken(_connection, reason);
+            _connection.Dispose();
+        }
+
         private void OnFrame(RedisConnection connection, RespValue value)
         {
+            Interlocked.Exchange(ref _lastFrame, Stopwatch.GetTimestamp());
             PubSubFrame frame = PubSubFrame.Parse(value);
             switch (frame.Type)
             {
@@ -79,6 +119,17 @@ namespace RedisCluster.Engine.Client.PubSub
                 case PubSubFrameType.Unsubscribed:
                     bool requested = Confirm(frame.Kind, subscribe: false);
                     _events.OnUnsubscribed(this, frame.Kind, frame.Name ?? string.Empty, requested);
+                    break;
+                case PubSubFrameType.Pong:
+                    lock (_requests)
+                    {
+                        if (_requests.Count > 0 && _requests.Peek().IsPing)
+                        {
+                            _requests.Dequeue();
+                        }
+                    }
+
+                    Interlocked.Exchange(ref _pingSent, 0);
                     break;
                 case PubSubFrameType.Error:
                     SubscriptionRequest? failed;

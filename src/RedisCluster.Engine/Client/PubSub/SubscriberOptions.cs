@@ -17,5 +17,11 @@ namespace RedisCluster.Engine.Client.PubSub
         /// this catches a change no server announced.
         /// </summary>
         public TimeSpan PlacementCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>
+        /// A connection quiet for this long is sent PING; one that then stays silent this long again is closed and its
+        /// subscriptions are made again. Checked at each placement check.
+        /// </summary>
+        public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
     }
 }

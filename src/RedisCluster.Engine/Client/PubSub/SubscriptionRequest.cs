@@ -9,6 +9,13 @@ namespace RedisCluster.Engine.Client.PubSub
     /// </summary>
     internal sealed class SubscriptionRequest
     {
+        private SubscriptionRequest()
+        {
+            Names = new string[0];
+            Command = RedisCommand.Create("PING");
+            IsPing = true;
+        }
+
         public SubscriptionRequest(SubscriptionKind kind, bool subscribe, IReadOnlyList<string> names)
         {
             Kind = kind;
@@ -18,6 +25,11 @@ namespace RedisCluster.Engine.Client.PubSub
             Command = SubscriptionCommands.Create(
                 subscribe ? SubscriptionCommands.SubscribeName(kind) : SubscriptionCommands.UnsubscribeName(kind), names);
         }
+
+        /// <summary>A PING that checks the connection is alive; its outcome is one PONG.</summary>
+        public static SubscriptionRequest Ping() => new SubscriptionRequest();
+
+        public bool IsPing { get; }
 
         public SubscriptionKind Kind { get; }
 
@@ -31,6 +43,6 @@ namespace RedisCluster.Engine.Client.PubSub
         /// <summary>Confirmations still to come.</summary>
         public int Remaining { get; set; }
 
-        public bool Confirms(SubscriptionKind kind, bool subscribe) => Kind == kind && Subscribe == subscribe;
+        public bool Confirms(SubscriptionKind kind, bool subscribe) => !IsPing && Kind == kind && Subscribe == subscribe;
     }
 }
