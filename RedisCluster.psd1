@@ -16,6 +16,8 @@
         'Get-RedisClusterNode'
         'Get-RedisKey'
         'Invoke-RedisCommand'
+        'Receive-RedisMessage'
+        'Send-RedisMessage'
         'Start-RedisFill'
         'Start-RedisTunnel'
         'Get-RedisTunnel'

@@ -80,6 +80,17 @@ namespace RedisCluster.Engine.Connections
         /// <summary>Out-of-band RESP3 push messages (pub/sub, tracking). Raised on the reader thread.</summary>
         public event Action<RedisConnection, RespValue>? PushReceived;
 
+        /// <summary>
+        /// Where replies that no request waits for go (raised on the reader thread). A subscribed connection
+        /// sends its (un)subscribe commands without queuing replies for them, and the server's confirmations,
+        /// messages and errors arrive here. Without a handler such a reply means the stream is out of step,
+        /// and the connection breaks.
+        /// </summary>
+        public Action<RedisConnection, RespValue>? UnrequestedReply { get; set; }
+
+        /// <summary>Raised once, when the connection breaks or is closed, with the reason.</summary>
+        public event Action<RedisConnection, Exception>? Broken;
+
         /// <summary>Opens, secures and authenticates a connection.</summary>
         public static async Task<RedisConnection> ConnectAsync(RedisEndpoint endpoint, TransportConnector connector, CancellationToken cancellationToken = default)
         {
@@ -435,6 +446,10 @@ namespace RedisCluster.Engine.Connections
                     DequeueIfHead(pending);
                 }
             }
+            else if (UnrequestedReply is Action<RedisConnection, RespValue> unrequested)
+            {
+                unrequested(this, value);
+            }
             else if (value.Type != RespType.Push)
             {
                 // A reply nobody asked for means the stream is out of step: nothing after it can be trusted.
@@ -479,6 +494,8 @@ namespace RedisCluster.Engine.Connections
                 {
                     // Already broken; the pending requests learn why from the error below.
                 }
+
+                Broken?.Invoke(this, error);
             }
 
             FailPending();

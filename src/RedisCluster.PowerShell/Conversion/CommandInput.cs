@@ -146,6 +146,9 @@ namespace RedisCluster.PowerShell.Conversion
             }
         }
 
+        /// <summary>One value as one argument: a byte array as it is, anything else as UTF-8 text (Send-RedisMessage's messages).</summary>
+        public static byte[] ToArgument(object? value) => ToBytes(Unwrap(value));
+
         private static object? Unwrap(object? value)
         {
             if (value is PSObject ps && !(ps.BaseObject is PSCustomObject))
