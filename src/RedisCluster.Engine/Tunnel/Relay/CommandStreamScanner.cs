@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using RedisCluster.Engine.Protocol;
 
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Tunnel.Relay
 {
     /// <summary>
     /// Follows the command stream a client sends through the tunnel, one read at a time, and copies it to
@@ -13,7 +13,7 @@ namespace RedisCluster.Engine.Tunnel
     /// classify the command. AUTH and HELLO are read whole and rewritten when the tunnel holds the
     /// credential; nothing else is changed.
     /// </summary>
-    internal sealed class CommandStreamScanner
+    internal sealed class CommandStreamScanner : IRelayFilter
     {
         // Names and subcommands longer than this are never ones the tunnel looks at.
         private const int MaxClassifiedWord = TunnelAccessPolicy.MaxName;
@@ -28,6 +28,11 @@ namespace RedisCluster.Engine.Tunnel
 
         // The command being read is refused by the gate: its bytes are read and dropped, not relayed.
         private bool _dropping;
+
+        // MULTI was relayed and not yet ended; and whether the tunnel refused a command queued since, which in
+        // Redis flags the transaction so that EXEC discards it.
+        private bool _inTransaction;
+        private bool _transactionRefused;
 
         /// <param name="limits">Bounds on argument counts and lengths.</param>
         /// <param name="maxWholeFrame">Largest AUTH or HELLO frame accepted.</param>
@@ -196,6 +201,7 @@ namespace RedisCluster.Engine.Tunnel
                         // Answered by the tunnel, in its place among the replies; the command itself is dropped.
                         written += Copy(input, passStart, frameStart - passStart, output);
                         LocalReply?.Invoke(CommandsStarted, ErrorReply(refusal));
+                        _transactionRefused |= _inTransaction;
                         CommandsStarted++;
                         reader = head;
                         passStart = safe = reader.Consumed;
@@ -219,6 +225,21 @@ namespace RedisCluster.Engine.Tunnel
                         passStart = safe = reader.Consumed;
                         CommandsStarted++;
                         System.Threading.Interlocked.Increment(ref _completed);
+                        continue;
+                    }
+
+                    if (kind == ClientCommandKind.DiscardedExec)
+                    {
+                        // The server discards the transaction instead of running it; the reply side answers EXECABORT.
+                        written += Copy(input, passStart, frameStart - passStart, output);
+                        output.Write(DiscardCommand);
+                        written += DiscardCommand.Length;
+                        Notable?.Invoke(CommandsStarted, kind);
+                        CommandsStarted++;
+                        reader = head;
+                        passStart = safe = reader.Consumed;
+                        _elementsLeft = count;
+                        _dropping = true;
                         continue;
                     }
 
@@ -335,6 +356,15 @@ namespace RedisCluster.Engine.Tunnel
                 return true;
             }
 
+            if (count == 1)
+            {
+                kind = FollowTransaction(word);
+                if (kind != ClientCommandKind.Other)
+                {
+                    return true;
+                }
+            }
+
             if (Is(word, "SUBSCRIBE") || Is(word, "PSUBSCRIBE") || Is(word, "SSUBSCRIBE") || Is(word, "UNSUBSCRIBE")
                 || Is(word, "PUNSUBSCRIBE") || Is(word, "SUNSUBSCRIBE") || Is(word, "MONITOR") || Is(word, "SYNC") || Is(word, "PSYNC"))
             {
@@ -372,6 +402,31 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// Follows MULTI, EXEC, DISCARD and RESET (each relayed without arguments) as the server will run them;
+        /// <see cref="ClientCommandKind.DiscardedExec"/> for an EXEC that must discard the transaction.
+        /// </summary>
+        private ClientCommandKind FollowTransaction(ReadOnlySpan<byte> word)
+        {
+            if (Is(word, "MULTI"))
+            {
+                // A nested MULTI is an error that leaves the transaction as it was.
+                _transactionRefused &= _inTransaction;
+                _inTransaction = true;
+                return ClientCommandKind.Other;
+            }
+
+            bool exec = Is(word, "EXEC");
+            if (exec || Is(word, "DISCARD") || Is(word, "RESET"))
+            {
+                bool discard = exec && _inTransaction && _transactionRefused;
+                _inTransaction = _transactionRefused = false;
+                return discard ? ClientCommandKind.DiscardedExec : ClientCommandKind.Other;
+            }
+
+            return ClientCommandKind.Other;
         }
 
         /// <summary>
@@ -489,6 +544,8 @@ namespace RedisCluster.Engine.Tunnel
             output.Write(buffer.WrittenSpan);
             return buffer.WrittenCount;
         }
+
+        private static readonly byte[] DiscardCommand = System.Text.Encoding.ASCII.GetBytes("*1\r\n$7\r\nDISCARD\r\n");
 
         private static byte[] ErrorReply(string message) => System.Text.Encoding.UTF8.GetBytes("-" + message + "\r\n");
 

@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading;
 using RedisCluster.Engine.Protocol;
 
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Tunnel.Relay
 {
     /// <summary>
     /// Follows the reply stream from a server to a client, one read at a time, and copies it on. Values
@@ -14,7 +14,7 @@ namespace RedisCluster.Engine.Tunnel
     /// map (pinned mode) it rewrites MOVED/ASK errors wherever they appear and the replies to CLUSTER
     /// SLOTS/SHARDS/NODES/REPLICAS; every other byte passes unchanged.
     /// </summary>
-    internal sealed class ReplyStreamRewriter
+    internal sealed class ReplyStreamRewriter : IRelayFilter
     {
         private const int MaxRedirectLine = 512;
 
@@ -62,7 +62,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Called by the command side, before the command is sent, for a command whose reply matters.</summary>
         public void Expect(long ordinal, ClientCommandKind kind)
         {
-            if (kind == ClientCommandKind.Desync || (_map != null && !Desynced))
+            if (kind == ClientCommandKind.Desync || ((_map != null || kind == ClientCommandKind.DiscardedExec) && !Desynced))
             {
                 _notable.Enqueue((ordinal, kind));
             }
@@ -140,7 +140,9 @@ namespace RedisCluster.Engine.Tunnel
                             }
 
                             _notable.TryDequeue(out _);
-                            RespValue? rewritten = TopologyRewriter.RewriteReply(kind, reply, _connectedHost, _map!);
+                            RespValue? rewritten = kind == ClientCommandKind.DiscardedExec
+                                ? ExecAbortFor(reply)
+                                : TopologyRewriter.RewriteReply(kind, reply, _connectedHost, _map!);
                             if (rewritten != null)
                             {
                                 long frameLength = rest.Slice(0, end).Length;
@@ -306,10 +308,18 @@ namespace RedisCluster.Engine.Tunnel
             return input.GetPosition(safe);
         }
 
-        // Between frames: the tunnel's own answers whose turn has come (every earlier reply relayed).
-        private long WriteDueLocalReplies(IBufferWriter<byte> output)
+        /// <summary>
+        /// The tunnel's own answers whose turn has come (every earlier reply relayed), when the stream is between
+        /// frames. The caller must not run this and <see cref="Process"/> at the same time.
+        /// </summary>
+        public long WriteDueLocalReplies(IBufferWriter<byte> output)
         {
             long written = 0;
+            if (_inFrame)
+            {
+                return 0;
+            }
+
             while (_local.TryPeek(out var head) && (Desynced || head.Ordinal <= RepliesCompleted))
             {
                 _local.TryDequeue(out _);
@@ -353,6 +363,11 @@ namespace RedisCluster.Engine.Tunnel
 
             return ClientCommandKind.Other;
         }
+
+        // Redis's answer to EXEC after a command of the transaction was refused. Should DISCARD fail (the server
+        // was not in the transaction after all), its own error is relayed.
+        private static RespValue? ExecAbortFor(RespValue discardReply)
+            => discardReply.IsError ? null : RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
 
         private bool TryReadWhole(ReadOnlySequence<byte> rest, out RespValue reply, out SequencePosition end)
         {
