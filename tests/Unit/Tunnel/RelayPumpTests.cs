@@ -108,6 +108,7 @@ public sealed class RelayPumpTests
             _readSize = readSize;
         }
 
+        /// <summary>Reads that asked for data (the pump's zero-byte waits for data are not counted).</summary>
         public int Reads => Volatile.Read(ref _reads);
 
         public override bool CanRead => true;
@@ -122,7 +123,11 @@ public sealed class RelayPumpTests
 
         public override int Read(byte[] buffer, int offset, int count)
         {
-            Interlocked.Increment(ref _reads);
+            if (count > 0)
+            {
+                Interlocked.Increment(ref _reads);
+            }
+
             int n = Math.Min(Math.Min(count, _readSize), _data.Length - _position);
             Buffer.BlockCopy(_data, _position, buffer, offset, n);
             _position += n;

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine.Connections;
 
 namespace RedisCluster.Engine.Tunnel.Relay
 {
@@ -14,8 +15,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
     /// </summary>
     internal sealed class RelayPump
     {
-        // Where the read buffer starts, and what it returns to once batches are small again: a thousand idle
-        // clients must not hold 64 KB each.
+        // Where the read buffer starts, and what it returns to once batches are small again.
         private const int SmallBuffer = 4096;
 
         private readonly Stream _source;
@@ -46,12 +46,27 @@ namespace RedisCluster.Engine.Tunnel.Relay
         public async Task RunAsync()
         {
             var output = new RelayOutput();
-            byte[] input = ArrayPool<byte>.Shared.Rent(SmallBuffer);
+            byte[]? input = null;
             int held = 0;
+            int size = SmallBuffer;
             try
             {
                 while (true)
                 {
+                    if (held == 0 && StreamPipes.ZeroByteReads)
+                    {
+                        // Wait for data holding no buffer (a TLS stream then holds none either): a thousand idle
+                        // clients must not hold a thousand pairs of buffers. The read that follows finds the data.
+                        if (input != null)
+                        {
+                            ArrayPool<byte>.Shared.Return(input);
+                            input = null;
+                        }
+
+                        await RelayStreamIo.ReadAsync(_source, Array.Empty<byte>(), 0, 0, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    input ??= ArrayPool<byte>.Shared.Rent(size);
                     if (held == input.Length)
                     {
                         // A frame the filter reads whole is larger than the buffer.
@@ -95,13 +110,21 @@ namespace RedisCluster.Engine.Tunnel.Relay
                         return;
                     }
 
-                    input = Fit(input, held, read, full);
+                    size = NextSize(size, read, full);
+                    bool kept = held > 0 || !StreamPipes.ZeroByteReads;
+                    if (kept && (input.Length < size || (input.Length > size && held <= size)))
+                    {
+                        input = Resize(input, held, size);
+                    }
                 }
             }
             finally
             {
                 output.Reset();
-                ArrayPool<byte>.Shared.Return(input);
+                if (input != null)
+                {
+                    ArrayPool<byte>.Shared.Return(input);
+                }
             }
         }
 
@@ -121,19 +144,14 @@ namespace RedisCluster.Engine.Tunnel.Relay
         }
 
         // Big values stream faster through a big buffer; small batches go back to a small one.
-        private byte[] Fit(byte[] input, int held, int read, bool full)
+        private int NextSize(int size, int read, bool full)
         {
-            if (full && input.Length < _largeBuffer)
+            if (full)
             {
-                return Resize(input, held, Math.Min(_largeBuffer, input.Length * 4));
+                return Math.Min(_largeBuffer, size * 4);
             }
 
-            if (!full && input.Length > SmallBuffer && held <= SmallBuffer / 2 && read <= SmallBuffer / 2)
-            {
-                return Resize(input, held, SmallBuffer);
-            }
-
-            return input;
+            return read <= SmallBuffer / 2 ? SmallBuffer : size;
         }
 
         private static byte[] Resize(byte[] input, int held, int size)
