@@ -117,7 +117,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
 
                     if (_crlfLeft > 0)
                     {
-                        bool ended = ReadCrLf(ref reader, ref safe);
+                        bool ended = RelayBytes.ReadCrLf(ref reader, ref safe, ref _crlfLeft, "bulk argument");
                         passStart = _dropping ? safe : passStart;
                         if (!ended)
                         {
@@ -196,12 +196,24 @@ namespace RedisCluster.Engine.Tunnel.Relay
                         break;
                     }
 
-                    if (refusal != null)
+                    if (refusal != null || kind == ClientCommandKind.DiscardedExec)
                     {
-                        // Answered by the tunnel, in its place among the replies; the command itself is dropped.
-                        written += Copy(input, passStart, frameStart - passStart, output);
-                        LocalReply?.Invoke(CommandsStarted, ErrorReply(refusal));
-                        _transactionRefused |= _inTransaction;
+                        // The command itself is dropped. A refused one is answered by the tunnel, in its place among
+                        // the replies; an EXEC that must fail makes the server discard the transaction instead of
+                        // running it, and the reply side answers EXECABORT.
+                        written += RelayBytes.Copy(input, passStart, frameStart - passStart, output);
+                        if (refusal != null)
+                        {
+                            LocalReply?.Invoke(CommandsStarted, ErrorReply(refusal));
+                            _transactionRefused |= _inTransaction;
+                        }
+                        else
+                        {
+                            output.Write(DiscardCommand);
+                            written += DiscardCommand.Length;
+                            Notable?.Invoke(CommandsStarted, kind);
+                        }
+
                         CommandsStarted++;
                         reader = head;
                         passStart = safe = reader.Consumed;
@@ -219,27 +231,12 @@ namespace RedisCluster.Engine.Tunnel.Relay
                         }
 
                         long frameLength = rest.Slice(0, end).Length;
-                        written += Copy(input, passStart, frameStart - passStart, output);
+                        written += RelayBytes.Copy(input, passStart, frameStart - passStart, output);
                         written += WriteRewritten(frame, rest.Slice(0, end), output);
                         reader.TryAdvance(frameLength);
                         passStart = safe = reader.Consumed;
                         CommandsStarted++;
                         System.Threading.Interlocked.Increment(ref _completed);
-                        continue;
-                    }
-
-                    if (kind == ClientCommandKind.DiscardedExec)
-                    {
-                        // The server discards the transaction instead of running it; the reply side answers EXECABORT.
-                        written += Copy(input, passStart, frameStart - passStart, output);
-                        output.Write(DiscardCommand);
-                        written += DiscardCommand.Length;
-                        Notable?.Invoke(CommandsStarted, kind);
-                        CommandsStarted++;
-                        reader = head;
-                        passStart = safe = reader.Consumed;
-                        _elementsLeft = count;
-                        _dropping = true;
                         continue;
                     }
 
@@ -260,29 +257,8 @@ namespace RedisCluster.Engine.Tunnel.Relay
                 ProtocolErrorReason = ex.RedisReason;
             }
 
-            written += Copy(input, passStart, safe - passStart, output);
+            written += RelayBytes.Copy(input, passStart, safe - passStart, output);
             return input.GetPosition(safe);
-        }
-
-        private bool ReadCrLf(ref RespBufferReader reader, ref long safe)
-        {
-            while (_crlfLeft > 0)
-            {
-                if (!reader.TryRead(out byte b))
-                {
-                    return false;
-                }
-
-                if (b != (_crlfLeft == 2 ? (byte)'\r' : (byte)'\n'))
-                {
-                    throw new RespProtocolException("bulk argument not terminated by CRLF", reader.Consumed - 1);
-                }
-
-                _crlfLeft--;
-                safe = reader.Consumed;
-            }
-
-            return true;
         }
 
         private void ElementDone()
@@ -516,7 +492,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
                 // AUTH passes unchanged and gets the server's syntax error.
                 if (args.Count != 2 && args.Count != 3)
                 {
-                    return Copy(original, 0, original.Length, output);
+                    return RelayBytes.Copy(original, 0, original.Length, output);
                 }
 
                 byte[] auth = _authCommand!();
@@ -550,21 +526,6 @@ namespace RedisCluster.Engine.Tunnel.Relay
         private static byte[] ErrorReply(string message) => System.Text.Encoding.UTF8.GetBytes("-" + message + "\r\n");
 
         private static byte[] OkReply() => new[] { (byte)'+', (byte)'O', (byte)'K', (byte)'\r', (byte)'\n' };
-
-        private static long Copy(ReadOnlySequence<byte> input, long start, long length, IBufferWriter<byte> output)
-        {
-            if (length <= 0)
-            {
-                return 0;
-            }
-
-            foreach (ReadOnlyMemory<byte> segment in input.Slice(start, length))
-            {
-                output.Write(segment.Span);
-            }
-
-            return length;
-        }
 
         private static bool Is(byte[]? bytes, string word) => bytes != null && Is(new ReadOnlySpan<byte>(bytes), word);
 

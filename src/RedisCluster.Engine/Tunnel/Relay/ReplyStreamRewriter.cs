@@ -104,7 +104,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
 
                     if (_crlfLeft > 0)
                     {
-                        if (!ReadCrLf(ref reader, ref safe))
+                        if (!RelayBytes.ReadCrLf(ref reader, ref safe, ref _crlfLeft, "bulk payload"))
                         {
                             break;
                         }
@@ -115,7 +115,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
 
                     if (!_inFrame && !_local.IsEmpty)
                     {
-                        written += Copy(input, passStart, safe - passStart, output);
+                        written += RelayBytes.Copy(input, passStart, safe - passStart, output);
                         passStart = safe;
                         written += WriteDueLocalReplies(output);
                     }
@@ -146,7 +146,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
                             if (rewritten != null)
                             {
                                 long frameLength = rest.Slice(0, end).Length;
-                                written += Copy(input, passStart, elementStart - passStart, output);
+                                written += RelayBytes.Copy(input, passStart, elementStart - passStart, output);
                                 var buffer = new GrowableBuffer(checked((int)Math.Min(int.MaxValue / 2, frameLength + 256)));
                                 RespWriter.WriteValue(buffer, rewritten, TopologyRewriter.UsesResp3(reply) ? 3 : 2);
                                 output.Write(buffer.WrittenSpan);
@@ -182,7 +182,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
                             string? redirect = length <= MaxRedirectLine && _map != null ? ReadRedirect(ref probe, length) : null;
                             if (redirect != null)
                             {
-                                written += Copy(input, passStart, elementStart - passStart, output);
+                                written += RelayBytes.Copy(input, passStart, elementStart - passStart, output);
                                 byte[] line = Encoding.UTF8.GetBytes("-" + redirect + "\r\n");
                                 output.Write(line);
                                 written += line.Length;
@@ -302,7 +302,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
             }
             finally
             {
-                written += Copy(input, passStart, safe - passStart, output);
+                written += RelayBytes.Copy(input, passStart, safe - passStart, output);
             }
 
             return input.GetPosition(safe);
@@ -394,27 +394,6 @@ namespace RedisCluster.Engine.Tunnel.Relay
             return rewritten;
         }
 
-        private bool ReadCrLf(ref RespBufferReader reader, ref long safe)
-        {
-            while (_crlfLeft > 0)
-            {
-                if (!reader.TryRead(out byte b))
-                {
-                    return false;
-                }
-
-                if (b != (_crlfLeft == 2 ? (byte)'\r' : (byte)'\n'))
-                {
-                    throw new RespProtocolException("bulk payload not terminated by CRLF", reader.Consumed - 1);
-                }
-
-                _crlfLeft--;
-                safe = reader.Consumed;
-            }
-
-            return true;
-        }
-
         private void Push(long elements, bool attribute, long offset)
         {
             if (_depth + 1 > _limits.MaxDepth)
@@ -453,21 +432,6 @@ namespace RedisCluster.Engine.Tunnel.Relay
             {
                 Interlocked.Increment(ref _completed);
             }
-        }
-
-        private static long Copy(ReadOnlySequence<byte> input, long start, long length, IBufferWriter<byte> output)
-        {
-            if (length <= 0)
-            {
-                return 0;
-            }
-
-            foreach (ReadOnlyMemory<byte> segment in input.Slice(start, length))
-            {
-                output.Write(segment.Span);
-            }
-
-            return length;
         }
 
         private struct Level
