@@ -5,12 +5,14 @@ import statistics
 import sys
 
 rows = list(csv.reader(open(sys.argv[1])))
-requests, tick = int(sys.argv[2]), os.sysconf("SC_CLK_TCK")
+tick = os.sysconf("SC_CLK_TCK")
+clients, load_before, load_after, base_env = sys.argv[2:6]
 order = ("direct", "haproxy", "tunnel", "base", "stunnel", "copy")
 names = [n for n in order if any(r[1] == n for r in rows)]
 label = {"direct": "direct TLS", "haproxy": "HAProxy", "tunnel": "tunnel", "base": "base tunnel", "stunnel": "stunnel", "copy": "copy relay"}
 data = {}  # (round, name, -P, test) -> rps, p50, p99, server us/req, relay us/req, benchmark us/req
 for r in rows:
+    requests = int(r[11])
     cpu = (int(r[7]) / tick * 1e6 / requests, int(r[8]) / tick * 1e6 / requests, (float(r[9]) + float(r[10])) * 1e6 / requests)
     data[(r[0], r[1], r[2], r[3])] = (float(r[4]), float(r[5]), float(r[6])) + cpu
 rounds = sorted({r[0] for r in rows}, key=int)
@@ -21,8 +23,12 @@ def values(name, p, t, field):
     return [data[(k, name, p, t)][field] for k in rounds if (k, name, p, t) in data]
 
 
-print(f"redis-benchmark, {requests} requests per test, {sys.argv[3]} clients, 64-byte values, -r 1000000, {os.cpu_count()} cores, "
-      f"{len(rounds)} interleaved round(s); load average before {sys.argv[4]}, after {sys.argv[5]}")
+counts = sorted({(r[2], r[11]) for r in rows}, key=lambda x: -int(x[0]))
+print(f"redis-benchmark, {', '.join(f'{n} requests per test at -P {p}' for p, n in counts)}, {clients} clients, 64-byte values, -r 1000000, "
+      f"{os.cpu_count()} cores, {len(rounds)} interleaved round(s); load average before {load_before}, after {load_after}")
+if base_env:
+    label["base"] = "base+env"
+    print(f"base tunnel environment: {base_env}")
 print()
 print("requests/s (median of the rounds)")
 print(f"{'test':<5}{'-P':>4}" + "".join(f"{label[n]:>13}" for n in names))

@@ -6,11 +6,12 @@
 # -P 1, 50 clients, 64-byte values, -r 1000000. The peers are measured interleaved, test by test, for
 # BENCH_ROUNDS rounds (default 2), and compared as ratios within each round.
 #
-#   bench/tunnel/run.sh [requests-per-test]     (default 200000)
+#   bench/tunnel/run.sh [requests-per-test [requests-per-test-at-P1]]     (default 200000, and the same at -P 1)
 #
 # BENCH_BASELINE_MODULE=/path/to/RedisCluster.psd1 adds a row "base": a second tunnel from another build
-# of the module, for A/B comparisons in the same run. Build the module first (dotnet build
-# RedisCluster.slnx -c Release stages out/RedisCluster).
+# of the module, for A/B comparisons in the same run; BENCH_BASELINE_ENV="NAME=value ..." sets environment
+# variables for that second tunnel only (e.g. runtime settings, with the same module). Build the module
+# first (dotnet build RedisCluster.slnx -c Release stages out/RedisCluster).
 #
 # Everything runs on 127.0.0.1 and is stopped (by pid) on exit. Results also go to bench/results/.
 set -euo pipefail
@@ -18,10 +19,13 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 requests="${1:-200000}"
+requests_p1="${2:-$requests}"
 rounds="${BENCH_ROUNDS:-2}"
 clients=50
 module="${BENCH_MODULE:-$root/out/RedisCluster/RedisCluster.psd1}"
 baseline="${BENCH_BASELINE_MODULE:-}"
+baseline_env="${BENCH_BASELINE_ENV:-}"
+[ -z "$baseline_env" ] || [ -n "$baseline" ] || baseline="$module"
 work="$(mktemp -d /tmp/rc-tunnel-bench.XXXXXX)"
 pids=()
 
@@ -117,17 +121,18 @@ wait_port "$haproxy_port"
 
 # `dotnet pwsh` runs pwsh as a child of the SDK's process: the tunnel's CPU is counted on the pid that pwsh
 # itself prints ("READY <port> <pid>").
-start_tunnel() { # name module port -> sets <name>_pid
-    (cd "$root" && BENCH_REDIS_PASSWORD="$password" exec dotnet pwsh -NoProfile -NonInteractive -File "$here/tunnel.ps1" -Module "$2" \
-        -Endpoint "127.0.0.1:$tls_port" -CaCertificatePath "$work/certs/ca.crt" -User "$user" -ListenPort "$3" \
-        < /dev/null > "$work/$1.out" 2> "$work/$1.err") & pids+=($!)
-    wait_port "$3"
-    for _ in $(seq 1 200); do grep -q '^READY' "$work/$1.out" && break; sleep 0.05; done
+start_tunnel() { # name module port [NAME=value...] -> sets <name>_pid
+    local name="$1" module="$2" port="$3"; shift 3
+    (cd "$root" && exec env "$@" BENCH_REDIS_PASSWORD="$password" dotnet pwsh -NoProfile -NonInteractive -File "$here/tunnel.ps1" -Module "$module" \
+        -Endpoint "127.0.0.1:$tls_port" -CaCertificatePath "$work/certs/ca.crt" -User "$user" -ListenPort "$port" \
+        < /dev/null > "$work/$name.out" 2> "$work/$name.err") & pids+=($!)
+    wait_port "$port"
+    for _ in $(seq 1 200); do grep -q '^READY' "$work/$name.out" && break; sleep 0.05; done
     local pid
-    pid="$(awk '/^READY/ { print $3 }' "$work/$1.out")"
-    [ -n "$pid" ] || { echo "the $1 tunnel did not start:" >&2; cat "$work/$1.err" >&2; exit 1; }
+    pid="$(awk '/^READY/ { print $3 }' "$work/$name.out")"
+    [ -n "$pid" ] || { echo "the $name tunnel did not start:" >&2; cat "$work/$name.err" >&2; exit 1; }
     pids+=("$pid")
-    printf -v "$1_pid" '%s' "$pid"
+    printf -v "${name}_pid" '%s' "$pid"
 }
 echo "starting the tunnel in pwsh..."
 tunnel_port="$(free_port)"
@@ -135,7 +140,8 @@ start_tunnel tunnel "$module" "$tunnel_port"
 base_pid=""
 if [ -n "$baseline" ]; then
     base_port="$(free_port)"
-    start_tunnel base "$baseline" "$base_port"
+    # shellcheck disable=SC2086 # the variables are words
+    start_tunnel base "$baseline" "$base_port" $baseline_env
 fi
 
 copy_port="$(free_port)"
@@ -155,14 +161,15 @@ ticks() { # pid -> CPU ticks (user + system) used so far, 0 when there is no suc
 # moves little with the machine's other load, so it shows what each relay costs per request.
 run() { # round name relay-pid pipeline test extra-args...
     local round="$1" name="$2" relay="$3" pipeline="$4" test="$5"; shift 5
-    local server_before relay_before server_after relay_after line
+    local server_before relay_before server_after relay_after line n="$requests"
+    [ "$pipeline" = 1 ] && n="$requests_p1"
     server_before="$(ticks "$server_pid")"; relay_before="$(ticks "$relay")"
-    line="$(/usr/bin/time -f '%U %S' -o "$work/time.txt" redis-benchmark -h 127.0.0.1 "$@" -c "$clients" -n "$requests" -P "$pipeline" \
+    line="$(/usr/bin/time -f '%U %S' -o "$work/time.txt" redis-benchmark -h 127.0.0.1 "$@" -c "$clients" -n "$n" -P "$pipeline" \
         -t "$test" -d 64 -r 1000000 --csv 2>/dev/null | tail -n +2 | tr -d '"')"
     server_after="$(ticks "$server_pid")"; relay_after="$(ticks "$relay")"
     IFS=, read -r tname rps avg min p50 p95 p99 max <<< "$line"
     read -r bench_user bench_system < "$work/time.txt"
-    echo "$round,$name,$pipeline,$tname,$rps,$p50,$p99,$((server_after - server_before)),$((relay_after - relay_before)),$bench_user,$bench_system"
+    echo "$round,$name,$pipeline,$tname,$rps,$p50,$p99,$((server_after - server_before)),$((relay_after - relay_before)),$bench_user,$bench_system,$n"
 }
 
 # The .NET relays compile their hot paths on first use (tiered JIT): warm each relay up before measuring.
@@ -192,5 +199,5 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 mkdir -p "$root/bench/results"
 out="$root/bench/results/tunnel-$(date -u +%Y%m%dT%H%M%SZ).txt"
-python3 "$here/report.py" "$results" "$requests" "$clients" "$load_before" "$load_after" | tee "$out"
+python3 "$here/report.py" "$results" "$clients" "$load_before" "$load_after" "${baseline_env:-}" | tee "$out"
 echo "(saved to $out)"
