@@ -14,7 +14,7 @@ namespace RedisCluster.Engine.Connections
     /// </summary>
     internal static class StreamPipes
     {
-        private static readonly bool ZeroByteReads =
+        internal static readonly bool ZeroByteReads =
             !RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
 
         public static PipeReader Reader(Stream stream, int bufferSize, int minimumReadSize, bool leaveOpen)

@@ -22,11 +22,11 @@ namespace RedisCluster.Engine.Tunnel
             }
         }
 
-        public static void Shutdown(Socket socket)
+        public static void Shutdown(Socket socket, SocketShutdown how = SocketShutdown.Both)
         {
             try
             {
-                socket.Shutdown(SocketShutdown.Both);
+                socket.Shutdown(how);
             }
             catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
             {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.Engine.Tunnel.Relay;
 
 namespace RedisCluster.Engine.Tunnel
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Tunnel.Relay;
 
 namespace RedisCluster.Engine.Tunnel
 {

@@ -71,7 +71,7 @@ namespace RedisCluster.Engine.Tunnel
 
             int actual = ((IPEndPoint)listener.LocalEndpoint).Port;
             var result = new TunnelListener(context, listener, upstream, actual);
-            result._acceptLoop = Task.Run(result.AcceptLoopAsync);
+            result._acceptLoop = RunWithoutCallerContext(result.AcceptLoopAsync);
             TimeSpan idle = context.Options.ClientIdleTimeout;
             if (idle > TimeSpan.Zero)
             {
@@ -85,6 +85,24 @@ namespace RedisCluster.Engine.Tunnel
         }
 
         public TunnelListenerInfo Snapshot() => new TunnelListenerInfo(LocalEndpoint, LocalPort, Upstream, NodeId, Role, ClientCount);
+
+        /// <summary>
+        /// Starts the accept loop, and with it every session, without the caller's execution context. In pwsh that
+        /// context carries the runspace's culture and other async-locals, and every socket continuation of every
+        /// session would otherwise restore it (and notify the culture's change handler) on its pool thread.
+        /// </summary>
+        private static Task RunWithoutCallerContext(Func<Task> loop)
+        {
+            if (ExecutionContext.IsFlowSuppressed())
+            {
+                return Task.Run(loop);
+            }
+
+            using (ExecutionContext.SuppressFlow())
+            {
+                return Task.Run(loop);
+            }
+        }
 
         private async Task AcceptLoopAsync()
         {
@@ -136,7 +154,7 @@ namespace RedisCluster.Engine.Tunnel
                     // Smart mode parses commands itself; the other modes relay bytes over a connection of their own.
                     session = _context.Smart != null
                         ? new SmartSession(_context, _context.Smart, socket)
-                        : (ITunnelSession)new TunnelSession(_context, socket, Upstream);
+                        : (ITunnelSession)new Relay.RelaySession(_context, socket, Upstream);
                 }
                 catch
                 {

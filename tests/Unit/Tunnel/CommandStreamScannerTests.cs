@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel;
+using RedisCluster.Engine.Tunnel.Relay;
 using Xunit;
 using static RedisCluster.Tests.Tunnel.StreamFeeder;
 

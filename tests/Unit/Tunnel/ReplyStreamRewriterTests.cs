@@ -1,6 +1,7 @@
 using System.Buffers;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel;
+using RedisCluster.Engine.Tunnel.Relay;
 using Xunit;
 using static RedisCluster.Tests.Tunnel.RecordedReplies;
 using static RedisCluster.Tests.Tunnel.StreamFeeder;

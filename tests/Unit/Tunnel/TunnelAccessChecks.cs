@@ -15,6 +15,7 @@ internal static class TunnelAccessChecks
     public const string LocalUser = "app";
     public const string LocalPassword = "Local-Tunnel-Pw1";
     public const string NoAuth = "NOAUTH Authentication required.";
+    public const string ExecAbort = "EXECABORT Transaction discarded because of previous errors.";
     public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
 
     public static void Protect(TunnelOptions options)
@@ -96,6 +97,57 @@ internal static class TunnelAccessChecks
         Assert.Equal(2, client.Read().Integer);
         Assert.Equal(WrongPass, Error(client.Read()));
         Assert.Equal("2", client.Read().GetString());
+    }
+
+    /// <summary>
+    /// As in Redis, a command refused while queueing a transaction flags it: EXEC then discards it and answers
+    /// EXECABORT instead of running the rest.
+    /// </summary>
+    public static void ADeniedCommandInsideMultiAbortsTheTransaction(int port)
+    {
+        using var client = RawRespClient.Connect(port);
+        Assert.Equal("OK", client.Call("AUTH", LocalPassword).GetString());
+        client.Call("DEL", "{tunnel:access}m");
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.Equal("QUEUED", client.Call("SET", "{tunnel:access}m", "1").GetString());
+        Assert.StartsWith("NOPERM", Error(client.Call("CONFIG", "GET", "requirepass")));
+        Assert.Equal("QUEUED", client.Call("INCR", "{tunnel:access}m").GetString());
+        Assert.Equal(ExecAbort, Error(client.Call("EXEC")));
+        Assert.True(client.Call("GET", "{tunnel:access}m").IsNull, "the discarded transaction ran");
+
+        // The same in one pipeline, then a clean transaction on the same connection runs as usual.
+        var pipeline = new List<byte>();
+        foreach (string[] command in new[]
+        {
+            new[] { "MULTI" },
+            new[] { "SET", "{tunnel:access}m", "2" },
+            new[] { "APPEND", "{tunnel:access}m", "x" },
+            new[] { "EXEC" },
+            new[] { "MULTI" },
+            new[] { "SET", "{tunnel:access}m", "3" },
+            new[] { "EXEC" },
+        })
+        {
+            pipeline.AddRange(RawRespClient.Encode(command));
+        }
+
+        client.Send(pipeline.ToArray());
+        Assert.Equal("OK", client.Read().GetString());
+        Assert.Equal("QUEUED", client.Read().GetString());
+        Assert.StartsWith("NOPERM", Error(client.Read()));
+        Assert.Equal(ExecAbort, Error(client.Read()));
+        Assert.Equal("OK", client.Read().GetString());
+        Assert.Equal("QUEUED", client.Read().GetString());
+        RespValue ran = client.Read();
+        Assert.Equal(RespType.Array, ran.Type);
+        Assert.Equal("OK", Assert.Single(ran.Items).GetString());
+        Assert.Equal("3", client.Call("GET", "{tunnel:access}m").GetString());
+
+        // DISCARD after a refusal ends the transaction with OK, as in Redis.
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.StartsWith("NOPERM", Error(client.Call("APPEND", "{tunnel:access}m", "x")));
+        Assert.Equal("OK", client.Call("DISCARD").GetString());
+        Assert.Equal("3", client.Call("GET", "{tunnel:access}m").GetString());
     }
 
     private static string Error(RespValue reply)

@@ -53,6 +53,13 @@ public sealed class StandaloneTunnelAccessTests
     }
 
     [Fact]
+    public async Task ADeniedCommandInsideMultiAbortsTheTransaction()
+    {
+        using RedisTunnel tunnel = await StartAsync(TunnelAccessChecks.Protect);
+        TunnelAccessChecks.ADeniedCommandInsideMultiAbortsTheTransaction(tunnel.Listeners[0].LocalPort);
+    }
+
+    [Fact]
     public async Task ADenyListWithoutAPasswordNeedsNoAuth()
     {
         using RedisTunnel tunnel = await StartAsync(o => o.DenyCommands = new List<string> { "CONFIG" });
@@ -131,6 +138,10 @@ public sealed class ClusterTunnelAccessTests
     [InlineData(TunnelMode.Pinned)]
     [InlineData(TunnelMode.Smart)]
     public Task AnswersInPipelineOrder(TunnelMode mode) => RunAsync(mode, TunnelAccessChecks.AnswersInPipelineOrder);
+
+    [Fact]
+    public Task ADeniedCommandInsideMultiAbortsAPinnedTransaction()
+        => RunAsync(TunnelMode.Pinned, TunnelAccessChecks.ADeniedCommandInsideMultiAbortsTheTransaction);
 
     private async Task RunAsync(TunnelMode mode, Action<int> check)
     {

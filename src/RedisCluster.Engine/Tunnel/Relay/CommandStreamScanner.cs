@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using RedisCluster.Engine.Protocol;
 
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Tunnel.Relay
 {
     /// <summary>
     /// Follows the command stream a client sends through the tunnel, one read at a time, and copies it to
@@ -13,7 +13,7 @@ namespace RedisCluster.Engine.Tunnel
     /// classify the command. AUTH and HELLO are read whole and rewritten when the tunnel holds the
     /// credential; nothing else is changed.
     /// </summary>
-    internal sealed class CommandStreamScanner
+    internal sealed class CommandStreamScanner : IRelayFilter
     {
         // Names and subcommands longer than this are never ones the tunnel looks at.
         private const int MaxClassifiedWord = TunnelAccessPolicy.MaxName;
@@ -28,6 +28,11 @@ namespace RedisCluster.Engine.Tunnel
 
         // The command being read is refused by the gate: its bytes are read and dropped, not relayed.
         private bool _dropping;
+
+        // MULTI was relayed and not yet ended; and whether the tunnel refused a command queued since, which in
+        // Redis flags the transaction so that EXEC discards it.
+        private bool _inTransaction;
+        private bool _transactionRefused;
 
         /// <param name="limits">Bounds on argument counts and lengths.</param>
         /// <param name="maxWholeFrame">Largest AUTH or HELLO frame accepted.</param>
@@ -112,7 +117,7 @@ namespace RedisCluster.Engine.Tunnel
 
                     if (_crlfLeft > 0)
                     {
-                        bool ended = ReadCrLf(ref reader, ref safe);
+                        bool ended = RelayBytes.ReadCrLf(ref reader, ref safe, ref _crlfLeft, "bulk argument");
                         passStart = _dropping ? safe : passStart;
                         if (!ended)
                         {
@@ -191,11 +196,24 @@ namespace RedisCluster.Engine.Tunnel
                         break;
                     }
 
-                    if (refusal != null)
+                    if (refusal != null || kind == ClientCommandKind.DiscardedExec)
                     {
-                        // Answered by the tunnel, in its place among the replies; the command itself is dropped.
-                        written += Copy(input, passStart, frameStart - passStart, output);
-                        LocalReply?.Invoke(CommandsStarted, ErrorReply(refusal));
+                        // The command itself is dropped. A refused one is answered by the tunnel, in its place among
+                        // the replies; an EXEC that must fail makes the server discard the transaction instead of
+                        // running it, and the reply side answers EXECABORT.
+                        written += RelayBytes.Copy(input, passStart, frameStart - passStart, output);
+                        if (refusal != null)
+                        {
+                            LocalReply?.Invoke(CommandsStarted, ErrorReply(refusal));
+                            _transactionRefused |= _inTransaction;
+                        }
+                        else
+                        {
+                            output.Write(DiscardCommand);
+                            written += DiscardCommand.Length;
+                            Notable?.Invoke(CommandsStarted, kind);
+                        }
+
                         CommandsStarted++;
                         reader = head;
                         passStart = safe = reader.Consumed;
@@ -213,7 +231,7 @@ namespace RedisCluster.Engine.Tunnel
                         }
 
                         long frameLength = rest.Slice(0, end).Length;
-                        written += Copy(input, passStart, frameStart - passStart, output);
+                        written += RelayBytes.Copy(input, passStart, frameStart - passStart, output);
                         written += WriteRewritten(frame, rest.Slice(0, end), output);
                         reader.TryAdvance(frameLength);
                         passStart = safe = reader.Consumed;
@@ -239,29 +257,8 @@ namespace RedisCluster.Engine.Tunnel
                 ProtocolErrorReason = ex.RedisReason;
             }
 
-            written += Copy(input, passStart, safe - passStart, output);
+            written += RelayBytes.Copy(input, passStart, safe - passStart, output);
             return input.GetPosition(safe);
-        }
-
-        private bool ReadCrLf(ref RespBufferReader reader, ref long safe)
-        {
-            while (_crlfLeft > 0)
-            {
-                if (!reader.TryRead(out byte b))
-                {
-                    return false;
-                }
-
-                if (b != (_crlfLeft == 2 ? (byte)'\r' : (byte)'\n'))
-                {
-                    throw new RespProtocolException("bulk argument not terminated by CRLF", reader.Consumed - 1);
-                }
-
-                _crlfLeft--;
-                safe = reader.Consumed;
-            }
-
-            return true;
         }
 
         private void ElementDone()
@@ -335,6 +332,15 @@ namespace RedisCluster.Engine.Tunnel
                 return true;
             }
 
+            if (count == 1)
+            {
+                kind = FollowTransaction(word);
+                if (kind != ClientCommandKind.Other)
+                {
+                    return true;
+                }
+            }
+
             if (Is(word, "SUBSCRIBE") || Is(word, "PSUBSCRIBE") || Is(word, "SSUBSCRIBE") || Is(word, "UNSUBSCRIBE")
                 || Is(word, "PUNSUBSCRIBE") || Is(word, "SUNSUBSCRIBE") || Is(word, "MONITOR") || Is(word, "SYNC") || Is(word, "PSYNC"))
             {
@@ -372,6 +378,31 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// Follows MULTI, EXEC, DISCARD and RESET (each relayed without arguments) as the server will run them;
+        /// <see cref="ClientCommandKind.DiscardedExec"/> for an EXEC that must discard the transaction.
+        /// </summary>
+        private ClientCommandKind FollowTransaction(ReadOnlySpan<byte> word)
+        {
+            if (Is(word, "MULTI"))
+            {
+                // A nested MULTI is an error that leaves the transaction as it was.
+                _transactionRefused &= _inTransaction;
+                _inTransaction = true;
+                return ClientCommandKind.Other;
+            }
+
+            bool exec = Is(word, "EXEC");
+            if (exec || Is(word, "DISCARD") || Is(word, "RESET"))
+            {
+                bool discard = exec && _inTransaction && _transactionRefused;
+                _inTransaction = _transactionRefused = false;
+                return discard ? ClientCommandKind.DiscardedExec : ClientCommandKind.Other;
+            }
+
+            return ClientCommandKind.Other;
         }
 
         /// <summary>
@@ -461,7 +492,7 @@ namespace RedisCluster.Engine.Tunnel
                 // AUTH passes unchanged and gets the server's syntax error.
                 if (args.Count != 2 && args.Count != 3)
                 {
-                    return Copy(original, 0, original.Length, output);
+                    return RelayBytes.Copy(original, 0, original.Length, output);
                 }
 
                 byte[] auth = _authCommand!();
@@ -490,24 +521,11 @@ namespace RedisCluster.Engine.Tunnel
             return buffer.WrittenCount;
         }
 
+        private static readonly byte[] DiscardCommand = System.Text.Encoding.ASCII.GetBytes("*1\r\n$7\r\nDISCARD\r\n");
+
         private static byte[] ErrorReply(string message) => System.Text.Encoding.UTF8.GetBytes("-" + message + "\r\n");
 
         private static byte[] OkReply() => new[] { (byte)'+', (byte)'O', (byte)'K', (byte)'\r', (byte)'\n' };
-
-        private static long Copy(ReadOnlySequence<byte> input, long start, long length, IBufferWriter<byte> output)
-        {
-            if (length <= 0)
-            {
-                return 0;
-            }
-
-            foreach (ReadOnlyMemory<byte> segment in input.Slice(start, length))
-            {
-                output.Write(segment.Span);
-            }
-
-            return length;
-        }
 
         private static bool Is(byte[]? bytes, string word) => bytes != null && Is(new ReadOnlySpan<byte>(bytes), word);
 

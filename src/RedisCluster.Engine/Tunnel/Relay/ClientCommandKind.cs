@@ -1,4 +1,4 @@
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Tunnel.Relay
 {
     /// <summary>The few commands whose replies the tunnel treats specially; everything else is Other.</summary>
     internal enum ClientCommandKind
@@ -16,5 +16,11 @@ namespace RedisCluster.Engine.Tunnel
         /// RESP2, MONITOR, CLIENT REPLY OFF/SKIP, replication): reply correlation stops for the connection.
         /// </summary>
         Desync,
+
+        /// <summary>
+        /// An EXEC of a transaction in which the tunnel refused a command: sent on as DISCARD, and its OK answered as
+        /// Redis answers EXEC after a refused command, with EXECABORT.
+        /// </summary>
+        DiscardedExec,
     }
 }

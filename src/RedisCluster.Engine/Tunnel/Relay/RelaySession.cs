@@ -1,7 +1,5 @@
 using System;
-using System.Buffers;
 using System.IO;
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -9,30 +7,30 @@ using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Protocol;
 
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Tunnel.Relay
 {
     /// <summary>
-    /// One accepted client and its own authenticated upstream connection, with a pump in each direction.
-    /// Each pump reads only after its previous write has been flushed, so a slow reader on either side
-    /// stops the other side's reads instead of growing a buffer: TCP flow control then pushes back to the
-    /// sender.
+    /// One client of a standalone or pinned tunnel and its own authenticated upstream connection, with a
+    /// <see cref="RelayPump"/> in each direction: the client's commands through a <see cref="CommandStreamScanner"/>,
+    /// the server's replies through a <see cref="ReplyStreamRewriter"/>.
     /// </summary>
-    internal sealed class TunnelSession : ITunnelSession
+    internal sealed class RelaySession : ITunnelSession
     {
         private static long _nextId;
 
         private readonly TunnelContext _context;
         private readonly Socket _client;
         private readonly RedisEndpoint _upstreamEndpoint;
-        private readonly CancellationTokenSource _stopReading = new CancellationTokenSource();
         private readonly CancellationTokenSource _abort = new CancellationTokenSource();
         private readonly CommandStreamScanner _commands;
         private readonly ReplyStreamRewriter _replies;
         private readonly ClientActivity _activity = new ClientActivity();
+        private readonly SemaphoreSlim _clientWrites = new SemaphoreSlim(1, 1);
+        private readonly int _commandFrameLimit;
         private Stream? _upstream;
-        private PipeReader? _upstreamReader;
+        private int _localQueued;
 
-        public TunnelSession(TunnelContext context, Socket client, RedisEndpoint upstream)
+        public RelaySession(TunnelContext context, Socket client, RedisEndpoint upstream)
         {
             _context = context;
             _client = client;
@@ -40,7 +38,8 @@ namespace RedisCluster.Engine.Tunnel
             Id = Interlocked.Increment(ref _nextId);
             TunnelOptions options = context.Options;
             Func<byte[]>? auth = context.Opener.HasCredential ? context.Opener.BuildAuthCommand : (Func<byte[]>?)null;
-            _commands = new CommandStreamScanner(options.ClientLimits, Math.Min(options.MaxBufferedFrame, 64 * 1024), auth);
+            _commandFrameLimit = Math.Min(options.MaxBufferedFrame, 64 * 1024);
+            _commands = new CommandStreamScanner(options.ClientLimits, _commandFrameLimit, auth);
             _replies = new ReplyStreamRewriter(context.Map, upstream.Host, context.Connection.Limits, options.MaxBufferedFrame);
             _commands.Notable = _replies.Expect;
             _commands.Gate = context.NewGate();
@@ -61,12 +60,15 @@ namespace RedisCluster.Engine.Tunnel
             => _activity.QuietFor(timeout) && !_replies.Desynced && _replies.RepliesCompleted >= _commands.CommandsCompleted;
 
         /// <summary>Stops taking commands from the client; replies still due are delivered, then the connection closes.</summary>
-        public void BeginStop() => QuietCleanup.Cancel(_stopReading);
+        public void BeginStop()
+        {
+            // The client's read then ends as if the client had stopped sending.
+            QuietCleanup.Shutdown(_client, SocketShutdown.Receive);
+        }
 
         /// <summary>Closes both connections at once.</summary>
         public void Abort()
         {
-            QuietCleanup.Cancel(_stopReading);
             QuietCleanup.Cancel(_abort);
             QuietCleanup.Dispose(_upstream);
             QuietCleanup.Dispose(_client);
@@ -141,129 +143,109 @@ namespace RedisCluster.Engine.Tunnel
 
         private async Task RelayAsync(NetworkStream clientStream, Stream upstream)
         {
-            int size = _context.Options.BufferSize;
-            var writerOptions = new StreamPipeWriterOptions(LargeUnpooledMemoryPool.Instance, Math.Min(4096, size), leaveOpen: true);
-            PipeReader clientReader = StreamPipes.Reader(clientStream, size, 4096, leaveOpen: true);
-            PipeWriter clientWriter = PipeWriter.Create(clientStream, writerOptions);
-            PipeReader upstreamReader = StreamPipes.Reader(upstream, size, 4096, leaveOpen: true);
-            _upstreamReader = upstreamReader;
-            PipeWriter upstreamWriter = PipeWriter.Create(upstream, writerOptions);
+            TunnelOptions options = _context.Options;
+            TunnelStatistics stats = _context.Statistics;
 
-            Task up = PumpCommandsAsync(clientReader, upstreamWriter);
-            Task down = PumpRepliesAsync(upstreamReader, clientWriter);
-            Task first = await Task.WhenAny(up, down).ConfigureAwait(false);
+            // Only the tunnel's own answers (a gate refusing or answering AUTH) share the client's side with the
+            // reply pump: without a gate there is no second writer and no lock on the way.
+            SemaphoreSlim? clientLock = _commands.Gate != null ? _clientWrites : null;
+            long lastCompleted = 0;
+            var up = new RelayPump(clientStream, upstream, _commands, options.BufferSize, _commandFrameLimit, null, written =>
+            {
+                _activity.Touch();
+                long completed = _commands.CommandsCompleted;
+                stats.AddToServer(written, completed - lastCompleted);
+                lastCompleted = completed;
+                return Volatile.Read(ref _localQueued) != 0 && Interlocked.Exchange(ref _localQueued, 0) != 0
+                    ? WriteLocalRepliesAsync(clientStream)
+                    : new ValueTask<bool>(_commands.ProtocolError == null);
+            });
+            var down = new RelayPump(upstream, clientStream, _replies, options.BufferSize, options.MaxBufferedFrame, clientLock, written =>
+            {
+                stats.AddToClient(written);
+                return new ValueTask<bool>(true);
+            });
+
+            Task commands = up.RunAsync();
+            Task replies = down.RunAsync();
+            Task first = await Task.WhenAny(commands, replies).ConfigureAwait(false);
             string? error = null;
-            if (first == up)
+            if (first == commands)
             {
                 // The client stopped sending (end of stream, garbage, or the tunnel is stopping): deliver the
                 // replies still due for what it did send, then close.
                 error = _commands.ProtocolError;
-                await WaitForRepliesAsync(down).ConfigureAwait(false);
+                await WaitForRepliesAsync(replies).ConfigureAwait(false);
             }
             else if (_commands.QuitSent)
             {
                 // The server closes the connection after answering QUIT: the client asked for that.
                 _context.Log.Debug("Tunnel: client " + Client + " quit.");
             }
-            else if (!_abort.IsCancellationRequested && !up.IsCompleted)
+            else if (!_abort.IsCancellationRequested && !commands.IsCompleted)
             {
-                _context.Statistics.Error();
-                string reason = down.IsFaulted ? down.Exception!.GetBaseException().Message : "the server closed the connection";
+                stats.Error();
+                string reason = replies.IsFaulted ? replies.Exception!.GetBaseException().Message : "the server closed the connection";
                 _context.Log.Warning("Tunnel: upstream " + _upstreamEndpoint + " of client " + Client + " went away (" + reason + "); closing the client.");
             }
 
-            QuietCleanup.Cancel(_stopReading);
+            // Ends both pumps: a closed stream ends the read waiting on it.
             QuietCleanup.Cancel(_abort);
+            QuietCleanup.Dispose(upstream);
+            if (error == null)
+            {
+                QuietCleanup.Shutdown(_client);
+            }
+
             try
             {
-                await Task.WhenAll(up, down).ConfigureAwait(false);
+                await Task.WhenAll(commands, replies).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException || ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is RespProtocolException)
+            catch (Exception ex) when (ex is OperationCanceledException || ex is IOException || ex is ObjectDisposedException || ex is SocketException
+                || ex is RespProtocolException || ex is InvalidOperationException)
             {
             }
 
             if (error != null)
             {
-                _context.Statistics.Error();
+                stats.Error();
                 _context.Log.Warning("Tunnel: client " + Client + " sent invalid RESP (" + error + "); disconnected.");
-                try
-                {
-                    byte[] line = Encoding.UTF8.GetBytes("-ERR Protocol error: " + ErrorLines.OneLine(_commands.ProtocolErrorReason ?? error) + "\r\n");
-                    await clientWriter.WriteAsync(line).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
-                {
-                }
-            }
-
-            Complete(clientReader, clientWriter, upstreamReader, upstreamWriter);
-            QuietCleanup.Shutdown(_client);
-        }
-
-        private async Task PumpCommandsAsync(PipeReader client, PipeWriter upstream)
-        {
-            TunnelStatistics stats = _context.Statistics;
-            long lastCompleted = 0;
-            CancellationToken token = _stopReading.Token;
-            while (true)
-            {
-                ReadResult result = await client.ReadAsync(token).ConfigureAwait(false);
-                _activity.Touch();
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                SequencePosition used = _commands.Process(buffer, upstream, out long written);
-                client.AdvanceTo(used, buffer.End);
-                long completed = _commands.CommandsCompleted;
-                stats.AddToServer(written, completed - lastCompleted);
-                lastCompleted = completed;
-                if (written > 0)
-                {
-                    FlushResult flushed = await upstream.FlushAsync(_abort.Token).ConfigureAwait(false);
-                    if (flushed.IsCompleted)
-                    {
-                        return;
-                    }
-                }
-
-                if (_commands.ProtocolError != null || result.IsCompleted || result.IsCanceled)
-                {
-                    return;
-                }
+                await SendErrorAsync(clientStream, "ERR Protocol error: " + ErrorLines.OneLine(_commands.ProtocolErrorReason ?? error)).ConfigureAwait(false);
+                QuietCleanup.Shutdown(_client);
             }
         }
 
-        private async Task PumpRepliesAsync(PipeReader upstream, PipeWriter client)
-        {
-            TunnelStatistics stats = _context.Statistics;
-            CancellationToken token = _abort.Token;
-            while (true)
-            {
-                ReadResult result = await upstream.ReadAsync(token).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                SequencePosition used = _replies.Process(buffer, client, out long written);
-                upstream.AdvanceTo(used, buffer.End);
-                stats.AddToClient(written);
-                if (written > 0)
-                {
-                    FlushResult flushed = await client.FlushAsync(token).ConfigureAwait(false);
-                    if (flushed.IsCompleted)
-                    {
-                        return;
-                    }
-                }
-
-                // A cancelled read without the token is AnswerLocally waking this pump.
-                if (result.IsCompleted || (result.IsCanceled && token.IsCancellationRequested))
-                {
-                    return;
-                }
-            }
-        }
-
-        /// <summary>A command the tunnel answers itself: queued among the replies, and the reply pump woken to write it.</summary>
+        /// <summary>
+        /// A command the tunnel answers itself: queued among the replies. The reply pump writes it when the replies
+        /// before it have gone out; the command pump writes it at the end of its batch if that is already so
+        /// (the server may have nothing more to send).
+        /// </summary>
         private void AnswerLocally(long ordinal, byte[] reply)
         {
             _replies.AnswerLocally(ordinal, reply);
-            _upstreamReader?.CancelPendingRead();
+            Volatile.Write(ref _localQueued, 1);
+        }
+
+        private async ValueTask<bool> WriteLocalRepliesAsync(Stream client)
+        {
+            var output = new RelayOutput();
+            await _clientWrites.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                long written = _replies.WriteDueLocalReplies(output);
+                if (written > 0)
+                {
+                    await RelayStreamIo.WriteAsync(client, output.Buffer, 0, output.Count, CancellationToken.None).ConfigureAwait(false);
+                    _context.Statistics.AddToClient(written);
+                }
+            }
+            finally
+            {
+                output.Reset();
+                _clientWrites.Release();
+            }
+
+            return _commands.ProtocolError == null;
         }
 
         private async Task WaitForRepliesAsync(Task down)
@@ -289,26 +271,5 @@ namespace RedisCluster.Engine.Tunnel
 
         private static bool IsRetryable(Exception ex)
             => ex is Errors.RedisConnectionException && !(ex is Errors.RedisAuthenticationException) && !(ex is Errors.RedisTlsException);
-
-        private static void Complete(params object[] ends)
-        {
-            foreach (object end in ends)
-            {
-                try
-                {
-                    if (end is PipeReader reader)
-                    {
-                        reader.Complete();
-                    }
-                    else if (end is PipeWriter writer)
-                    {
-                        writer.Complete();
-                    }
-                }
-                catch (Exception ex) when (ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
-                {
-                }
-            }
-        }
     }
 }

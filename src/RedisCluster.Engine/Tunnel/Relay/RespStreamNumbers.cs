@@ -3,7 +3,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using RedisCluster.Engine.Protocol;
 
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Tunnel.Relay
 {
     /// <summary>Reads the "&lt;marker&gt;&lt;integer&gt;\r\n" headers of streamed RESP frames without allocating.</summary>
     internal static class RespStreamNumbers

@@ -5,7 +5,7 @@ using System.Text;
 using System.Threading;
 using RedisCluster.Engine.Protocol;
 
-namespace RedisCluster.Engine.Tunnel
+namespace RedisCluster.Engine.Tunnel.Relay
 {
     /// <summary>
     /// Follows the reply stream from a server to a client, one read at a time, and copies it on. Values
@@ -14,7 +14,7 @@ namespace RedisCluster.Engine.Tunnel
     /// map (pinned mode) it rewrites MOVED/ASK errors wherever they appear and the replies to CLUSTER
     /// SLOTS/SHARDS/NODES/REPLICAS; every other byte passes unchanged.
     /// </summary>
-    internal sealed class ReplyStreamRewriter
+    internal sealed class ReplyStreamRewriter : IRelayFilter
     {
         private const int MaxRedirectLine = 512;
 
@@ -62,7 +62,7 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Called by the command side, before the command is sent, for a command whose reply matters.</summary>
         public void Expect(long ordinal, ClientCommandKind kind)
         {
-            if (kind == ClientCommandKind.Desync || (_map != null && !Desynced))
+            if (kind == ClientCommandKind.Desync || ((_map != null || kind == ClientCommandKind.DiscardedExec) && !Desynced))
             {
                 _notable.Enqueue((ordinal, kind));
             }
@@ -104,7 +104,7 @@ namespace RedisCluster.Engine.Tunnel
 
                     if (_crlfLeft > 0)
                     {
-                        if (!ReadCrLf(ref reader, ref safe))
+                        if (!RelayBytes.ReadCrLf(ref reader, ref safe, ref _crlfLeft, "bulk payload"))
                         {
                             break;
                         }
@@ -115,7 +115,7 @@ namespace RedisCluster.Engine.Tunnel
 
                     if (!_inFrame && !_local.IsEmpty)
                     {
-                        written += Copy(input, passStart, safe - passStart, output);
+                        written += RelayBytes.Copy(input, passStart, safe - passStart, output);
                         passStart = safe;
                         written += WriteDueLocalReplies(output);
                     }
@@ -140,11 +140,13 @@ namespace RedisCluster.Engine.Tunnel
                             }
 
                             _notable.TryDequeue(out _);
-                            RespValue? rewritten = TopologyRewriter.RewriteReply(kind, reply, _connectedHost, _map!);
+                            RespValue? rewritten = kind == ClientCommandKind.DiscardedExec
+                                ? ExecAbortFor(reply)
+                                : TopologyRewriter.RewriteReply(kind, reply, _connectedHost, _map!);
                             if (rewritten != null)
                             {
                                 long frameLength = rest.Slice(0, end).Length;
-                                written += Copy(input, passStart, elementStart - passStart, output);
+                                written += RelayBytes.Copy(input, passStart, elementStart - passStart, output);
                                 var buffer = new GrowableBuffer(checked((int)Math.Min(int.MaxValue / 2, frameLength + 256)));
                                 RespWriter.WriteValue(buffer, rewritten, TopologyRewriter.UsesResp3(reply) ? 3 : 2);
                                 output.Write(buffer.WrittenSpan);
@@ -180,7 +182,7 @@ namespace RedisCluster.Engine.Tunnel
                             string? redirect = length <= MaxRedirectLine && _map != null ? ReadRedirect(ref probe, length) : null;
                             if (redirect != null)
                             {
-                                written += Copy(input, passStart, elementStart - passStart, output);
+                                written += RelayBytes.Copy(input, passStart, elementStart - passStart, output);
                                 byte[] line = Encoding.UTF8.GetBytes("-" + redirect + "\r\n");
                                 output.Write(line);
                                 written += line.Length;
@@ -300,16 +302,24 @@ namespace RedisCluster.Engine.Tunnel
             }
             finally
             {
-                written += Copy(input, passStart, safe - passStart, output);
+                written += RelayBytes.Copy(input, passStart, safe - passStart, output);
             }
 
             return input.GetPosition(safe);
         }
 
-        // Between frames: the tunnel's own answers whose turn has come (every earlier reply relayed).
-        private long WriteDueLocalReplies(IBufferWriter<byte> output)
+        /// <summary>
+        /// The tunnel's own answers whose turn has come (every earlier reply relayed), when the stream is between
+        /// frames. The caller must not run this and <see cref="Process"/> at the same time.
+        /// </summary>
+        public long WriteDueLocalReplies(IBufferWriter<byte> output)
         {
             long written = 0;
+            if (_inFrame)
+            {
+                return 0;
+            }
+
             while (_local.TryPeek(out var head) && (Desynced || head.Ordinal <= RepliesCompleted))
             {
                 _local.TryDequeue(out _);
@@ -354,6 +364,11 @@ namespace RedisCluster.Engine.Tunnel
             return ClientCommandKind.Other;
         }
 
+        // Redis's answer to EXEC after a command of the transaction was refused. Should DISCARD fail (the server
+        // was not in the transaction after all), its own error is relayed.
+        private static RespValue? ExecAbortFor(RespValue discardReply)
+            => discardReply.IsError ? null : RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
+
         private bool TryReadWhole(ReadOnlySequence<byte> rest, out RespValue reply, out SequencePosition end)
         {
             return RespReader.TryRead(rest, _wholeFrameLimits, out reply, out end);
@@ -377,27 +392,6 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             return rewritten;
-        }
-
-        private bool ReadCrLf(ref RespBufferReader reader, ref long safe)
-        {
-            while (_crlfLeft > 0)
-            {
-                if (!reader.TryRead(out byte b))
-                {
-                    return false;
-                }
-
-                if (b != (_crlfLeft == 2 ? (byte)'\r' : (byte)'\n'))
-                {
-                    throw new RespProtocolException("bulk payload not terminated by CRLF", reader.Consumed - 1);
-                }
-
-                _crlfLeft--;
-                safe = reader.Consumed;
-            }
-
-            return true;
         }
 
         private void Push(long elements, bool attribute, long offset)
@@ -438,21 +432,6 @@ namespace RedisCluster.Engine.Tunnel
             {
                 Interlocked.Increment(ref _completed);
             }
-        }
-
-        private static long Copy(ReadOnlySequence<byte> input, long start, long length, IBufferWriter<byte> output)
-        {
-            if (length <= 0)
-            {
-                return 0;
-            }
-
-            foreach (ReadOnlyMemory<byte> segment in input.Slice(start, length))
-            {
-                output.Write(segment.Span);
-            }
-
-            return length;
         }
 
         private struct Level
