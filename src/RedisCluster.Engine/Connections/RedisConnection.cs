@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -30,14 +29,10 @@ namespace RedisCluster.Engine.Connections
         private readonly PipeWriter _writer;
         private readonly ConnectionOptions _options;
         private readonly SemaphoreSlim _writeLock = new SemaphoreSlim(1, 1);
-        private readonly ConcurrentQueue<PendingReply> _pending = new ConcurrentQueue<PendingReply>();
+        private readonly PendingReplyQueue _pending = new PendingReplyQueue();
         private readonly Timer? _watchdog;
         private readonly Task _readLoop;
         private readonly object _queueGate = new object();
-
-        // Taking the head off the reply queue and draining it on failure must not interleave: the reader
-        // could otherwise take off an entry the failure did not reach, which would then never hear again.
-        private readonly object _dequeueGate = new object();
         private GrowableBuffer _queued = new GrowableBuffer(16 * 1024);
         private GrowableBuffer _sending = new GrowableBuffer(16 * 1024);
         private bool _flushing;
@@ -338,7 +333,7 @@ namespace RedisCluster.Engine.Connections
                     // ever cut out and handed on as bytes.
                     while (!buffer.IsEmpty)
                     {
-                        if (_pending.TryPeek(out PendingReply? head) && head.IsRaw && RespReader.FirstByte(buffer) != (byte)'>')
+                        if (_pending.Head() is PendingReply head && head.IsRaw && RespReader.FirstByte(buffer) != (byte)'>')
                         {
                             if (!skipper.TrySkip(buffer, _options.Limits, out SequencePosition rawEnd))
                             {
@@ -417,7 +412,7 @@ namespace RedisCluster.Engine.Connections
 
         private void Dispatch(RespValue value)
         {
-            if (value.Type == RespType.Push && !(_pending.TryPeek(out PendingReply? head) && IsPushReply(head.Command)))
+            if (value.Type == RespType.Push && !(_pending.Head() is PendingReply head && IsPushReply(head.Command)))
             {
                 PushReceived?.Invoke(this, value);
                 return;
@@ -428,7 +423,7 @@ namespace RedisCluster.Engine.Connections
                 return;
             }
 
-            if (_pending.TryPeek(out PendingReply? pending))
+            if (_pending.Head() is PendingReply pending)
             {
                 if (pending.Complete(value))
                 {
@@ -451,7 +446,7 @@ namespace RedisCluster.Engine.Connections
 
         private void CheckTimeout()
         {
-            if (!_pending.TryPeek(out PendingReply? head) || head.MayBlock)
+            if (!(_pending.Head() is PendingReply head) || head.MayBlock)
             {
                 return;
             }
@@ -486,32 +481,14 @@ namespace RedisCluster.Engine.Connections
 
         private void FailPending()
         {
-            while (true)
+            while (_pending.TakeHead() is PendingReply pending)
             {
-                PendingReply? pending;
-                lock (_dequeueGate)
-                {
-                    if (!_pending.TryDequeue(out pending))
-                    {
-                        return;
-                    }
-                }
-
                 pending.Fail(_failure!);
             }
         }
 
         /// <summary>Takes <paramref name="entry"/> off the reply queue unless a failure already took it.</summary>
-        private void DequeueIfHead(PendingReply entry)
-        {
-            lock (_dequeueGate)
-            {
-                if (_pending.TryPeek(out PendingReply? head) && ReferenceEquals(head, entry))
-                {
-                    _pending.TryDequeue(out _);
-                }
-            }
-        }
+        private void DequeueIfHead(PendingReply entry) => _pending.DequeueIfHead(entry);
 
         public void Dispose()
         {
