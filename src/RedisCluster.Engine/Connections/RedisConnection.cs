@@ -24,6 +24,9 @@ namespace RedisCluster.Engine.Connections
         /// <summary>Bytes of queued-send buffer a connection keeps once a large send is done.</summary>
         private const int RetainedSendBuffer = 1024 * 1024;
 
+        /// <summary>Most of the queued bytes handed to the socket's pipe per flush.</summary>
+        private const int SendSlice = 1024 * 1024;
+
         private readonly Stream _stream;
         private readonly PipeReader _reader;
         private readonly PipeWriter _writer;
@@ -159,6 +162,7 @@ namespace RedisCluster.Engine.Connections
                 _pending.Enqueue(new PendingReply(commands[0], sink, tags));
                 try
                 {
+                    ReserveQueueRoom(commands);
                     for (int i = 0; i < commands.Count; i++)
                     {
                         RespWriter.WriteCommand(_queued, commands[i].Arguments);
@@ -177,6 +181,29 @@ namespace RedisCluster.Engine.Connections
             {
                 // Broken meanwhile: the failure may have emptied the reply queue before this entry joined it.
                 FailPending();
+            }
+        }
+
+        /// <summary>
+        /// Makes room in the send queue for a large command at once: grown by doubling as it is written, a 400 MB
+        /// argument would leave a 512 MB buffer, and a 256 MB one beside it while it is copied over.
+        /// </summary>
+        private void ReserveQueueRoom(IReadOnlyList<RedisCommand> commands)
+        {
+            long size = 0;
+            foreach (RedisCommand command in commands)
+            {
+                size += 24;
+                foreach (ReadOnlyMemory<byte> argument in command.Arguments)
+                {
+                    // The argument and its "$<length>\r\n...\r\n" framing, generously.
+                    size += argument.Length + 24;
+                }
+            }
+
+            if (size > RetainedSendBuffer && size < int.MaxValue - _queued.WrittenCount)
+            {
+                _queued.GetSpan((int)size);
             }
         }
 
@@ -222,7 +249,17 @@ namespace RedisCluster.Engine.Connections
                         _sending = sending;
                     }
 
-                    await WriteLockedAsync(() => _writer.Write(sending.WrittenSpan), CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
+                    ReadOnlyMemory<byte> rest = sending.WrittenMemory;
+                    while (!rest.IsEmpty)
+                    {
+                        // A slice at a time: the pipe holds what it is given until the flush, and a large
+                        // command would otherwise be in memory twice more (the pipe's copy besides the queue's).
+                        // Only this sender writes on a queued connection, so slices cannot interleave.
+                        ReadOnlyMemory<byte> slice = rest.Slice(0, Math.Min(rest.Length, SendSlice));
+                        rest = rest.Slice(slice.Length);
+                        await WriteLockedAsync(() => _writer.Write(slice.Span), CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     sending.Clear();
                     if (sending.Capacity > RetainedSendBuffer)
                     {
