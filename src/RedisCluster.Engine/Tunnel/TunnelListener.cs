@@ -129,6 +129,8 @@ namespace RedisCluster.Engine.Tunnel
                     continue;
                 }
 
+                _context.Departures.Joined(_context.Admission.Count);
+
                 socket.NoDelay = true;
                 ITunnelSession session;
                 try
@@ -205,6 +207,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 _sessions.TryRemove(session, out _);
                 _context.Admission.Release();
+                _context.Departures.Left(_context.Admission.Count);
             }
         }
 
