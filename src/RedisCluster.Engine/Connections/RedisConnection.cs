@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
@@ -25,19 +24,18 @@ namespace RedisCluster.Engine.Connections
         /// <summary>Bytes of queued-send buffer a connection keeps once a large send is done.</summary>
         private const int RetainedSendBuffer = 1024 * 1024;
 
+        /// <summary>Most of the queued bytes handed to the socket's pipe per flush.</summary>
+        private const int SendSlice = 1024 * 1024;
+
         private readonly Stream _stream;
         private readonly PipeReader _reader;
         private readonly PipeWriter _writer;
         private readonly ConnectionOptions _options;
         private readonly SemaphoreSlim _writeLock = new SemaphoreSlim(1, 1);
-        private readonly ConcurrentQueue<PendingReply> _pending = new ConcurrentQueue<PendingReply>();
+        private readonly PendingReplyQueue _pending = new PendingReplyQueue();
         private readonly Timer? _watchdog;
         private readonly Task _readLoop;
         private readonly object _queueGate = new object();
-
-        // Taking the head off the reply queue and draining it on failure must not interleave: the reader
-        // could otherwise take off an entry the failure did not reach, which would then never hear again.
-        private readonly object _dequeueGate = new object();
         private GrowableBuffer _queued = new GrowableBuffer(16 * 1024);
         private GrowableBuffer _sending = new GrowableBuffer(16 * 1024);
         private bool _flushing;
@@ -175,6 +173,7 @@ namespace RedisCluster.Engine.Connections
                 _pending.Enqueue(new PendingReply(commands[0], sink, tags));
                 try
                 {
+                    ReserveQueueRoom(commands);
                     for (int i = 0; i < commands.Count; i++)
                     {
                         RespWriter.WriteCommand(_queued, commands[i].Arguments);
@@ -193,6 +192,29 @@ namespace RedisCluster.Engine.Connections
             {
                 // Broken meanwhile: the failure may have emptied the reply queue before this entry joined it.
                 FailPending();
+            }
+        }
+
+        /// <summary>
+        /// Makes room in the send queue for a large command at once: grown by doubling as it is written, a 400 MB
+        /// argument would leave a 512 MB buffer, and a 256 MB one beside it while it is copied over.
+        /// </summary>
+        private void ReserveQueueRoom(IReadOnlyList<RedisCommand> commands)
+        {
+            long size = 0;
+            foreach (RedisCommand command in commands)
+            {
+                size += 24;
+                foreach (ReadOnlyMemory<byte> argument in command.Arguments)
+                {
+                    // The argument and its "$<length>\r\n...\r\n" framing, generously.
+                    size += argument.Length + 24;
+                }
+            }
+
+            if (size > RetainedSendBuffer && size < int.MaxValue - _queued.WrittenCount)
+            {
+                _queued.GetSpan((int)size);
             }
         }
 
@@ -238,7 +260,17 @@ namespace RedisCluster.Engine.Connections
                         _sending = sending;
                     }
 
-                    await WriteLockedAsync(() => _writer.Write(sending.WrittenSpan), CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
+                    ReadOnlyMemory<byte> rest = sending.WrittenMemory;
+                    while (!rest.IsEmpty)
+                    {
+                        // A slice at a time: the pipe holds what it is given until the flush, and a large
+                        // command would otherwise be in memory twice more (the pipe's copy besides the queue's).
+                        // Only this sender writes on a queued connection, so slices cannot interleave.
+                        ReadOnlyMemory<byte> slice = rest.Slice(0, Math.Min(rest.Length, SendSlice));
+                        rest = rest.Slice(slice.Length);
+                        await WriteLockedAsync(() => _writer.Write(slice.Span), CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     sending.Clear();
                     if (sending.Capacity > RetainedSendBuffer)
                     {
@@ -349,7 +381,7 @@ namespace RedisCluster.Engine.Connections
                     // ever cut out and handed on as bytes.
                     while (!buffer.IsEmpty)
                     {
-                        if (_pending.TryPeek(out PendingReply? head) && head.IsRaw && RespReader.FirstByte(buffer) != (byte)'>')
+                        if (_pending.Head() is PendingReply head && head.IsRaw && RespReader.FirstByte(buffer) != (byte)'>')
                         {
                             if (!skipper.TrySkip(buffer, _options.Limits, out SequencePosition rawEnd))
                             {
@@ -428,7 +460,7 @@ namespace RedisCluster.Engine.Connections
 
         private void Dispatch(RespValue value)
         {
-            if (value.Type == RespType.Push && !(_pending.TryPeek(out PendingReply? head) && IsPushReply(head.Command)))
+            if (value.Type == RespType.Push && !(_pending.Head() is PendingReply head && IsPushReply(head.Command)))
             {
                 PushReceived?.Invoke(this, value);
                 return;
@@ -439,7 +471,7 @@ namespace RedisCluster.Engine.Connections
                 return;
             }
 
-            if (_pending.TryPeek(out PendingReply? pending))
+            if (_pending.Head() is PendingReply pending)
             {
                 if (pending.Complete(value))
                 {
@@ -466,7 +498,7 @@ namespace RedisCluster.Engine.Connections
 
         private void CheckTimeout()
         {
-            if (!_pending.TryPeek(out PendingReply? head) || head.MayBlock)
+            if (!(_pending.Head() is PendingReply head) || head.MayBlock)
             {
                 return;
             }
@@ -503,32 +535,14 @@ namespace RedisCluster.Engine.Connections
 
         private void FailPending()
         {
-            while (true)
+            while (_pending.TakeHead() is PendingReply pending)
             {
-                PendingReply? pending;
-                lock (_dequeueGate)
-                {
-                    if (!_pending.TryDequeue(out pending))
-                    {
-                        return;
-                    }
-                }
-
                 pending.Fail(_failure!);
             }
         }
 
         /// <summary>Takes <paramref name="entry"/> off the reply queue unless a failure already took it.</summary>
-        private void DequeueIfHead(PendingReply entry)
-        {
-            lock (_dequeueGate)
-            {
-                if (_pending.TryPeek(out PendingReply? head) && ReferenceEquals(head, entry))
-                {
-                    _pending.TryDequeue(out _);
-                }
-            }
-        }
+        private void DequeueIfHead(PendingReply entry) => _pending.DequeueIfHead(entry);
 
         public void Dispose()
         {

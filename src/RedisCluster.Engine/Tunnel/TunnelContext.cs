@@ -26,6 +26,9 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>How many clients all listeners of the tunnel together may have (Redis's maxclients).</summary>
         public ClientAdmission Admission { get; }
 
+        /// <summary>Gives the memory of departed clients back when many leave.</summary>
+        public ClientDepartures Departures { get; } = new ClientDepartures(MemoryReclaim.Request);
+
         /// <summary>What the smart-mode clients together hold of commands not yet run.</summary>
         public QueryBufferBudget QueryBuffers { get; }
 

@@ -147,6 +147,8 @@ namespace RedisCluster.Engine.Tunnel
                     continue;
                 }
 
+                _context.Departures.Joined(_context.Admission.Count);
+
                 socket.NoDelay = true;
                 ITunnelSession session;
                 try
@@ -223,6 +225,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 _sessions.TryRemove(session, out _);
                 _context.Admission.Release();
+                _context.Departures.Left(_context.Admission.Count);
             }
         }
 

@@ -103,6 +103,23 @@ public sealed class QueuedSendTests
     }
 
     [Fact]
+    public async Task ACommandLargerThanOneSendSliceArrivesWholeAndInOrder()
+    {
+        // Queued bytes go to the socket a megabyte at a time; the value must reach the server intact, between its neighbours.
+        using RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, 2, tls: false);
+        var value = new byte[(3 * 1024 * 1024) + 17];
+        new Random(7).NextBytes(value);
+        var sink = new RecordingSink();
+        var set = RedisCommand.Create(new[] { Encoding.ASCII.GetBytes("SET"), Encoding.ASCII.GetBytes("queued:sliced"), value });
+        connection.Queue(new[] { C("ECHO", "before"), set, C("STRLEN", "queued:sliced"), C("ECHO", "after") }, sink, new[] { 0, 1, 2, 3 });
+        connection.SendQueued();
+        await sink.WaitFor(4);
+
+        Assert.Equal(new[] { "$6\r\nbefore\r\n", "+OK\r\n", ":" + value.Length + "\r\n", "$5\r\nafter\r\n" }, sink.Replies);
+        Assert.Equal(value, (await connection.ExecuteAsync(C("GET", "queued:sliced"))).GetBytes());
+    }
+
+    [Fact]
     public async Task ABrokenConnectionFailsEveryQueuedTagOnceAndRefusesMore()
     {
         RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, 2, tls: false);
