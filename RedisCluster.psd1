@@ -25,6 +25,7 @@
         'Add-RedisClusterNode'
         'Remove-RedisClusterNode'
         'Invoke-RedisFailover'
+        'Move-RedisSlot'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

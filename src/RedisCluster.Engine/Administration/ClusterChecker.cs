@@ -189,7 +189,7 @@ namespace RedisCluster.Engine.Administration
         }
 
         /// <summary>The "[slot->-id]" (migrating) and "[slot-&lt;-id]" (importing) markers of the node's own line.</summary>
-        private static IEnumerable<OpenSlot> OpenSlotsOf(string nodesText, string nodeId, string endpoint, RedisEndpoint queried)
+        internal static IEnumerable<OpenSlot> OpenSlotsOf(string nodesText, string nodeId, string endpoint, RedisEndpoint queried)
         {
             var known = NodesReplyParser.Parse(nodesText, false, queried).ToDictionary(n => n.Id, n => n.Endpoint?.ToString() ?? n.Id, StringComparer.Ordinal);
             foreach (string raw in nodesText.Split('\n'))
