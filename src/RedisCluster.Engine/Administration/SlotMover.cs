@@ -84,6 +84,12 @@ namespace RedisCluster.Engine.Administration
 
                 moved += keys.Items.Count;
                 keysMoved(keys.Items.Count);
+                if (keys.Items.Count < _options.KeysPerBatch * _options.Pipeline)
+                {
+                    // A source that migrates a slot takes no new key of it (ASK sends writers of new keys to the
+                    // destination), so a short answer was the last of its keys: asking again would only confirm it.
+                    return moved;
+                }
             }
         }
 

@@ -83,8 +83,9 @@ public sealed class TestRedisClusterFixTests : IDisposable
         Assert.True(Poll.Until(() => (long)destinationServer.Execute("CLUSTER", "COUNTKEYSINSLOT", "0")! > 0, TimeSpan.FromSeconds(60)), "no key reached the destination");
         ps.Stop();
         Assert.True(pending.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)), "Move-RedisSlot did not stop");
+        // Slots 1-3 hold no key and may or may not have finished: the fix closes whatever the stop left open.
         var open = Check($"Test-RedisCluster {source.Endpoint}").OpenSlots;
-        Assert.True(open.Count == 2, "the stop should leave slot 0 open on both sides: " + string.Join("; ", open));
+        Assert.True(open.Count(o => o.Slot == 0) == 2, "the stop should leave slot 0 open on both sides: " + string.Join("; ", open));
         MoveRedisSlotTests.AssertValues(client, expected);
 
         var result = _ps.Run($"Test-RedisCluster {source.Endpoint} -Fix -Confirm:$false -Verbose");
