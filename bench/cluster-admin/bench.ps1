@@ -1,7 +1,8 @@
 # Driven by run.sh: the timed work of both tools, interleaved. Times are wall clock around the work itself: the
 # module is imported once beforehand; redis-cli includes its own start (a few ms).
 param([string] $Ports, [int] $Rounds, [int] $KeysPerSlot, [string] $Module)
-$ErrorActionPreference = 'Stop'
+$ErrorActionPreference = "Stop"
+$ProgressPreference = $env:BENCH_PROGRESS ?? "Continue"
 Import-Module $Module
 $portList = $Ports -split " "
 $endpoints = $portList | ForEach-Object { "127.0.0.1:$_" }
@@ -11,6 +12,8 @@ function Reset-Nodes {
 }
 function Wait-Healthy { Test-RedisCluster $endpoints[0] -Wait -Timeout 120 -ErrorAction Stop | Out-Null }
 function Time([scriptblock] $work) { $sw = [Diagnostics.Stopwatch]::StartNew(); & $work | Out-Null; $sw.Elapsed.TotalSeconds }
+# CPU seconds this pwsh process spends on the work (the cmdlet's engine runs in it).
+function Cpu([scriptblock] $work) { $me = [Diagnostics.Process]::GetCurrentProcess(); $before = $me.TotalProcessorTime; & $work | Out-Null; $me.Refresh(); ($me.TotalProcessorTime - $before).TotalSeconds }
 
 # Creation, 3 primaries x 1 replica. redis-cli returns when the slots agree; New-RedisCluster also waits for
 # cluster_state:ok everywhere and every replica in sync, so each is also shown up to "healthy" (Test-RedisCluster -Wait).
@@ -53,18 +56,23 @@ $total = 1000 * $KeysPerSlot
 $batch = 100
 $reshard = foreach ($round in 1..$Rounds) {
     # redis-cli moves the first 1000 slots of the source: 0-999.
-    $cli = Time { redis-cli --cluster reshard $endpoints[0] --cluster-from $a.Id --cluster-to $b.Id --cluster-slots 1000 --cluster-yes --cluster-pipeline $batch }
+    $cliCpuFile = New-TemporaryFile
+    $cli = Time { /usr/bin/time -f '%U %S' -o $cliCpuFile redis-cli --cluster reshard $endpoints[0] --cluster-from $a.Id --cluster-to $b.Id --cluster-slots 1000 --cluster-yes --cluster-pipeline $batch }
+    $cliCpu = ((Get-Content $cliCpuFile | Select-Object -Last 1) -split ' ' | Measure-Object -Sum).Sum
+    Remove-Item $cliCpuFile
     Wait-Healthy
     $same = Time { Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 1 -Confirm:$false }
     Wait-Healthy
     $cli2 = Time { redis-cli --cluster reshard $endpoints[0] --cluster-from $a.Id --cluster-to $b.Id --cluster-slots 1000 --cluster-yes --cluster-pipeline $batch }
     Wait-Healthy
-    $piped = Time { Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 10 -Confirm:$false }
+    $piped = 0
+    $pipedCpu = Cpu { $script:piped = Time { Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 10 -Confirm:$false } }
     Wait-Healthy
     [pscustomobject]@{
         Round = $round
         'redis-cli keys/s' = [math]::Round($total / $cli); 'redis-cli keys/s (2nd)' = [math]::Round($total / $cli2)
         "Move-RedisSlot ${batch}x1 keys/s" = [math]::Round($total / $same); "Move-RedisSlot ${batch}x10 keys/s" = [math]::Round($total / $piped)
+        'redis-cli CPU s' = $cliCpu; 'Move-RedisSlot CPU s' = [math]::Round($pipedCpu, 2)
     }
 }
 "## Reshard 1000 slots, $total keys (redis-cli --cluster-pipeline $batch; Move-RedisSlot -KeysPerBatch $batch -Pipeline 1 and 10)"

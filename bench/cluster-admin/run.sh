@@ -18,11 +18,17 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() {
-    # A port whose bus port (+10000) is free too.
-    while true; do
-        local p=$(( (RANDOM % 20000) + 20000 ))
-        if ! ss -ltn | grep -qE ":($p|$((p + 10000)))\b"; then echo "$p"; return; fi
-    done
+    # A loopback port whose bus port (+10000) is free too.
+    python3 -c '
+import random, socket
+while True:
+    p = random.randint(20000, 39999)
+    try:
+        for q in (p, p + 10000):
+            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
+        print(p); break
+    except OSError:
+        pass'
 }
 
 ports=()
