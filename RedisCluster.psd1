@@ -30,6 +30,7 @@
         'Invoke-RedisTransaction'
         'Invoke-RedisScript'
         'Copy-RedisKey'
+        'Move-RedisSlot'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

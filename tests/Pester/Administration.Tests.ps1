@@ -80,3 +80,29 @@ Describe 'Add-RedisClusterNode and Remove-RedisClusterNode' {
         Get-KnownNodes $spare | Should -Be '1'
     }
 }
+
+Describe 'Move-RedisSlot' {
+    BeforeAll {
+        $script:members = @(1..3 | ForEach-Object { Start-TestRedis -Cluster })
+        $script:nodes = $members | New-RedisCluster -ReplicasPerPrimary 0
+    }
+
+    AfterAll {
+        $members | ForEach-Object { Stop-TestRedis $_ }
+    }
+
+    It 'moves piped slot numbers and ranges and shows the result as a table' {
+        $result = @(100, 101, '102-110') | Move-RedisSlot -Destination $nodes[1] -Cluster $members[0].Endpoint -Confirm:$false
+        $result.SlotCount | Should -Be 11
+        $result.DestinationId | Should -Be $nodes[1].Id
+        ($result | Format-Table | Out-String) | Should -Match "$([regex]::Escape($nodes[1].Endpoint.ToString()))\s+11\s+100-110\s+0"
+        (redis-cli -p $members[0].Port cluster countkeysinslot 100) | Should -Be 0
+        (Test-RedisCluster $members[0].Endpoint -Wait -Timeout 120).IsHealthy | Should -BeTrue
+    }
+
+    It 'refuses a slot given twice with an InvalidArgument error' {
+        $err = { Move-RedisSlot -Slot '1-5', 3 -Destination $nodes[1].Endpoint -ErrorAction Stop } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike 'Slot 3 is given twice (1-5 and 3 overlap)*'
+    }
+}

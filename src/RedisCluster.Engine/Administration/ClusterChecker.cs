@@ -18,18 +18,30 @@ namespace RedisCluster.Engine.Administration
         private const string Activity = "Checking the Redis Cluster";
 
         /// <summary>Checks until the cluster is healthy or the context's timeout passes; returns the last result either way.</summary>
-        public static async Task<ClusterCheckResult> WaitHealthyAsync(IReadOnlyList<RedisEndpoint> seeds, AdministrationContext context, CancellationToken cancellationToken)
+        public static Task<ClusterCheckResult> WaitHealthyAsync(IReadOnlyList<RedisEndpoint> seeds, AdministrationContext context, CancellationToken cancellationToken)
+            => WaitForAsync(seeds, context, r => r.IsHealthy, "the cluster is healthy", cancellationToken);
+
+        /// <summary>
+        /// Checks until no slot is open or uncovered and the reachable nodes agree on the slot map (what a fix
+        /// changes), or the timeout passes; problems a fix does not touch (a failed node) do not hold it up.
+        /// </summary>
+        public static Task<ClusterCheckResult> WaitSlotsSettledAsync(IReadOnlyList<RedisEndpoint> seeds, AdministrationContext context, CancellationToken cancellationToken)
+            => WaitForAsync(seeds, context, r => r.OpenSlots.Count == 0 && r.UncoveredSlots.Count == 0 && r.ConfigurationConflicts.Count == 0,
+                "the nodes agree on the slot map", cancellationToken);
+
+        private static async Task<ClusterCheckResult> WaitForAsync(IReadOnlyList<RedisEndpoint> seeds, AdministrationContext context,
+            Func<ClusterCheckResult, bool> done, string what, CancellationToken cancellationToken)
         {
             DateTime deadline = DateTime.UtcNow + context.Timeout;
             while (true)
             {
                 ClusterCheckResult result = await CheckAsync(seeds, context, cancellationToken).ConfigureAwait(false);
-                if (result.IsHealthy || DateTime.UtcNow >= deadline)
+                if (done(result) || DateTime.UtcNow >= deadline)
                 {
                     return result;
                 }
 
-                context.Progress?.Report(new AdministrationProgress(Activity, "Waiting until the cluster is healthy (" + result.Problems[0] + ").", -1));
+                context.Progress?.Report(new AdministrationProgress(Activity, "Waiting until " + what + " (" + result.Problems[0] + ").", -1));
                 await Task.Delay(context.PollInterval, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -189,7 +201,7 @@ namespace RedisCluster.Engine.Administration
         }
 
         /// <summary>The "[slot->-id]" (migrating) and "[slot-&lt;-id]" (importing) markers of the node's own line.</summary>
-        private static IEnumerable<OpenSlot> OpenSlotsOf(string nodesText, string nodeId, string endpoint, RedisEndpoint queried)
+        internal static IEnumerable<OpenSlot> OpenSlotsOf(string nodesText, string nodeId, string endpoint, RedisEndpoint queried)
         {
             var known = NodesReplyParser.Parse(nodesText, false, queried).ToDictionary(n => n.Id, n => n.Endpoint?.ToString() ?? n.Id, StringComparer.Ordinal);
             foreach (string raw in nodesText.Split('\n'))

@@ -75,6 +75,10 @@ namespace RedisCluster.Engine.Administration
                 : "The cluster has no node '" + idOrEndpoint + "' (neither an id nor an endpoint of its " + Nodes.Count + " nodes).");
         }
 
+        /// <summary>The session to <paramref name="node"/>, or null when it could not be reached (or has no address).</summary>
+        public NodeSession? SessionOf(ClusterNode node)
+            => node.IsMyself ? Sessions[0] : Sessions.Skip(1).FirstOrDefault(s => node.Endpoint != null && s.Endpoint.Equals(node.Endpoint));
+
         public void Dispose() => Sessions.ForEach(s => s.Dispose());
     }
 }

@@ -7,8 +7,8 @@ using RedisCluster.PowerShell.Conversion;
 
 namespace RedisCluster.PowerShell.Commands
 {
-    /// <summary>Checks a cluster as redis-cli --cluster check does; with -Wait, until it is healthy.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "RedisCluster")]
+    /// <summary>Checks a cluster as redis-cli --cluster check does; with -Fix, repairs open and uncovered slots; with -Wait, until it is healthy.</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "RedisCluster", SupportsShouldProcess = true)]
     [OutputType(typeof(ClusterCheckResult))]
     public sealed class TestRedisClusterCommand : RedisAdministrationCmdlet
     {
@@ -25,6 +25,10 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
+        /// <summary>Finish or close open slots and assign uncovered ones (redis-cli --cluster fix), then check again.</summary>
+        [Parameter]
+        public SwitchParameter Fix { get; set; }
+
         protected override void ProcessRecord() => _endpoints.AddRange(Endpoint);
 
         protected override void EndProcessing()
@@ -32,6 +36,11 @@ namespace RedisCluster.PowerShell.Commands
             List<RedisEndpoint> seeds = ParseEndpoints(_endpoints.Count > 0 ? _endpoints : new List<string>(Endpoint));
             string target = string.Join(", ", seeds);
             AdministrationContext context = CreateContext();
+            if (Fix)
+            {
+                Repair(seeds, context, target);
+            }
+
             ClusterCheckResult result = Run(Wait
                 ? ClusterChecker.WaitHealthyAsync(seeds, context, CancelToken)
                 : ClusterChecker.CheckAsync(seeds, context, CancelToken), target);
@@ -41,6 +50,35 @@ namespace RedisCluster.PowerShell.Commands
             {
                 var error = new TimeoutException("The cluster at " + result.Endpoint + " was not healthy after " + Timeout + " s: " + string.Join(" ", result.Problems));
                 WriteError(new ErrorRecord(error, "RedisClusterNotHealthy", ErrorCategory.OperationTimeout, result));
+            }
+        }
+
+        /// <summary>Checks, and repairs what it found once confirmed; the check afterwards waits for the nodes to agree on it.</summary>
+        private void Repair(List<RedisEndpoint> seeds, AdministrationContext context, string target)
+        {
+            ClusterCheckResult before = Run(ClusterChecker.CheckAsync(seeds, context, CancelToken), target);
+            CompleteProgress();
+            if (!ClusterFixer.CanFix(before))
+            {
+                WriteVerbose("No open or uncovered slot to fix.");
+                return;
+            }
+
+            using (ClusterFixer fixer = Run(ClusterFixer.PrepareAsync(before, new SlotMoveOptions(), context, CancelToken), target))
+            {
+                CompleteProgress();
+                if (!ShouldProcess(before.Endpoint, fixer.ToString()))
+                {
+                    return;
+                }
+
+                foreach (string action in Run(fixer.FixAsync(CancelToken), target))
+                {
+                    WriteVerbose(action);
+                }
+
+                Run(ClusterChecker.WaitSlotsSettledAsync(seeds, context, CancelToken), target);
+                CompleteProgress();
             }
         }
     }

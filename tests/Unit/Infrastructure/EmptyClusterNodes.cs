@@ -11,8 +11,9 @@ public sealed class EmptyClusterNodes : IDisposable
     private readonly List<RedisServer> _nodes = new();
 
     /// <param name="tls">TLS only: no plaintext port; the bus and replication go over TLS too.</param>
-    /// <param name="aclUser">An ACL user with every permission, besides the password-less default user.</param>
-    public EmptyClusterNodes(int count, bool clusterEnabled = true, bool tls = false, (string User, string Password)? aclUser = null)
+    /// <param name="aclUser">An ACL user with every permission, besides the default user.</param>
+    /// <param name="defaultPassword">The default user's password (requirepass); null leaves it password-less.</param>
+    public EmptyClusterNodes(int count, bool clusterEnabled = true, bool tls = false, (string User, string Password)? aclUser = null, string? defaultPassword = null)
     {
         var options = new RedisServerOptions
         {
@@ -21,6 +22,7 @@ public sealed class EmptyClusterNodes : IDisposable
             Port = tls ? null : 0,
             TlsPort = tls ? 0 : null,
             AclUsers = aclUser is { } user ? new[] { user } : Array.Empty<(string, string)>(),
+            RequirePassForDefault = defaultPassword,
         };
         _nodes.AddRange(RedisClusterProcesses.StartNodes(options, count));
     }

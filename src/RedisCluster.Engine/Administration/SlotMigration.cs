@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Connections;
+
+namespace RedisCluster.Engine.Administration
+{
+    /// <summary>
+    /// Moves slots to one primary (redis-cli --cluster reshard with an explicit slot list): every check
+    /// is made before the first slot changes, then the slots move one after another, each from the
+    /// primary that owns it.
+    /// </summary>
+    public sealed class SlotMigration : IDisposable
+    {
+        private const string Activity = "Moving slots";
+        private readonly AdministrationContext _context;
+        private readonly ClusterMembership _cluster;
+        private readonly SlotMoveOptions _options;
+        private readonly List<(int Slot, ClusterNode Source)> _moves;
+
+        private SlotMigration(AdministrationContext context, ClusterMembership cluster, SlotMoveOptions options, ClusterNode destination, List<(int, ClusterNode)> moves, int alreadyThere)
+        {
+            _context = context;
+            _cluster = cluster;
+            _options = options;
+            Destination = destination;
+            _moves = moves;
+            AlreadyThere = alreadyThere;
+        }
+
+        public ClusterNode Destination { get; }
+
+        /// <summary>How many of the slots asked for the destination owns already (they are left alone).</summary>
+        public int AlreadyThere { get; }
+
+        public int SlotCount => _moves.Count;
+
+        /// <param name="member">Any member to read the cluster from.</param>
+        /// <param name="slots">The slots, each once (see <see cref="SlotList.Parse"/>).</param>
+        /// <param name="destination">The destination primary's id, a unique id prefix, or its endpoint.</param>
+        public static async Task<SlotMigration> PrepareAsync(RedisEndpoint member, IReadOnlyList<int> slots, string destination, SlotMoveOptions options,
+            AdministrationContext context, CancellationToken cancellationToken)
+        {
+            ClusterMembership cluster = await ClusterMembership.ReadAsync(member, context, cancellationToken, requireAll: false).ConfigureAwait(false);
+            try
+            {
+                ClusterNode target = cluster.Find(destination);
+                string name = target.Endpoint?.ToString() ?? target.Id;
+                if (!target.IsPrimary)
+                {
+                    ClusterNode? primary = cluster.Nodes.FirstOrDefault(n => n.Id == target.PrimaryId);
+                    throw new AdministrationException(AdministrationFailure.InvalidRequest, name,
+                        "Node " + name + " is a replica (of " + (primary?.Endpoint?.ToString() ?? target.PrimaryId) + "); slots can only move to a primary.");
+                }
+
+                var owners = new Dictionary<int, ClusterNode>();
+                foreach (ClusterNode node in cluster.Nodes.Where(n => n.IsPrimary))
+                {
+                    foreach (SlotRange range in node.Slots)
+                    {
+                        for (int slot = range.Start; slot <= range.End; slot++)
+                        {
+                            owners[slot] = node;
+                        }
+                    }
+                }
+
+                int[] unowned = slots.Where(s => !owners.ContainsKey(s)).ToArray();
+                if (unowned.Length > 0)
+                {
+                    throw new AdministrationException(AdministrationFailure.InvalidState, null,
+                        unowned.Length + " of the slots have no owner (" + SlotRanges.Format(SlotRanges.Normalize(unowned.Select(s => new SlotRange(s, s))))
+                        + "); Test-RedisCluster -Fix assigns uncovered slots.");
+                }
+
+                var moves = slots.Where(s => owners[s].Id != target.Id).Select(s => (s, owners[s])).ToList();
+                foreach (ClusterNode source in moves.Select(m => m.Item2).Distinct().Append(target))
+                {
+                    if (cluster.SessionOf(source) == null)
+                    {
+                        throw new AdministrationException(AdministrationFailure.NodeUnreachable, source.Endpoint?.ToString() ?? source.Id,
+                            "Primary " + (source.Endpoint?.ToString() ?? source.Id) + " cannot be reached; its slots cannot move while it is down.");
+                    }
+                }
+
+                var asked = new HashSet<int>(slots);
+                foreach (NodeSession session in cluster.Sessions)
+                {
+                    string text = await session.ClusterNodesTextAsync(cancellationToken).ConfigureAwait(false);
+                    OpenSlot? open = ClusterChecker.OpenSlotsOf(text, string.Empty, session.Endpoint.ToString(), session.Endpoint).FirstOrDefault(o => asked.Contains(o.Slot));
+                    if (open != null)
+                    {
+                        throw new AdministrationException(AdministrationFailure.InvalidState, session.Endpoint.ToString(),
+                            "Slot " + open.Slot + " is already open (" + open + "); run Test-RedisCluster -Fix to finish or close that migration first.");
+                    }
+                }
+
+                return new SlotMigration(context, cluster, options, target, moves, slots.Count - moves.Count);
+            }
+            catch
+            {
+                cluster.Dispose();
+                throw;
+            }
+        }
+
+        public override string ToString()
+        {
+            IEnumerable<string> sources = _moves.GroupBy(m => m.Source.Id).Select(g => g.Count() + " from " + (g.First().Source.Endpoint?.ToString() ?? g.Key));
+            return "Move " + SlotCount + " slot(s) (" + SlotRanges.Format(SlotRanges.Normalize(_moves.Select(m => new SlotRange(m.Slot, m.Slot)))) + ": "
+                + string.Join(", ", sources) + ") to " + (Destination.Endpoint?.ToString() ?? Destination.Id);
+        }
+
+        /// <summary>
+        /// Moves the slots, a few at a time (<see cref="SlotMoveOptions.SlotsAtOnce"/>); Ctrl+C or a failure stops
+        /// the slots under way where they are (open, which Test-RedisCluster -Fix finishes) and starts no other.
+        /// </summary>
+        public async Task<SlotMoveResult> RunAsync(CancellationToken cancellationToken)
+        {
+            var mover = new SlotMover(_context, _options);
+            NodeSession destination = _cluster.SessionOf(Destination)!;
+            List<NodeSession> primaries = _cluster.Nodes.Where(n => n.IsPrimary).Select(_cluster.SessionOf).Where(s => s != null).Select(s => s!).ToList();
+            var clock = Stopwatch.StartNew();
+            long keys = 0;
+            int started = 0;
+            var done = new List<int>();
+            using (var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                void Report(int slot, long more)
+                {
+                    long total = Interlocked.Add(ref keys, more);
+                    int count;
+                    lock (done)
+                    {
+                        count = done.Count;
+                    }
+
+                    double rate = total / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+                    _context.Progress?.Report(new AdministrationProgress(Activity, "Slot " + slot + " (" + (count + 1) + " of " + _moves.Count + "): "
+                        + total.ToString("N0", CultureInfo.InvariantCulture) + " keys moved, " + rate.ToString("N0", CultureInfo.InvariantCulture) + " keys/s",
+                        count * 100 / _moves.Count));
+                }
+
+                async Task WorkAsync()
+                {
+                    int next;
+                    while ((next = Interlocked.Increment(ref started) - 1) < _moves.Count)
+                    {
+                        failed.Token.ThrowIfCancellationRequested();
+                        (int slot, ClusterNode source) = _moves[next];
+                        Report(slot, 0);
+                        try
+                        {
+                            await mover.MoveAsync(slot, _cluster.SessionOf(source)!, source.Id, destination, Destination.Id, primaries, more => Report(slot, more), failed.Token).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            failed.Cancel();
+                            throw;
+                        }
+
+                        lock (done)
+                        {
+                            done.Add(slot);
+                        }
+                    }
+                }
+
+                Task[] workers = Enumerable.Range(0, Math.Min(_options.SlotsAtOnce, _moves.Count)).Select(_ => Task.Run(WorkAsync)).ToArray();
+                try
+                {
+                    await Task.WhenAll(workers).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // A worker failed and stopped the others: its failure is the one to report, not their cancellation.
+                    throw workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!).FirstOrDefault(e => !(e is OperationCanceledException))
+                        ?? throw new OperationCanceledException(cancellationToken);
+                }
+            }
+
+            done.Sort();
+            _context.Log.Verbose("Moved " + done.Count + " slot(s) and " + keys + " key(s) to " + destination.Endpoint + " in " + clock.Elapsed.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s.");
+            return new SlotMoveResult(Destination.Endpoint?.ToString() ?? Destination.Id, Destination.Id, done, keys, clock.Elapsed);
+        }
+
+        public void Dispose() => _cluster.Dispose();
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+
+namespace RedisCluster.Engine.Administration
+{
+    /// <summary>How keys travel during a slot move: MIGRATE batch size and how many MIGRATEs are in flight.</summary>
+    public sealed class SlotMoveOptions
+    {
+        private int _keysPerBatch = 100;
+        private int _pipeline = 10;
+        private int _slotsAtOnce = 4;
+
+        /// <summary>Keys per MIGRATE ... KEYS command.</summary>
+        public int KeysPerBatch
+        {
+            get => _keysPerBatch;
+            set => _keysPerBatch = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "At least one key per batch.");
+        }
+
+        /// <summary>MIGRATE commands sent to the source before their replies are read.</summary>
+        public int Pipeline
+        {
+            get => _pipeline;
+            set => _pipeline = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "A pipeline depth of at least 1.");
+        }
+
+        /// <summary>
+        /// Slots moved at the same time (each in its own SETSLOT sequence). The source runs one MIGRATE at a time
+        /// anyway; several slots under way hide the round trips between the steps of each.
+        /// </summary>
+        public int SlotsAtOnce
+        {
+            get => _slotsAtOnce;
+            set => _slotsAtOnce = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "At least one slot at a time.");
+        }
+
+        /// <summary>MIGRATE's own timeout for the source's connection to the destination.</summary>
+        public TimeSpan MigrateTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Management.Automation;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Tests.Hosting;
+using RedisCluster.Tests.Infrastructure;
+using Xunit;
+
+namespace RedisCluster.Tests.Administration;
+
+/// <summary>Move-RedisSlot refuses bad requests on the shared cluster before it changes anything.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class MoveRedisSlotRefusalTests : IDisposable
+{
+    private readonly RedisClusterProcesses _shared;
+    private readonly PowerShellSession _ps = new();
+    private readonly List<ClusterNode> _nodes;
+    private readonly string _before;
+
+    public MoveRedisSlotRefusalTests(ClusterFixture fixture)
+    {
+        _shared = fixture.Cluster;
+        _nodes = _ps.RunClean($"Get-RedisClusterNode -Endpoint {Seed} -Refresh").Cast<ClusterNode>().ToList();
+        _before = SlotMap();
+    }
+
+    public void Dispose() => _ps.Dispose();
+
+    private string Seed => "127.0.0.1:" + _shared.SeedPort;
+
+    private ClusterNode Primary(int slot) => _nodes.Single(n => n.IsPrimary && n.Slots.Any(r => r.Contains(slot)));
+
+    [Fact]
+    public void OverlappingRangesAreRefused()
+    {
+        ErrorRecord error = Refused($"Move-RedisSlot -Slot 100-200,150-160 -Destination {Primary(6000).Endpoint} -Cluster {Seed}");
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("Slot 150 is given twice (100-200 and 150-160 overlap)", error.Exception.Message);
+    }
+
+    [Theory]
+    [InlineData("16384", "'16384' is not a slot or slot range")]
+    [InlineData("'200-100'", "Slot range '200-100' ends before it starts")]
+    [InlineData("abc", "'abc' is not a slot or slot range")]
+    public void ABadSlotIsRefused(string slot, string message)
+    {
+        ErrorRecord error = Refused($"Move-RedisSlot -Slot {slot} -Destination {Primary(6000).Endpoint} -Cluster {Seed}");
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains(message, error.Exception.Message);
+    }
+
+    [Fact]
+    public void AnUnknownNodeIdIsRefused()
+    {
+        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination 0123456789abcdef0123456789abcdef01234567 -Cluster {Seed}");
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("The cluster has no node '0123456789abcdef0123456789abcdef01234567'", error.Exception.Message);
+    }
+
+    [Fact]
+    public void AReplicaDestinationIsRefused()
+    {
+        ClusterNode replica = _nodes.First(n => n.IsReplica);
+        ClusterNode primary = _nodes.Single(n => n.Id == replica.PrimaryId);
+        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {replica.Id} -Cluster {Seed}");
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("Node " + replica.Endpoint + " is a replica (of " + primary.Endpoint + "); slots can only move to a primary.", error.Exception.Message);
+    }
+
+    [Fact]
+    public void ANodeOfAnotherClusterIsRefused()
+    {
+        using var other = new EmptyClusterNodes(3);
+        var theirs = _ps.RunClean($"New-RedisCluster {other.EndpointList()} -ReplicasPerPrimary 0").Cast<ClusterNode>().ToList();
+        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {theirs[1].Endpoint} -Cluster {Seed}");
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("The cluster has no node '" + theirs[1].Endpoint + "'", error.Exception.Message);
+        Assert.Equal("0-5460", string.Join(",", EmptyClusterNodes.ClusterNodes(other.Nodes[0]).Where(l => l.StartsWith(theirs[0].Id, StringComparison.Ordinal)).Select(l => l.Split(' ')[8])));
+    }
+
+    [Fact]
+    public void AnIdWithoutAClusterIsRefused()
+    {
+        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {Primary(6000).Id}");
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("give -Cluster too", error.Exception.Message);
+    }
+
+    private ErrorRecord Refused(string script)
+    {
+        var (error, result) = _ps.RunExpectingTerminatingError(script + " -Confirm:$false");
+        Assert.DoesNotContain(result.Values, v => v is not ErrorRecord);
+        Assert.Equal(_before, SlotMap());
+        return error;
+    }
+
+    /// <summary>The slot columns and migration markers of every node's CLUSTER NODES: what a move would change.</summary>
+    private string SlotMap() => string.Join("\n", _shared.Nodes.Where(n => n.IsRunning).SelectMany(n =>
+        EmptyClusterNodes.ClusterNodes(n).Select(l => l.Split(' ')).Select(f => n.Port + " " + f[0] + " " + string.Join(" ", f.Skip(8)))).Order());
+}
