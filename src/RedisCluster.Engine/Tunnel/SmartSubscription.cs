@@ -84,7 +84,7 @@ namespace RedisCluster.Engine.Tunnel
                         bool parsed;
                         try
                         {
-                            parsed = SmartFrameParser.TryRead(ref buffer, limits, out command);
+                            parsed = CommandReader.TryRead(ref buffer, limits, out command);
                         }
                         catch (RespProtocolException ex)
                         {

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Text;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Protocol;
+using RedisCluster.Tests.Infrastructure;
+using Xunit;
+
+namespace RedisCluster.Tests.Tunnel;
+
+/// <summary>
+/// The smart tunnel answers like one Redis server where Redis's own test suite looks: INFO sums over the
+/// primaries, CLIENT describes the application's own connection, protocol faults carry Redis's texts.
+/// </summary>
+public sealed class SmartTunnelOneServerTests : SmartTunnelTestBase, IClassFixture<SmartClusterFixture>
+{
+    public SmartTunnelOneServerTests(SmartClusterFixture fixture)
+        : base(fixture.Cluster)
+    {
+    }
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>One key in each primary's slots, named with <paramref name="prefix"/>.</summary>
+    private List<string> KeyOnEveryPrimary(string prefix)
+    {
+        var keys = new List<string>();
+        var owners = new HashSet<int>();
+        for (int i = 0; owners.Count < 3; i++)
+        {
+            string key = prefix + i.ToString(CultureInfo.InvariantCulture);
+            if (owners.Add(HashSlot.GetSlot(key) * 3 / 16384))
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys;
+    }
+
+    private static string Field(string info, string name)
+    {
+        foreach (string line in info.Split("\r\n"))
+        {
+            if (line.StartsWith(name + ":", StringComparison.Ordinal))
+            {
+                return line.Substring(name.Length + 1);
+            }
+        }
+
+        return string.Empty;
+    }
+
+    [Fact]
+    public void InfoSumsKeysCountersAndBlockedClientsOverThePrimaries()
+    {
+        using var client = RawRespClient.Connect(Port);
+        Assert.Equal("OK", client.Call("FLUSHALL").GetString());
+        List<string> keys = Enumerable.Range(0, 30).Select(i => "info:k" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        foreach (string key in keys)
+        {
+            Assert.Equal("OK", client.Call("SET", key, "v").GetString());
+        }
+
+        string keyspace = client.Call("INFO", "keyspace").GetString()!;
+        Assert.StartsWith("# Keyspace\r\ndb0:keys=30,expires=0,", keyspace);
+        Assert.DoesNotContain("# Server", keyspace);
+
+        string everything = client.Call("INFO", "everything").GetString()!;
+        Assert.Contains("redis_mode:standalone", everything);
+        Assert.Contains("cluster_enabled:0", everything);
+        Assert.Contains("\r\n\r\n# Commandstats\r\n", everything);
+        Assert.Matches("cmdstat_set:calls=(3[0-9]|[4-9][0-9]|[1-9][0-9]{2,}),", everything);
+        Assert.Equal("1", Field(client.Call("INFO", "clients").GetString()!, "connected_clients"));
+
+        // A client blocked on any primary is one of this server's blocked clients (Redis's test suite waits for it).
+        List<string> spread = KeyOnEveryPrimary("info:list");
+        using var blocked = RawRespClient.Connect(Port);
+        blocked.Send("BLPOP", spread[2], "0");
+        Assert.True(Poll.Until(() => Field(client.Call("INFO").GetString()!, "blocked_clients") == "1", Deadline), "blocked_clients never became 1");
+        Assert.Equal("2", Field(client.Call("INFO", "clients").GetString()!, "connected_clients"));
+        Assert.Equal(1, client.Call("LPUSH", spread[2], "x").Integer);
+        Assert.Equal(new[] { spread[2], "x" }, blocked.Read().Items.Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public void ClientCommandsDescribeTheApplicationsOwnConnection()
+    {
+        using var client = RawRespClient.Connect(Port);
+        using var other = RawRespClient.Connect(Port);
+        Assert.Equal("ERR Client names cannot contain spaces, newlines or special characters.", client.Call("CLIENT", "SETNAME", "a b").GetString());
+        Assert.Equal("OK", client.Call("CLIENT", "SETNAME", "app-one").GetString());
+        Assert.Equal("app-one", client.Call("CLIENT", "GETNAME").GetString());
+        long id = client.Call("CLIENT", "ID").Integer;
+        long otherId = other.Call("CLIENT", "ID").Integer;
+        Assert.NotEqual(id, otherId);
+
+        string info = client.Call("CLIENT", "INFO").GetString()!;
+        Assert.StartsWith("id=" + id.ToString(CultureInfo.InvariantCulture) + " addr=" + client.LocalAddress + " laddr=127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture) + " fd=", info);
+        Assert.Contains(" name=app-one ", info);
+        Assert.Contains(" cmd=client|info ", info);
+        Assert.EndsWith(" resp=2\n", info);
+
+        string[] list = client.Call("CLIENT", "LIST").GetString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, list.Length);
+        Assert.Contains(list, line => line.StartsWith("id=" + otherId.ToString(CultureInfo.InvariantCulture) + " addr=" + other.LocalAddress + " ", StringComparison.Ordinal));
+        Assert.Equal("OK", client.Call("CLIENT", "NO-EVICT", "on").GetString());
+        Assert.Contains(" flags=e ", client.Call("CLIENT", "INFO").GetString());
+
+        // KILL closes tunnel sessions, as a server closes its clients.
+        Assert.Equal(1, client.Call("CLIENT", "KILL", "ID", otherId.ToString(CultureInfo.InvariantCulture)).Integer);
+        Assert.True(other.WaitClosed(Deadline), "the killed client's connection stayed open");
+        Assert.Equal("ERR No such client", client.Call("CLIENT", "KILL", "127.0.0.1:1").GetString());
+        Assert.Equal("OK", client.Call("CLIENT", "KILL", client.LocalAddress).GetString());
+        Assert.True(client.WaitClosed(Deadline), "CLIENT KILL of its own address left the connection open");
+    }
+
+    [Fact]
+    public void PingWithTooManyArgumentsIsAnArityError()
+    {
+        using var client = RawRespClient.Connect(Port);
+        Assert.Equal("ERR wrong number of arguments for 'ping' command", client.Call("PING", "x", "y", "z").GetString());
+        Assert.Equal("x", client.Call("PING", "x").GetString());
+    }
+
+    [Fact]
+    public void ProtocolFaultsAndInlineCommandsAreReadLikeRedis()
+    {
+        using (var client = RawRespClient.Connect(Port))
+        {
+            // Redis ignores a negative count and an empty line.
+            client.Send(Encoding.ASCII.GetBytes("*-10\r\n\r\n"));
+            Assert.Equal("PONG", client.Call("PING").GetString());
+
+            // Inline commands keep quoted blanks and escapes in one argument.
+            client.Send(Encoding.ASCII.GetBytes("SET {inline}k \"a b\\x41\\n\"\r\nGET {inline}k\r\nSET {inline}e ''\r\nSTRLEN {inline}e\r\n"));
+            Assert.Equal("OK", client.Read().GetString());
+            Assert.Equal("a bA\n", client.Read().GetString());
+            Assert.Equal("OK", client.Read().GetString());
+            Assert.Equal(0, client.Read().Integer);
+        }
+
+        foreach (var (wire, error) in new[]
+        {
+            ("*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$blabla\r\n", "ERR Protocol error: invalid bulk length"),
+            ("*3000000000\r\n", "ERR Protocol error: invalid multibulk length"),
+            ("*1\r\nfoo\r\n", "ERR Protocol error: expected '$', got 'f'"),
+            ("set \"\"\"test-key\"\"\" test-value\r\nping\r\n", "ERR Protocol error: unbalanced quotes in request"),
+        })
+        {
+            using var client = RawRespClient.Connect(Port);
+            client.Send(Encoding.ASCII.GetBytes(wire));
+            Assert.Equal(error, client.Read().GetString());
+            Assert.True(client.WaitClosed(Deadline), wire + ": the connection stayed open");
+        }
+    }
+}
