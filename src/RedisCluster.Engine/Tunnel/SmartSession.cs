@@ -669,7 +669,25 @@ namespace RedisCluster.Engine.Tunnel
                 case "SCRIPT":
                 case "FUNCTION":
                     // A kill must not queue behind the script it is meant to stop.
-                    return SmartScriptKill.IsKill(name, args) ? await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false) : null;
+                    if (SmartScriptKill.IsKill(name, args))
+                    {
+                        return await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false);
+                    }
+
+                    if (name == "SCRIPT" && args.Length > 1 && CommandNames.Of(args[1]) == "FLUSH")
+                    {
+                        _backend.Scripts.Forget();
+                    }
+
+                    return await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
+                case "EVAL":
+                case "EVAL_RO":
+                    // One server has one script cache: a later EVALSHA finds the script wherever its keys are.
+                    await _backend.Scripts.LoadEverywhereAsync(_backend, args, _abort.Token).ConfigureAwait(false);
+                    return null;
+                case "RANDOMKEY":
+                case "SLOWLOG":
+                    return await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
                 default:
                     return SmartRefusals.Refused(name, args);
             }

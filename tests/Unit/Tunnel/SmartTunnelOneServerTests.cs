@@ -153,4 +153,77 @@ public sealed class SmartTunnelOneServerTests : SmartTunnelTestBase, IClassFixtu
             Assert.True(client.WaitClosed(Deadline), wire + ": the connection stayed open");
         }
     }
+    [Fact]
+    public void RandomKeyFindsTheOnlyKeyOnWhicheverPrimaryItIs()
+    {
+        using var client = RawRespClient.Connect(Port);
+        foreach (string key in KeyOnEveryPrimary("random:k"))
+        {
+            Assert.Equal("OK", client.Call("FLUSHALL").GetString());
+            Assert.True(client.Call("RANDOMKEY").IsNull);
+            Assert.Equal("OK", client.Call("SET", key, "v").GetString());
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(key, client.Call("RANDOMKEY").GetString());
+            }
+        }
+    }
+
+    [Fact]
+    public void SlowlogIsOneLogHeldToItsMaximumLength()
+    {
+        using var client = RawRespClient.Connect(Port);
+        try
+        {
+            Assert.Equal("OK", client.Call("CONFIG", "SET", "slowlog-log-slower-than", "0").GetString());
+            Assert.Equal("OK", client.Call("CONFIG", "SET", "slowlog-max-len", "2").GetString());
+            Assert.Equal("OK", client.Call("SLOWLOG", "RESET").GetString());
+            foreach (string key in KeyOnEveryPrimary("slowlog:k"))
+            {
+                Assert.Equal("OK", client.Call("SET", key, "v").GetString());
+            }
+
+            Assert.Equal(2, client.Call("SLOWLOG", "LEN").Integer);
+            Assert.Equal(2, client.Call("SLOWLOG", "GET").Items.Count);
+            RespValue one = client.Call("SLOWLOG", "GET", "1");
+            Assert.Single(one.Items);
+            Assert.Equal(6, one.Items[0].Items.Count);
+            Assert.Equal("ERR count should be greater than or equal to -1", client.Call("SLOWLOG", "GET", "-2").GetString());
+        }
+        finally
+        {
+            client.Call("CONFIG", "SET", "slowlog-log-slower-than", "10000");
+            client.Call("CONFIG", "SET", "slowlog-max-len", "128");
+        }
+    }
+
+    [Fact]
+    public void AScriptRunOnOnePrimaryIsKnownToAll()
+    {
+        using var client = RawRespClient.Connect(Port);
+        const string Sha = "a27e7e8a43702b7046d4f6a7ccf5b60cef6b9bd9";
+        Assert.Equal("OK", client.Call("SCRIPT", "FLUSH").GetString());
+        Assert.Equal(2, client.Call("EVAL", "return 1+1", "0").Integer);
+        Assert.Equal(new long[] { 1, 0 }, client.Call("SCRIPT", "EXISTS", Sha, "a27e7e8a43702b7046d4f6a7ccf5b60cef6b9bda").Items.Select(v => v.Integer));
+        foreach (string key in KeyOnEveryPrimary("script:k"))
+        {
+            Assert.Equal(2, client.Call("EVALSHA", Sha, "1", key).Integer);
+        }
+    }
+
+    [Fact]
+    public void FunctionStatsCountsTheFunctionsOnce()
+    {
+        using var client = RawRespClient.Connect(Port);
+        Assert.Equal("OK", client.Call("FUNCTION", "FLUSH").GetString());
+        client.Call("FUNCTION", "LOAD", "#!lua name=statslib\nredis.register_function('f1', function() return 1 end)\nredis.register_function('f2', function() return 1 end)");
+        RespValue stats = client.Call("FUNCTION", "STATS");
+        Assert.Equal(4, stats.Items.Count);
+        Assert.Equal("running_script", stats.Items[0].GetString());
+        Assert.True(stats.Items[1].IsNull);
+        Assert.Equal("engines", stats.Items[2].GetString());
+        RespValue lua = stats.Items[3].Items[1];
+        Assert.Equal(new object[] { "libraries_count", 1L, "functions_count", 2L }, lua.Items.Select(v => v.Type == RespType.Integer ? (object)v.Integer : v.GetString()!));
+        Assert.Equal("OK", client.Call("FUNCTION", "FLUSH").GetString());
+    }
 }
