@@ -2,7 +2,11 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 
 namespace RedisCluster.Engine.Tunnel
@@ -58,12 +62,53 @@ namespace RedisCluster.Engine.Tunnel
                     return RespValue.FromInteger(-1);
                 case "KILL":
                     return Kill(args, self, clients, out closeAfterReply);
-                case "UNBLOCK":
-                    return RespValue.Error("ERR CLIENT UNBLOCK is not supported through the smart tunnel: the blocked command waits on a node's connection of its own, which the tunnel does not expose");
                 case "HELP":
                     return null;
                 default:
                     return RespValue.Error("ERR unknown subcommand or wrong number of arguments for '" + Encoding.UTF8.GetString(args[1]) + "'. Try CLIENT HELP.");
+            }
+        }
+
+        /// <summary>True for CLIENT UNBLOCK, which <see cref="UnblockAsync"/> answers.</summary>
+        public static bool IsUnblock(byte[][] args) => args.Length > 1 && CommandNames.Of(args[1]) == "UNBLOCK";
+
+        /// <summary>
+        /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: the application blocked with that id waits on a node connection of
+        /// its own, so the node unblocks that connection, and the application gets what Redis would send it.
+        /// </summary>
+        public static async Task<RespValue> UnblockAsync(byte[][] args, SmartBackend backend, CancellationToken cancellationToken)
+        {
+            if (args.Length != 3 && args.Length != 4)
+            {
+                return RespValue.Error("ERR unknown subcommand or wrong number of arguments for '" + Encoding.UTF8.GetString(args[1]) + "'. Try CLIENT HELP.");
+            }
+
+            string reason = args.Length == 4 ? CommandNames.Of(args[3]) : "TIMEOUT";
+            if (reason != "TIMEOUT" && reason != "ERROR")
+            {
+                return RespValue.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            }
+
+            if (!TryParseId(args[2], out long id))
+            {
+                return RespValue.Error("ERR value is not an integer or out of range");
+            }
+
+            RedisConnection? connection = backend.Clients.Find(id)?.BlockedOn;
+            if (connection == null || connection.Hello.ConnectionId <= 0)
+            {
+                return RespValue.FromInteger(0);
+            }
+
+            try
+            {
+                var unblock = RedisCommand.Create("CLIENT", "UNBLOCK", connection.Hello.ConnectionId.ToString(CultureInfo.InvariantCulture), reason);
+                IReadOnlyList<RedisReply> reply = await backend.Cluster.ExecuteOnNodeAsync(connection.Endpoint, new[] { unblock }, cancellationToken).ConfigureAwait(false);
+                return reply[0].Value;
+            }
+            catch (RedisException ex)
+            {
+                return RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
             }
         }
 

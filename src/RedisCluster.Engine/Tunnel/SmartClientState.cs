@@ -59,6 +59,9 @@ namespace RedisCluster.Engine.Tunnel
         /// <summary>Waiting in a blocking command.</summary>
         public bool Blocked { get; set; }
 
+        /// <summary>The node connection a blocking command waits on (CLIENT UNBLOCK's target); null when not blocked.</summary>
+        public RedisCluster.Engine.Connections.RedisConnection? BlockedOn { get; set; }
+
         /// <summary>Handed to a subscription relay.</summary>
         public bool Subscribed { get; set; }
 

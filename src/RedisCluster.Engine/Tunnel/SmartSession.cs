@@ -663,7 +663,9 @@ namespace RedisCluster.Engine.Tunnel
                     _pin.Release();
                     return RespValue.Ok;
                 case "CLIENT":
-                    return SmartRefusals.Refused(name, args) ?? SmartClientCommands.Answer(args, _client, _backend.Clients, out _closeAfterReply);
+                    return SmartRefusals.Refused(name, args) ?? (SmartClientCommands.IsUnblock(args)
+                        ? await SmartClientCommands.UnblockAsync(args, _backend, _abort.Token).ConfigureAwait(false)
+                        : SmartClientCommands.Answer(args, _client, _backend.Clients, out _closeAfterReply));
                 case "INFO":
                     return await SmartServerInfo.RunAsync(_backend, args, Facts(), _abort.Token).ConfigureAwait(false);
                 case "SCRIPT":
@@ -831,11 +833,16 @@ namespace RedisCluster.Engine.Tunnel
             _client.Blocked = true;
             try
             {
-                return await _pin.RunOnOwnerAsync(slot, connection => WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token)), _abort.Token).ConfigureAwait(false);
+                return await _pin.RunOnOwnerAsync(slot, connection =>
+                {
+                    _client.BlockedOn = connection;
+                    return WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token));
+                }, _abort.Token).ConfigureAwait(false);
             }
             finally
             {
                 _client.Blocked = false;
+                _client.BlockedOn = null;
             }
         }
 

@@ -226,4 +226,32 @@ public sealed class SmartTunnelOneServerTests : SmartTunnelTestBase, IClassFixtu
         Assert.Equal(new object[] { "libraries_count", 1L, "functions_count", 2L }, lua.Items.Select(v => v.Type == RespType.Integer ? (object)v.Integer : v.GetString()!));
         Assert.Equal("OK", client.Call("FUNCTION", "FLUSH").GetString());
     }
+    [Fact]
+    public void ClientUnblockWakesABlockedApplication()
+    {
+        using var client = RawRespClient.Connect(Port);
+        using var blocked = RawRespClient.Connect(Port);
+        string id = blocked.Call("CLIENT", "ID").Integer.ToString(CultureInfo.InvariantCulture);
+        string key = KeyOnEveryPrimary("unblock:l")[1];
+        foreach (string reason in new[] { "TIMEOUT", "ERROR" })
+        {
+            blocked.Send("BLPOP", key, "0");
+            Assert.True(Poll.Until(() => client.Call("CLIENT", "LIST", "ID", id).GetString()!.Contains(" flags=b ", StringComparison.Ordinal), Deadline), "the client never showed as blocked");
+            Assert.Equal(1, client.Call("CLIENT", "UNBLOCK", id, reason).Integer);
+            RespValue woken = blocked.Read();
+            if (reason == "TIMEOUT")
+            {
+                Assert.True(woken.IsNull);
+            }
+            else
+            {
+                Assert.Equal("UNBLOCKED client unblocked via CLIENT UNBLOCK", woken.GetString());
+            }
+        }
+
+        Assert.Equal(0, client.Call("CLIENT", "UNBLOCK", id).Integer);
+        Assert.Equal("ERR value is not an integer or out of range", client.Call("CLIENT", "UNBLOCK", "asd").GetString());
+        Assert.Equal(1, client.Call("LPUSH", key, "x").Integer);
+        Assert.Equal(new[] { key, "x" }, blocked.Call("BLPOP", key, "0").Items.Select(v => v.GetString()));
+    }
 }
