@@ -20,6 +20,11 @@ namespace RedisCluster.Engine.Tunnel
     {
         private const string SyntaxError = "ERR syntax error";
 
+        /// <summary>How often, and how far apart, CLIENT UNBLOCK asks the node while the blocking command is still on its way.</summary>
+        private const int UnblockAttempts = 100;
+
+        private static readonly System.TimeSpan UnblockRetryDelay = System.TimeSpan.FromMilliseconds(20);
+
         /// <summary>
         /// The answer to CLIENT <paramref name="args"/>[1] from <paramref name="self"/>; null for a subcommand the
         /// nodes answer (HELP). <paramref name="closeAfterReply"/> is set when the client killed itself.
@@ -94,22 +99,33 @@ namespace RedisCluster.Engine.Tunnel
                 return RespValue.Error("ERR value is not an integer or out of range");
             }
 
-            RedisConnection? connection = backend.Clients.Find(id)?.BlockedOn;
-            if (connection == null || connection.Hello.ConnectionId <= 0)
-            {
-                return RespValue.FromInteger(0);
-            }
-
+            SmartClientState? target = backend.Clients.Find(id);
             try
             {
-                var unblock = RedisCommand.Create("CLIENT", "UNBLOCK", connection.Hello.ConnectionId.ToString(CultureInfo.InvariantCulture), reason);
-                IReadOnlyList<RedisReply> reply = await backend.Cluster.ExecuteOnNodeAsync(connection.Endpoint, new[] { unblock }, cancellationToken).ConfigureAwait(false);
-                return reply[0].Value;
+                // The application sent its blocking command, so one server would have it blocked; the command
+                // may still be on its way to the node, which then answers 0: asked again while it is in flight.
+                for (int attempt = 0; attempt < UnblockAttempts && target != null && target.Blocked; attempt++)
+                {
+                    RedisConnection? connection = target.BlockedOn;
+                    if (connection != null && connection.Hello.ConnectionId > 0)
+                    {
+                        var unblock = RedisCommand.Create("CLIENT", "UNBLOCK", connection.Hello.ConnectionId.ToString(CultureInfo.InvariantCulture), reason);
+                        IReadOnlyList<RedisReply> reply = await backend.Cluster.ExecuteOnNodeAsync(connection.Endpoint, new[] { unblock }, cancellationToken).ConfigureAwait(false);
+                        if (reply[0].Value.IsError || reply[0].Value.Integer != 0)
+                        {
+                            return reply[0].Value;
+                        }
+                    }
+
+                    await Task.Delay(UnblockRetryDelay, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (RedisException ex)
             {
                 return RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
             }
+
+            return RespValue.FromInteger(0);
         }
 
         /// <summary>HELLO SETNAME and CLIENT SETNAME: Redis refuses names CLIENT LIST could not show as one word.</summary>

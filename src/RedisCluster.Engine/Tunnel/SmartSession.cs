@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.IO.Pipelines;
+using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -253,6 +254,7 @@ namespace RedisCluster.Engine.Tunnel
             _subscribeFrom = null;
             byte[][] first = from[0];
             RedisEndpoint endpoint;
+            IReadOnlyList<RedisEndpoint> others = Array.Empty<RedisEndpoint>();
             if (Encoding.UTF8.GetString(first[0]).ToUpperInvariant() == "SSUBSCRIBE" && first.Length > 1)
             {
                 endpoint = _backend.OwnerOf(HashSlot.GetSlot(first[1])) ?? _backend.Cluster.GetPrimaryEndpoints()[0];
@@ -261,6 +263,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
                 endpoint = primaries[(int)(_clientId % primaries.Count)];
+                others = primaries.Where(p => !p.Equals(endpoint)).ToList();
             }
 
             Stream upstream;
@@ -282,7 +285,7 @@ namespace RedisCluster.Engine.Tunnel
             _client.Subscribed = true;
             try
             {
-                var subscription = new SmartSubscription(_context, upstream, _protocol, _gate);
+                var subscription = new SmartSubscription(_context, upstream, _protocol, _gate, others);
                 return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
             }
             finally

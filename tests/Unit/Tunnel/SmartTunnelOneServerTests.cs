@@ -254,4 +254,34 @@ public sealed class SmartTunnelOneServerTests : SmartTunnelTestBase, IClassFixtu
         Assert.Equal(1, client.Call("LPUSH", key, "x").Integer);
         Assert.Equal(new[] { key, "x" }, blocked.Call("BLPOP", key, "0").Items.Select(v => v.GetString()));
     }
+    [Fact]
+    public void KeyspaceNotificationsOfEveryPrimaryReachASubscriberOnce()
+    {
+        using var client = RawRespClient.Connect(Port);
+        using var subscriber = RawRespClient.Connect(Port);
+        Assert.Equal("OK", client.Call("CONFIG", "SET", "notify-keyspace-events", "KA").GetString());
+        try
+        {
+            Assert.Equal(new object[] { "psubscribe", "*", 1L }, Flat(subscriber.Call("PSUBSCRIBE", "*")));
+            List<string> keys = KeyOnEveryPrimary("events:k");
+            foreach (string key in keys)
+            {
+                Assert.Equal("OK", client.Call("SET", key, "v").GetString());
+                Assert.Equal(new object[] { "pmessage", "*", "__keyspace@0__:" + key, "set" }, Flat(subscriber.Read()));
+            }
+
+            // A PUBLISH reaches every node over the cluster bus, but the subscriber hears it once.
+            client.Call("PUBLISH", "events:channel", "hello");
+            Assert.Equal(new object[] { "pmessage", "*", "events:channel", "hello" }, Flat(subscriber.Read()));
+            Assert.Equal(1, client.Call("DEL", keys[0]).Integer);
+            Assert.Equal(new object[] { "pmessage", "*", "__keyspace@0__:" + keys[0], "del" }, Flat(subscriber.Read()));
+        }
+        finally
+        {
+            client.Call("CONFIG", "SET", "notify-keyspace-events", "");
+        }
+    }
+
+    private static object[] Flat(RespValue frame)
+        => frame.Items.Select(v => v.Type == RespType.Integer ? (object)v.Integer : v.GetString()!).ToArray();
 }
