@@ -32,6 +32,12 @@ namespace RedisCluster.Engine.Tunnel
 
         public ClusterRedisClient Cluster { get; }
 
+        /// <summary>The applications connected in smart mode, as CLIENT LIST and CLIENT KILL see them.</summary>
+        public SmartClientRegistry Clients { get; } = new SmartClientRegistry();
+
+        /// <summary>The scripts EVAL has loaded on every primary, so that the cluster has one script cache.</summary>
+        public SmartScriptCache Scripts { get; } = new SmartScriptCache();
+
         /// <summary>The connections that single-slot commands are relayed over.</summary>
         public SmartRelayLinks Links { get; }
 

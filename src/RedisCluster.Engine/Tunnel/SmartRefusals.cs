@@ -40,13 +40,12 @@ namespace RedisCluster.Engine.Tunnel
                         case "REPLY":
                         case "TRACKING":
                         case "CACHING":
+                        case "NO-TOUCH":
+                            // Per-connection modes of a server connection that is shared with other clients.
+                            return RespValue.Error("ERR CLIENT " + sub + " is not supported through the smart tunnel: it would change server connections shared with other clients");
                         case "PAUSE":
                         case "UNPAUSE":
-                        case "NO-EVICT":
-                        case "NO-TOUCH":
-                            // Per-connection modes of a server connection that is shared with other clients
-                            // (PAUSE would stop a primary for every application).
-                            return RespValue.Error("ERR CLIENT " + sub + " is not supported through the smart tunnel");
+                            return RespValue.Error("ERR CLIENT " + sub + " is not supported through the smart tunnel: it would pause the primaries for every application");
                     }
 
                     return null;

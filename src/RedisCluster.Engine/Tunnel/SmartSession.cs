@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.IO.Pipelines;
+using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -41,7 +42,8 @@ namespace RedisCluster.Engine.Tunnel
         private readonly CancellationTokenSource _abort = new CancellationTokenSource();
         private readonly long _clientId;
         private int _protocol = 2;
-        private byte[]? _name;
+        private readonly SmartClientState _client;
+        private bool _closeAfterReply;
         private List<RedisCommand>? _multi;
         private bool _multiFailed;
         private readonly SmartPin _pin;
@@ -59,6 +61,7 @@ namespace RedisCluster.Engine.Tunnel
             _backend = backend;
             _socket = socket;
             _clientId = backend.NextClientId();
+            _client = new SmartClientState(_clientId, socket, Abort);
             _pin = new SmartPin(context, backend);
             _gate = context.NewGate();
             Client = QuietCleanup.RemoteName(socket);
@@ -84,6 +87,7 @@ namespace RedisCluster.Engine.Tunnel
         {
             TunnelStatistics stats = _context.Statistics;
             stats.ClientOpened();
+            _backend.Clients.Add(_client);
             var stream = new NetworkStream(_socket, ownsSocket: true);
             int size = _context.Options.BufferSize;
             PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
@@ -109,6 +113,7 @@ namespace RedisCluster.Engine.Tunnel
 
                 // Whatever the client held (a WATCH, a blocking wait) ends with it.
                 _queryBuffer.Release();
+                _backend.Clients.Remove(_client);
                 _pin.Dispose();
                 QuietCleanup.Shutdown(_socket);
                 QuietCleanup.Dispose(stream);
@@ -206,7 +211,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 long byteCap = _context.Options.MaxBufferedFrame;
                 while (!(full = commands.Count >= MaxBatch || (commands.Count > 0 && result.Buffer.Length - buffer.Length >= byteCap))
-                    && SmartFrameParser.TryRead(ref buffer, limits, out byte[][]? args))
+                    && CommandReader.TryRead(ref buffer, limits, out byte[][]? args))
                 {
                     if (args != null)
                     {
@@ -249,6 +254,7 @@ namespace RedisCluster.Engine.Tunnel
             _subscribeFrom = null;
             byte[][] first = from[0];
             RedisEndpoint endpoint;
+            IReadOnlyList<RedisEndpoint> others = Array.Empty<RedisEndpoint>();
             if (Encoding.UTF8.GetString(first[0]).ToUpperInvariant() == "SSUBSCRIBE" && first.Length > 1)
             {
                 endpoint = _backend.OwnerOf(HashSlot.GetSlot(first[1])) ?? _backend.Cluster.GetPrimaryEndpoints()[0];
@@ -257,6 +263,7 @@ namespace RedisCluster.Engine.Tunnel
             {
                 IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
                 endpoint = primaries[(int)(_clientId % primaries.Count)];
+                others = primaries.Where(p => !p.Equals(endpoint)).ToList();
             }
 
             Stream upstream;
@@ -275,15 +282,17 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             _context.Statistics.UpstreamOpened();
+            _client.Subscribed = true;
             try
             {
-                var subscription = new SmartSubscription(_context, upstream, _protocol, _gate);
+                var subscription = new SmartSubscription(_context, upstream, _protocol, _gate, others);
                 return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
             }
             finally
             {
                 // RunAsync closes the subscription's connection in every case.
                 _context.Statistics.UpstreamClosed();
+                _client.Subscribed = false;
             }
         }
 
@@ -300,6 +309,7 @@ namespace RedisCluster.Engine.Tunnel
                 byte[][] args = commands[i];
                 string name = CommandNames.Of(args[0]);
                 batch.Names[i] = name;
+                _client.Command(FullName(name, args));
                 string? refused = _gate?.Admit(name, args);
                 if (refused != null)
                 {
@@ -392,7 +402,7 @@ namespace RedisCluster.Engine.Tunnel
                             if (local != null)
                             {
                                 replies[i] = local;
-                                quit = name == "QUIT";
+                                quit = name == "QUIT" || _closeAfterReply;
                             }
                             else
                             {
@@ -417,6 +427,8 @@ namespace RedisCluster.Engine.Tunnel
 
                 // HELLO switches the protocol for its own reply and everything after it.
                 batch.Protocols[i] = _protocol;
+                _client.Protocol = _protocol;
+                _client.Multi = _multi?.Count ?? -1;
                 answered = i + 1;
             }
 
@@ -601,7 +613,7 @@ namespace RedisCluster.Engine.Tunnel
             switch (name)
             {
                 case "PING":
-                    return args.Length > 1 ? RespValue.BulkString(args[1]) : RespValue.SimpleString("PONG");
+                    return args.Length > 2 ? WrongArity(name) : args.Length > 1 ? RespValue.BulkString(args[1]) : RespValue.SimpleString("PONG");
                 case "ECHO":
                     return args.Length == 2 ? RespValue.BulkString(args[1]) : WrongArity(name);
                 case "AUTH":
@@ -620,7 +632,8 @@ namespace RedisCluster.Engine.Tunnel
                     return RespValue.Ok;
                 case "RESET":
                     _protocol = 2;
-                    _name = null;
+                    _client.Name = null;
+                    _client.NoEvict = false;
                     _multi = null;
                     _multiFailed = false;
                     _pin.Release();
@@ -653,13 +666,33 @@ namespace RedisCluster.Engine.Tunnel
                     _pin.Release();
                     return RespValue.Ok;
                 case "CLIENT":
-                    return SmartRefusals.Refused(name, args) ?? ClientCommand(args);
+                    return SmartRefusals.Refused(name, args) ?? (SmartClientCommands.IsUnblock(args)
+                        ? await SmartClientCommands.UnblockAsync(args, _backend, _abort.Token).ConfigureAwait(false)
+                        : SmartClientCommands.Answer(args, _client, _backend.Clients, out _closeAfterReply));
                 case "INFO":
-                    return await InfoAsync(args).ConfigureAwait(false);
+                    return await SmartServerInfo.RunAsync(_backend, args, Facts(), _abort.Token).ConfigureAwait(false);
                 case "SCRIPT":
                 case "FUNCTION":
                     // A kill must not queue behind the script it is meant to stop.
-                    return SmartScriptKill.IsKill(name, args) ? await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false) : null;
+                    if (SmartScriptKill.IsKill(name, args))
+                    {
+                        return await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false);
+                    }
+
+                    if (name == "SCRIPT" && args.Length > 1 && CommandNames.Of(args[1]) == "FLUSH")
+                    {
+                        _backend.Scripts.Forget();
+                    }
+
+                    return await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
+                case "EVAL":
+                case "EVAL_RO":
+                    // One server has one script cache: a later EVALSHA finds the script wherever its keys are.
+                    await _backend.Scripts.LoadEverywhereAsync(_backend, args, _abort.Token).ConfigureAwait(false);
+                    return null;
+                case "RANDOMKEY":
+                case "SLOWLOG":
+                    return await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
                 default:
                     return SmartRefusals.Refused(name, args);
             }
@@ -705,7 +738,11 @@ namespace RedisCluster.Engine.Tunnel
                     }
                     else if (option == "SETNAME" && i + 1 < args.Length)
                     {
-                        _name = args[++i];
+                        RespValue named = SmartClientCommands.SetName(_client, args[++i]);
+                        if (named.IsError)
+                        {
+                            return named;
+                        }
                     }
                     else
                     {
@@ -727,51 +764,23 @@ namespace RedisCluster.Engine.Tunnel
             });
         }
 
-        private RespValue? ClientCommand(byte[][] args)
+        /// <summary>The tunnel's own figures for INFO: one server's clients are the applications connected to the tunnel.</summary>
+        private SmartServerFacts Facts()
         {
-            string sub = args.Length > 1 ? Text(args[1]).ToUpperInvariant() : string.Empty;
-            switch (sub)
-            {
-                case "SETNAME":
-                    if (args.Length != 3)
-                    {
-                        return WrongArity("CLIENT|SETNAME");
-                    }
-
-                    _name = args[2].Length == 0 ? null : args[2];
-                    return RespValue.Ok;
-                case "GETNAME":
-                    return RespValue.BulkString(_name);
-                case "ID":
-                    return RespValue.FromInteger(_clientId);
-                case "SETINFO":
-                    return RespValue.Ok;
-                default:
-                    return null;
-            }
+            TunnelStatistics stats = _context.Statistics;
+            return new SmartServerFacts(_client.LocalPort, stats.ClientsNow, stats.ClientsTotal, stats.ClientsRefused, _context.Admission.Maximum);
         }
 
-        /// <summary>INFO of one primary, relabelled so that clients take the endpoint for a standalone server.</summary>
-        private async Task<RespValue> InfoAsync(byte[][] args)
+        /// <summary>Redis's full command name as CLIENT LIST shows it: lower case, container|subcommand.</summary>
+        private string FullName(string name, byte[][] args)
         {
-            try
+            CommandInfo? info = _backend.Cluster.Commands.Find(name);
+            if (info != null && args.Length > 1 && info.Subcommands.Count > 0 && info.Subcommands.ContainsKey(Text(args[1])))
             {
-                IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
-                IReadOnlyList<RedisReply> replies = await _backend.Cluster.ExecuteOnNodeAsync(primaries[0], new[] { RedisCommand.Create(args) }, _abort.Token).ConfigureAwait(false);
-                RespValue value = replies[0].Value;
-                if (value.IsError)
-                {
-                    return value;
-                }
+                return (name + "|" + Text(args[1])).ToLowerInvariant();
+            }
 
-                string text = value.GetString() ?? string.Empty;
-                text = text.Replace("redis_mode:cluster", "redis_mode:standalone").Replace("cluster_enabled:1", "cluster_enabled:0");
-                return RespValue.BulkString(text);
-            }
-            catch (RedisException ex)
-            {
-                return RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-            }
+            return name.ToLowerInvariant();
         }
 
         /// <summary>Runs the collected commands as one batch through the shared cluster client.</summary>
@@ -824,7 +833,20 @@ namespace RedisCluster.Engine.Tunnel
                     + ") cannot run while WATCH holds this client's connection; UNWATCH first, or give the keys a common hash tag");
             }
 
-            return await _pin.RunOnOwnerAsync(slot, connection => WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token)), _abort.Token).ConfigureAwait(false);
+            _client.Blocked = true;
+            try
+            {
+                return await _pin.RunOnOwnerAsync(slot, connection =>
+                {
+                    _client.BlockedOn = connection;
+                    return WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token));
+                }, _abort.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _client.Blocked = false;
+                _client.BlockedOn = null;
+            }
         }
 
         /// <summary>A command between MULTI and EXEC: queued, after checking that a WATCH's connection can run it.</summary>

@@ -27,6 +27,8 @@ namespace RedisCluster.Engine.Tunnel
         private readonly Stream _upstream;
         private readonly int _protocol;
         private readonly TunnelClientGate? _access;
+        private readonly IReadOnlyList<RedisEndpoint> _otherPrimaries;
+        private readonly SemaphoreSlim _clientWrite = new SemaphoreSlim(1, 1);
         private readonly object _gate = new object();
         private TaskCompletionSource<bool>? _markerSeen;
         private long _count = -1;
@@ -34,8 +36,10 @@ namespace RedisCluster.Engine.Tunnel
         private int _markers;
         private int _finished;
 
-        public SmartSubscription(TunnelContext context, Stream upstream, int protocol, TunnelClientGate? access)
+        /// <param name="otherPrimaries">For classic pub/sub, the primaries other than <paramref name="upstream"/>'s, whose keyspace notifications the client may ask for.</param>
+        public SmartSubscription(TunnelContext context, Stream upstream, int protocol, TunnelClientGate? access, IReadOnlyList<RedisEndpoint> otherPrimaries)
         {
+            _otherPrimaries = otherPrimaries;
             _access = access;
             _context = context;
             _upstream = upstream;
@@ -49,6 +53,7 @@ namespace RedisCluster.Engine.Tunnel
         public async Task<List<byte[][]>?> RunAsync(PipeReader client, PipeWriter clientOut, List<byte[][]> initial, CancellationToken stopReading, CancellationToken abort)
         {
             PipeReader upstreamReader = StreamPipes.Reader(_upstream, 4096, 4096, leaveOpen: true);
+            using var keyspace = new SmartKeyspaceEvents(_context, _otherPrimaries, _protocol, _clientWrite);
             var queue = new Queue<byte[][]>(initial);
             if (_protocol == 3)
             {
@@ -84,7 +89,7 @@ namespace RedisCluster.Engine.Tunnel
                         bool parsed;
                         try
                         {
-                            parsed = SmartFrameParser.TryRead(ref buffer, limits, out command);
+                            parsed = CommandReader.TryRead(ref buffer, limits, out command);
                         }
                         catch (RespProtocolException ex)
                         {
@@ -122,6 +127,7 @@ namespace RedisCluster.Engine.Tunnel
                         return null;
                     }
 
+                    await keyspace.ForwardAsync(name, command, clientOut, abort).ConfigureAwait(false);
                     await SendAsync(command, abort).ConfigureAwait(false);
                     if (name == "QUIT")
                     {
@@ -169,7 +175,10 @@ namespace RedisCluster.Engine.Tunnel
             }
         }
 
-        private async Task SendAsync(byte[][] command, CancellationToken abort)
+        private Task SendAsync(byte[][] command, CancellationToken abort) => WriteCommandAsync(_upstream, command, abort);
+
+        /// <summary>Writes <paramref name="command"/> to a subscription connection and flushes it.</summary>
+        internal static async Task WriteCommandAsync(Stream upstream, byte[][] command, CancellationToken abort)
         {
             var buffer = new GrowableBuffer(64);
             var args = new ReadOnlyMemory<byte>[command.Length];
@@ -180,8 +189,8 @@ namespace RedisCluster.Engine.Tunnel
 
             RespWriter.WriteCommand(buffer, args);
             byte[] bytes = buffer.ToArray();
-            await _upstream.WriteAsync(bytes, 0, bytes.Length, abort).ConfigureAwait(false);
-            await _upstream.FlushAsync(abort).ConfigureAwait(false);
+            await upstream.WriteAsync(bytes, 0, bytes.Length, abort).ConfigureAwait(false);
+            await upstream.FlushAsync(abort).ConfigureAwait(false);
         }
 
         /// <summary>Relays the dedicated connection's frames to the client, noting subscription counts and markers.</summary>
@@ -224,8 +233,18 @@ namespace RedisCluster.Engine.Tunnel
                     upstream.AdvanceTo(buffer.Start, buffer.End);
                     if (output.WrittenCount > 0)
                     {
-                        _context.Statistics.AddToClient(output.WrittenCount);
-                        await client.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), abort).ConfigureAwait(false);
+                        // Keyspace notifications of other primaries are written to the client too.
+                        await _clientWrite.WaitAsync(abort).ConfigureAwait(false);
+                        try
+                        {
+                            _context.Statistics.AddToClient(output.WrittenCount);
+                            await client.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), abort).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            _clientWrite.Release();
+                        }
+
                         output.Clear();
                     }
 

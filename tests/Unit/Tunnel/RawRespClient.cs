@@ -44,6 +44,9 @@ internal sealed class RawRespClient : IDisposable
         set => _socket.ReceiveTimeout = (int)value.TotalMilliseconds;
     }
 
+    /// <summary>ip:port of this end of the connection, as a server's CLIENT LIST shows it (addr).</summary>
+    public string LocalAddress => ((System.Net.IPEndPoint)_socket.LocalEndPoint!).ToString();
+
     public void Send(byte[] bytes) => _socket.Send(bytes);
 
     public void Send(params string[] args) => Send(Encode(args));
