@@ -438,6 +438,11 @@ namespace RedisCluster.Engine.Routing
                     part.Redirects++;
                     Options.Log.Verbose("TRYAGAIN for '" + part.Command.ToDisplayString(32) + "' (slot migrating); retrying.");
                     return Outcome.RetryLater;
+                case "LOADING":
+                    // Refused while the node loads its data set, so certainly not run: it goes again once
+                    // loaded, within the retry timeout like a failover.
+                    Options.Log.Verbose("LOADING for '" + part.Command.ToDisplayString(32) + "'; retrying once the node has loaded its data.");
+                    return Outcome.RetryLater;
                 case "CLUSTERDOWN":
                 case "MASTERDOWN":
                     Options.Log.Verbose(reply.GetString() + "; waiting for the cluster to heal.");
