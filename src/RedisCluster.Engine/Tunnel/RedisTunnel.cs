@@ -207,7 +207,7 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id, access);
-            var backend = new SmartBackend(cluster, new TransportConnector(untimed), new SmartRelayLinks(untimed, tunnel.Statistics));
+            var backend = new SmartBackend(cluster, new TransportConnector(untimed), new SmartRelayLinks(untimed, tunnel.Statistics), log);
             tunnel.Statistics.CountSharedConnections(backend.OpenSharedConnections);
             try
             {

@@ -17,12 +17,13 @@ namespace RedisCluster.Engine.Tunnel
 
         private readonly BatchCoalescer _batches;
 
-        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links)
+        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links, IRedisLog log)
         {
             Cluster = cluster;
             Connector = connector;
             Links = links;
             _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
+            Busy = new SmartBusyNodes(this, log);
         }
 
         /// <summary>Runs one client's commands, merged with other clients' into shared batches under load.</summary>
@@ -31,6 +32,9 @@ namespace RedisCluster.Engine.Tunnel
             => _batches.ExecuteAsync(commands, cancellationToken);
 
         public ClusterRedisClient Cluster { get; }
+
+        /// <summary>Whether a primary is busy with a script, for answering as one busy server.</summary>
+        public SmartBusyNodes Busy { get; }
 
         /// <summary>The connections that single-slot commands are relayed over.</summary>
         public SmartRelayLinks Links { get; }
@@ -52,6 +56,7 @@ namespace RedisCluster.Engine.Tunnel
 
         public void Dispose()
         {
+            Busy.Dispose();
             Links.Dispose();
             Cluster.Dispose();
         }

@@ -146,7 +146,12 @@ namespace RedisCluster.Engine.Tunnel
                 }
 
                 _working = true;
-                bool quit = commands.Count > 0 && await ProcessAsync(commands, output).ConfigureAwait(false);
+                bool quit;
+                using (_backend.Busy.Track(commands, _multi))
+                {
+                    quit = commands.Count > 0 && await ProcessAsync(commands, output).ConfigureAwait(false);
+                }
+
                 // Until a command is complete its bytes stay in the pipe, and stay counted.
                 if (commands.Count > 0 && _queryBuffer.Release())
                 {
@@ -307,6 +312,10 @@ namespace RedisCluster.Engine.Tunnel
                     // command inside MULTI makes EXEC fail.
                     replies[i] = RespValue.Error(refused);
                     _multiFailed |= _multi != null;
+                }
+                else if (_backend.Busy.Refusal(name, args) is RespValue busy)
+                {
+                    replies[i] = await RefuseWhileBusyAsync(batch, name, busy).ConfigureAwait(false);
                 }
                 else if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
@@ -663,6 +672,30 @@ namespace RedisCluster.Engine.Tunnel
                 default:
                     return SmartRefusals.Refused(name, args);
             }
+        }
+
+        /// <summary>
+        /// What a server busy with a script answers (see <see cref="SmartBusyNodes"/>): BUSY, which fails a
+        /// transaction being queued; an EXEC discards the transaction, and its WATCH, as Redis does.
+        /// </summary>
+        private async Task<RespValue> RefuseWhileBusyAsync(SmartBatch batch, string name, RespValue busy)
+        {
+            if (name != "EXEC")
+            {
+                _multiFailed |= _multi != null;
+                return busy;
+            }
+
+            if (_pin.IsWatching)
+            {
+                // The WATCH's connection closes: what went before still needs it.
+                await RunQueuedAsync(batch).ConfigureAwait(false);
+            }
+
+            _multi = null;
+            _multiFailed = false;
+            _pin.Release();
+            return SmartBusyNodes.ExecAborted(busy);
         }
 
         /// <summary>
