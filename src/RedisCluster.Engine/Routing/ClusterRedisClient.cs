@@ -61,7 +61,7 @@ namespace RedisCluster.Engine.Routing
                 {
                     try
                     {
-                        RedisConnection connection = await connections.Get(seed).GetAsync(cancellationToken).ConfigureAwait(false);
+                        RedisConnection connection = await connections.GetForTopology(seed).GetAsync(cancellationToken).ConfigureAwait(false);
                         ClusterTopology topology = await ClusterTopologyLoader.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
                         CommandTable commands = await CommandTable.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
                         var manager = new TopologyManager(topology, connections, seeds, options.Log);
@@ -481,7 +481,7 @@ namespace RedisCluster.Engine.Routing
         private async Task<IReadOnlyList<int>> GetKeysFromServerAsync(RedisCommand command, CancellationToken cancellationToken)
         {
             RedisEndpoint endpoint = _topology.DefaultPrimary ?? Endpoint;
-            RedisConnection connection = await _connections.Get(endpoint).GetAsync(cancellationToken).ConfigureAwait(false);
+            RedisConnection connection = await _connections.GetForTopology(endpoint).GetAsync(cancellationToken).ConfigureAwait(false);
             return await CommandTable.GetKeysFromServerAsync(connection, command, cancellationToken).ConfigureAwait(false);
         }
 
