@@ -61,7 +61,9 @@ namespace RedisCluster.Engine.Routing
                 {
                     try
                     {
-                        RedisConnection connection = await connections.GetForTopology(seed).GetAsync(cancellationToken).ConfigureAwait(false);
+                        // The application's pool: at the start the caller's own cancellation bounds the wait, and a seed
+                        // still finishing a long script is waited for rather than given up on.
+                        RedisConnection connection = await connections.Get(seed).GetAsync(cancellationToken).ConfigureAwait(false);
                         ClusterTopology topology = await ClusterTopologyLoader.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
                         CommandTable commands = await CommandTable.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
                         var manager = new TopologyManager(topology, connections, seeds, options.Log);
