@@ -24,6 +24,7 @@ namespace RedisCluster.Engine.Tunnel
             Links = links;
             _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
             Busy = new SmartBusyNodes(this, log);
+            BlockingOrder = new SmartBlockingOrder(this);
         }
 
         /// <summary>Runs one client's commands, merged with other clients' into shared batches under load.</summary>
@@ -35,6 +36,9 @@ namespace RedisCluster.Engine.Tunnel
 
         /// <summary>Whether a primary is busy with a script, for answering as one busy server.</summary>
         public SmartBusyNodes Busy { get; }
+
+        /// <summary>Keeps blocking commands in their place among other clients' commands.</summary>
+        public SmartBlockingOrder BlockingOrder { get; }
 
         /// <summary>The connections that single-slot commands are relayed over.</summary>
         public SmartRelayLinks Links { get; }
@@ -57,6 +61,7 @@ namespace RedisCluster.Engine.Tunnel
         public void Dispose()
         {
             Busy.Dispose();
+            BlockingOrder.Dispose();
             Links.Dispose();
             Cluster.Dispose();
         }

@@ -146,6 +146,12 @@ namespace RedisCluster.Engine.Tunnel
                 }
 
                 _working = true;
+                if (commands.Count > 0)
+                {
+                    // Another client's blocking command taken before this read reaches its node first.
+                    await _backend.BlockingOrder.WaitTurnAsync(_abort.Token).ConfigureAwait(false);
+                }
+
                 bool quit;
                 using (_backend.Busy.Track(commands, _multi))
                 {
@@ -857,7 +863,10 @@ namespace RedisCluster.Engine.Tunnel
                     + ") cannot run while WATCH holds this client's connection; UNWATCH first, or give the keys a common hash tag");
             }
 
-            return await _pin.RunOnOwnerAsync(slot, connection => WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token)), _abort.Token).ConfigureAwait(false);
+            using (SmartBlockingOrder.Turn turn = await _backend.BlockingOrder.EnterAsync(_backend.OwnerOf(slot), _abort.Token).ConfigureAwait(false))
+            {
+                return await _pin.RunOnOwnerAsync(slot, connection => WaitWatchingClientAsync(turn.Send(connection, command, _abort.Token)), _abort.Token).ConfigureAwait(false);
+            }
         }
 
         /// <summary>A command between MULTI and EXEC: queued, after checking that a WATCH's connection can run it.</summary>
