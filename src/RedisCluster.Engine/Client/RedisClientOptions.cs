@@ -25,7 +25,7 @@ namespace RedisCluster.Engine.Client
         public System.TimeSpan RetryTimeout { get; set; } = System.TimeSpan.FromSeconds(20);
 
         /// <summary>
-        /// In a cluster, the command timeout of the client's own topology refreshes (CLUSTER SHARDS) and key lookups (COMMAND GETKEYS)
+        /// In a cluster, the command timeout of the client's own topology refreshes (CLUSTER SHARDS)
         /// when it differs from the connection's: a relay whose application commands have none must still not
         /// wait forever for a hung node to describe the cluster. Null: the connection's.
         /// </summary>

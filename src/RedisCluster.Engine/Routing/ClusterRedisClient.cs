@@ -483,7 +483,7 @@ namespace RedisCluster.Engine.Routing
         private async Task<IReadOnlyList<int>> GetKeysFromServerAsync(RedisCommand command, CancellationToken cancellationToken)
         {
             RedisEndpoint endpoint = _topology.DefaultPrimary ?? Endpoint;
-            RedisConnection connection = await _connections.GetForTopology(endpoint).GetAsync(cancellationToken).ConfigureAwait(false);
+            RedisConnection connection = await _connections.Get(endpoint).GetAsync(cancellationToken).ConfigureAwait(false);
             return await CommandTable.GetKeysFromServerAsync(connection, command, cancellationToken).ConfigureAwait(false);
         }
 

@@ -61,7 +61,6 @@ namespace RedisCluster.Engine.Tunnel
         public void Dispose()
         {
             Busy.Dispose();
-            BlockingOrder.Dispose();
             Links.Dispose();
             Cluster.Dispose();
         }

@@ -17,13 +17,13 @@ namespace RedisCluster.Engine.Tunnel
     /// goes to its node on a connection of its client's own (opened for it perhaps), so without this a BLPOP
     /// received first could reach the node after a later client's BLPOP (which Redis would then serve first)
     /// or after the LPUSH or XADD meant to wake it (and wait forever). A blocking command is "in transit" from
-    /// when the tunnel takes it until its node shows the connection blocked (CLIENT LIST ID, on a connection
-    /// of this type's own) or has answered it. Meanwhile the next blocking command for that node waits, and
+    /// when the tunnel takes it until its node shows the connection blocked (CLIENT LIST ID, asked over a
+    /// connection to the node that is open already) or has answered it. Meanwhile the next blocking command for that node waits, and
     /// so does every other client's next batch. Nothing is in transit almost always, which costs one read;
     /// the first blocking command on a connection costs a CLIENT ID pipelined with it, each one a round trip
     /// or two to see it arrive. A node that does not say within <see cref="Limit"/> is not waited for longer.
     /// </summary>
-    internal sealed class SmartBlockingOrder : IDisposable
+    internal sealed class SmartBlockingOrder
     {
         /// <summary>The longest anything waits for a blocking command to arrive: order is worth a moment, not a hang.</summary>
         private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
@@ -34,7 +34,6 @@ namespace RedisCluster.Engine.Tunnel
         private readonly object _gate = new object();
         private readonly List<Task> _inTransit = new List<Task>();
         private readonly ConcurrentDictionary<RedisEndpoint, SemaphoreSlim> _nodeTurns = new ConcurrentDictionary<RedisEndpoint, SemaphoreSlim>();
-        private readonly ConcurrentDictionary<RedisEndpoint, RedisConnection> _watchers = new ConcurrentDictionary<RedisEndpoint, RedisConnection>();
         private readonly ConditionalWeakTable<RedisConnection, Task<RespValue>> _ids = new ConditionalWeakTable<RedisConnection, Task<RespValue>>();
         private int _count;
 
@@ -87,16 +86,6 @@ namespace RedisCluster.Engine.Tunnel
             return turn;
         }
 
-        public void Dispose()
-        {
-            foreach (RedisConnection watcher in _watchers.Values)
-            {
-                QuietCleanup.Dispose(watcher);
-            }
-
-            _watchers.Clear();
-        }
-
         private static async Task BoundedAsync(Task task, CancellationToken cancellationToken)
         {
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -145,15 +134,7 @@ namespace RedisCluster.Engine.Tunnel
                 RedisCommand ask = RedisCommand.Create("CLIENT", "LIST", "ID", idReply.Integer.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 while (!reply.IsCompleted && clock.Elapsed < Limit)
                 {
-                    if (!_watchers.TryGetValue(node, out RedisConnection? watcher) || !watcher.IsConnected)
-                    {
-                        RedisConnection? replaced = watcher;
-                        watcher = await _backend.Links.OpenDedicatedAsync(node, CancellationToken.None).ConfigureAwait(false);
-                        _watchers[node] = watcher;
-                        QuietCleanup.Dispose(replaced);
-                    }
-
-                    Task<RespValue> listed = watcher.ExecuteAsync(ask, CancellationToken.None);
+                    Task<RespValue> listed = AskNodeAsync(node, ask);
                     TimeSpan left = Limit - clock.Elapsed;
                     if (left <= TimeSpan.Zero || await Task.WhenAny(listed, reply, Task.Delay(left)).ConfigureAwait(false) != listed)
                     {
@@ -168,10 +149,24 @@ namespace RedisCluster.Engine.Tunnel
                     }
                 }
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException || ex is ObjectDisposedException)
             {
                 // Order is not known, so not waited for; the command's own reply tells its client the rest.
             }
+        }
+
+        /// <summary>
+        /// Asks over a connection to <paramref name="node"/> that is open already, no connection of its own:
+        /// a relay connection when there is one, else the cluster client's.
+        /// </summary>
+        private async Task<RespValue> AskNodeAsync(RedisEndpoint node, RedisCommand ask)
+        {
+            if (_backend.Links.TryGet(node, 2, 0, out RedisConnection? link) || _backend.Links.TryGet(node, 3, 0, out link))
+            {
+                return await link!.ExecuteAsync(ask, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return (await _backend.Cluster.ExecuteOnNodeAsync(node, new[] { ask }, CancellationToken.None).ConfigureAwait(false))[0].Value;
         }
 
         /// <summary>One blocking command's place in the order.</summary>
