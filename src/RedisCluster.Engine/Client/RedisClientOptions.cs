@@ -24,6 +24,13 @@ namespace RedisCluster.Engine.Client
         /// <summary>How long a cluster command keeps retrying through redirects, TRYAGAIN, CLUSTERDOWN and failover.</summary>
         public System.TimeSpan RetryTimeout { get; set; } = System.TimeSpan.FromSeconds(20);
 
+        /// <summary>
+        /// In a cluster, the command timeout of the client's own topology refreshes (CLUSTER SHARDS)
+        /// when it differs from the connection's: a relay whose application commands have none must still not
+        /// wait forever for a hung node to describe the cluster. Null: the connection's.
+        /// </summary>
+        public System.TimeSpan? TopologyTimeout { get; set; }
+
         public IRedisLog Log { get; set; } = NullRedisLog.Instance;
 
         public RedisClientOptions Clone() => (RedisClientOptions)MemberwiseClone();

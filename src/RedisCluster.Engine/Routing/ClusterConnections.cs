@@ -15,6 +15,8 @@ namespace RedisCluster.Engine.Routing
         private readonly ConcurrentDictionary<RedisEndpoint, ConnectionPool> _replicaPools = new ConcurrentDictionary<RedisEndpoint, ConnectionPool>();
         private readonly TransportConnector _connector;
         private readonly Lazy<TransportConnector> _replicaConnector;
+        private readonly ConcurrentDictionary<RedisEndpoint, ConnectionPool> _topologyPools = new ConcurrentDictionary<RedisEndpoint, ConnectionPool>();
+        private readonly TransportConnector? _topologyConnector;
         private readonly RedisClientOptions _options;
         private bool _disposed;
 
@@ -28,6 +30,32 @@ namespace RedisCluster.Engine.Routing
                 replica.ReadOnlyReplica = true;
                 return new TransportConnector(replica);
             });
+            if (options.TopologyTimeout is TimeSpan timeout && timeout != options.Connection.CommandTimeout)
+            {
+                ConnectionOptions timed = options.Connection.Clone();
+                timed.CommandTimeout = timeout;
+                _topologyConnector = new TransportConnector(timed);
+            }
+        }
+
+        /// <summary>
+        /// The pool for the client's own topology requests: a connection of their own, timed per
+        /// <see cref="RedisClientOptions.TopologyTimeout"/>, when that differs from the application's
+        /// connections (whose commands may rightly wait for a long script); else the node's usual pool.
+        /// </summary>
+        public ConnectionPool GetForTopology(RedisEndpoint endpoint)
+        {
+            if (_topologyConnector == null)
+            {
+                return Get(endpoint);
+            }
+
+            if (_disposed)
+            {
+                throw new ObjectDisposedException(nameof(ClusterConnections));
+            }
+
+            return _topologyPools.GetOrAdd(endpoint, ep => new ConnectionPool(ep, _topologyConnector, 1));
         }
 
         /// <summary>The pool for a node; replica pools send READONLY on every connection they open.</summary>
@@ -48,12 +76,12 @@ namespace RedisCluster.Engine.Routing
         }
 
         /// <summary>Connections open now, to every node.</summary>
-        public int OpenCount => ConnectionPool.OpenIn(_primaryPools.Values, _replicaPools.Values);
+        public int OpenCount => ConnectionPool.OpenIn(_primaryPools.Values, _replicaPools.Values, _topologyPools.Values);
 
         /// <summary>Closes the pools of nodes that are no longer part of the cluster.</summary>
         public void Retain(Func<RedisEndpoint, bool> keep)
         {
-            foreach (var pools in new[] { _primaryPools, _replicaPools })
+            foreach (var pools in new[] { _primaryPools, _replicaPools, _topologyPools })
             {
                 foreach (RedisEndpoint endpoint in pools.Keys)
                 {
@@ -68,7 +96,7 @@ namespace RedisCluster.Engine.Routing
         public void Dispose()
         {
             _disposed = true;
-            foreach (var pools in new[] { _primaryPools, _replicaPools })
+            foreach (var pools in new[] { _primaryPools, _replicaPools, _topologyPools })
             {
                 foreach (ConnectionPool pool in pools.Values)
                 {

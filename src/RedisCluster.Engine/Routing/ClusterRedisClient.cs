@@ -61,6 +61,8 @@ namespace RedisCluster.Engine.Routing
                 {
                     try
                     {
+                        // The application's pool: at the start the caller's own cancellation bounds the wait, and a seed
+                        // still finishing a long script is waited for rather than given up on.
                         RedisConnection connection = await connections.Get(seed).GetAsync(cancellationToken).ConfigureAwait(false);
                         ClusterTopology topology = await ClusterTopologyLoader.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
                         CommandTable commands = await CommandTable.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -461,6 +463,11 @@ namespace RedisCluster.Engine.Routing
                 case "TRYAGAIN":
                     part.Redirects++;
                     Options.Log.Verbose("TRYAGAIN for '" + part.Command.ToDisplayString(32) + "' (slot migrating); retrying.");
+                    return Outcome.RetryLater;
+                case "LOADING":
+                    // Refused while the node loads its data set, so certainly not run: it goes again once
+                    // loaded, within the retry timeout like a failover.
+                    Options.Log.Verbose("LOADING for '" + part.Command.ToDisplayString(32) + "'; retrying once the node has loaded its data.");
                     return Outcome.RetryLater;
                 case "CLUSTERDOWN":
                 case "MASTERDOWN":

@@ -98,7 +98,7 @@ namespace RedisCluster.Engine.Routing
             {
                 try
                 {
-                    RedisConnection connection = await _connections.Get(endpoint).GetAsync(cancellationToken).ConfigureAwait(false);
+                    RedisConnection connection = await _connections.GetForTopology(endpoint).GetAsync(cancellationToken).ConfigureAwait(false);
                     ClusterTopology topology = await ClusterTopologyLoader.LoadAsync(connection, cancellationToken).ConfigureAwait(false);
                     if (topology.Primaries.Count == 0)
                     {

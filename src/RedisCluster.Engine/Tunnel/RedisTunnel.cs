@@ -198,7 +198,9 @@ namespace RedisCluster.Engine.Tunnel
             // with it the shared connection and everyone's commands on it).
             ConnectionOptions untimed = options.Connection.Clone();
             untimed.CommandTimeout = TimeSpan.Zero;
-            var clientOptions = new RedisClientOptions(untimed) { Mode = RedisClientMode.Cluster, Log = log };
+            // The tunnel's own requests (the topology, a command's keys) keep the -CommandTimeout: a hung node
+            // must not hold every refresh, and with it every client that waits for one.
+            var clientOptions = new RedisClientOptions(untimed) { Mode = RedisClientMode.Cluster, Log = log, TopologyTimeout = options.Connection.CommandTimeout };
             RedisClient client = await RedisClient.ConnectAsync(new[] { options.Upstream }, clientOptions, cancellationToken).ConfigureAwait(false);
             if (!(client is ClusterRedisClient cluster))
             {
@@ -207,7 +209,7 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id, access);
-            var backend = new SmartBackend(cluster, new TransportConnector(untimed), new SmartRelayLinks(untimed, tunnel.Statistics));
+            var backend = new SmartBackend(cluster, new TransportConnector(untimed), new SmartRelayLinks(untimed, tunnel.Statistics), log);
             tunnel.Statistics.CountSharedConnections(backend.OpenSharedConnections);
             try
             {

@@ -17,12 +17,14 @@ namespace RedisCluster.Engine.Tunnel
 
         private readonly BatchCoalescer _batches;
 
-        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links)
+        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links, IRedisLog log)
         {
             Cluster = cluster;
             Connector = connector;
             Links = links;
             _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
+            Busy = new SmartBusyNodes(this, log);
+            BlockingOrder = new SmartBlockingOrder(this);
         }
 
         /// <summary>Runs one client's commands, merged with other clients' into shared batches under load.</summary>
@@ -37,6 +39,12 @@ namespace RedisCluster.Engine.Tunnel
 
         /// <summary>The scripts EVAL has loaded on every primary, so that the cluster has one script cache.</summary>
         public SmartScriptCache Scripts { get; } = new SmartScriptCache();
+
+        /// <summary>Whether a primary is busy with a script, for answering as one busy server.</summary>
+        public SmartBusyNodes Busy { get; }
+
+        /// <summary>Keeps blocking commands in their place among other clients' commands.</summary>
+        public SmartBlockingOrder BlockingOrder { get; }
 
         /// <summary>The connections that single-slot commands are relayed over.</summary>
         public SmartRelayLinks Links { get; }
@@ -58,6 +66,7 @@ namespace RedisCluster.Engine.Tunnel
 
         public void Dispose()
         {
+            Busy.Dispose();
             Links.Dispose();
             Cluster.Dispose();
         }

@@ -395,7 +395,7 @@ namespace RedisCluster.Engine.Tunnel
             }
         }
 
-        /// <summary>The errors the router acts on: MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN.</summary>
+        /// <summary>The errors the router acts on: MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING.</summary>
         private static bool IsRedirect(ReadOnlySequence<byte> reply)
         {
             if (RespReader.FirstByte(reply) != (byte)'-' || reply.Length < 4)
@@ -408,7 +408,7 @@ namespace RedisCluster.Engine.Tunnel
             reply.Slice(1, length).CopyTo(word);
             word = word.Slice(0, length);
             return StartsWith(word, "MOVED ") || StartsWith(word, "ASK ") || StartsWith(word, "TRYAGAIN")
-                || StartsWith(word, "CLUSTERDOWN") || StartsWith(word, "MASTERDOWN");
+                || StartsWith(word, "CLUSTERDOWN") || StartsWith(word, "MASTERDOWN") || StartsWith(word, "LOADING ");
         }
 
         private static bool StartsWith(ReadOnlySpan<byte> text, string prefix)

@@ -96,7 +96,7 @@ namespace RedisCluster.Engine.Tunnel
                         + ErrorLines.OneLine(ex.Message) + ")");
                 }
 
-                if (IsSlotMoving(last) || last.ErrorPrefix == "CLUSTERDOWN")
+                if (IsSlotMoving(last) || last.ErrorPrefix == "CLUSTERDOWN" || last.ErrorPrefix == "LOADING")
                 {
                     await _backend.Cluster.RefreshTopologyAsync(cancellationToken).ConfigureAwait(false);
                     await Task.Delay(100 * (attempt + 1), cancellationToken).ConfigureAwait(false);

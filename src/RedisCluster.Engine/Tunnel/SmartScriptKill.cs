@@ -32,7 +32,14 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             await Task.WhenAll(replies).ConfigureAwait(false);
-            return Combine(replies);
+            RespValue combined = Combine(replies);
+            if (!combined.IsError)
+            {
+                // The script stops at its next hook; commands then are answered, not refused.
+                backend.Busy.Forget();
+            }
+
+            return combined;
         }
 
         private static async Task<RespValue> KillOnAsync(SmartBackend backend, RedisEndpoint endpoint, RedisCommand command, CancellationToken cancellationToken)

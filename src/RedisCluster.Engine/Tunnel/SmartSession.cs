@@ -151,7 +151,18 @@ namespace RedisCluster.Engine.Tunnel
                 }
 
                 _working = true;
-                bool quit = commands.Count > 0 && await ProcessAsync(commands, output).ConfigureAwait(false);
+                if (commands.Count > 0)
+                {
+                    // Another client's blocking command taken before this read reaches its node first.
+                    await _backend.BlockingOrder.WaitTurnAsync(_abort.Token).ConfigureAwait(false);
+                }
+
+                bool quit;
+                using (_backend.Busy.Track(commands, _multi))
+                {
+                    quit = commands.Count > 0 && await ProcessAsync(commands, output).ConfigureAwait(false);
+                }
+
                 // Until a command is complete its bytes stay in the pipe, and stay counted.
                 if (commands.Count > 0 && _queryBuffer.Release())
                 {
@@ -317,6 +328,10 @@ namespace RedisCluster.Engine.Tunnel
                     // command inside MULTI makes EXEC fail.
                     replies[i] = RespValue.Error(refused);
                     _multiFailed |= _multi != null;
+                }
+                else if (_backend.Busy.Refusal(name, args) is RespValue busy)
+                {
+                    replies[i] = await RefuseWhileBusyAsync(batch, name, busy).ConfigureAwait(false);
                 }
                 else if (_multi != null && name != "EXEC" && name != "DISCARD" && name != "MULTI" && name != "WATCH" && name != "QUIT" && name != "RESET")
                 {
@@ -699,6 +714,30 @@ namespace RedisCluster.Engine.Tunnel
         }
 
         /// <summary>
+        /// What a server busy with a script answers (see <see cref="SmartBusyNodes"/>): BUSY, which fails a
+        /// transaction being queued; an EXEC discards the transaction, and its WATCH, as Redis does.
+        /// </summary>
+        private async Task<RespValue> RefuseWhileBusyAsync(SmartBatch batch, string name, RespValue busy)
+        {
+            if (name != "EXEC")
+            {
+                _multiFailed |= _multi != null;
+                return busy;
+            }
+
+            if (_pin.IsWatching)
+            {
+                // The WATCH's connection closes: what went before still needs it.
+                await RunQueuedAsync(batch).ConfigureAwait(false);
+            }
+
+            _multi = null;
+            _multiFailed = false;
+            _pin.Release();
+            return SmartBusyNodes.ExecAborted(busy);
+        }
+
+        /// <summary>
         /// (P|S)UNSUBSCRIBE while subscribed to nothing: what a server says then, one reply per channel named,
         /// or one with a null channel when none is (pushes for a RESP3 client).
         /// </summary>
@@ -836,11 +875,14 @@ namespace RedisCluster.Engine.Tunnel
             _client.Blocked = true;
             try
             {
-                return await _pin.RunOnOwnerAsync(slot, connection =>
+                using (SmartBlockingOrder.Turn turn = await _backend.BlockingOrder.EnterAsync(_backend.OwnerOf(slot), _abort.Token).ConfigureAwait(false))
                 {
-                    _client.BlockedOn = connection;
-                    return WaitWatchingClientAsync(connection.ExecuteAsync(command, _abort.Token));
-                }, _abort.Token).ConfigureAwait(false);
+                    return await _pin.RunOnOwnerAsync(slot, connection =>
+                    {
+                        _client.BlockedOn = connection;
+                        return WaitWatchingClientAsync(turn.Send(connection, command, _abort.Token));
+                    }, _abort.Token).ConfigureAwait(false);
+                }
             }
             finally
             {

@@ -52,7 +52,7 @@ internal static class MiniRespClient
         return conn.ReadReply();
     }
 
-    private sealed class Connection : IDisposable
+    internal sealed class Connection : IDisposable
     {
         private readonly TcpClient _tcp;
         private readonly Stream _stream;

@@ -9,6 +9,11 @@ internal static class PosixProcess
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
+    /// <summary>Linux: freezes a process (a hung node that keeps its sockets open) until <see cref="SIGCONT"/>.</summary>
+    public const int SIGSTOP = 19;
+
+    public const int SIGCONT = 18;
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SysKill(int pid, int sig);
 

@@ -228,6 +228,39 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         Assert.Equal(1L, other.Call("LLEN", "iso:queue{q}").Integer);
     }
 
+    [Fact]
+    public async Task BlockedClientsAreServedInTheOrderTheirCommandsReachedTheTunnel()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var first = await RawRespClient.ConnectAsync(Port);
+        using var second = await RawRespClient.ConnectAsync(Port);
+        using var pusher = RawRespClient.Connect(Port);
+        pusher.Call("DEL", "iso:order{o}");
+
+        // The second client's own connection to the node is open already; the first one's opens for its BLPOP.
+        Assert.True(second.Call("BLPOP", "iso:warm{o}", "0.01").IsNull);
+        long before = _tunnel!.Statistics.CommandsRelayed;
+        await first.SendAsync(RawRespClient.Encode("BLPOP", "iso:order{o}", "0"), deadline.Token);
+        Assert.True(SpinWait.SpinUntil(() => _tunnel.Statistics.CommandsRelayed > before, TimeSpan.FromMinutes(1)), "the tunnel never took the BLPOP");
+        await second.SendAsync(RawRespClient.Encode("BLPOP", "iso:order{o}", "0"), deadline.Token);
+        Task<RespValue> firstGot = first.ReadAsync(deadline.Token);
+        Task<RespValue> secondGot = second.ReadAsync(deadline.Token);
+        Assert.True(Poll.Until(() => _cluster.Masters().Sum(n => BlockedClients(n)) == 2, TimeSpan.FromMinutes(1)), "both never waited");
+
+        // As on one server: the client whose BLPOP came first is served first.
+        Assert.Equal(1L, pusher.Call("LPUSH", "iso:order{o}", "a").Integer);
+        Assert.True(firstGot == await Task.WhenAny(firstGot, secondGot), "the second BLPOP was served first");
+        Assert.Equal("a", (await firstGot).Items[1].GetString());
+        Assert.Equal(1L, pusher.Call("LPUSH", "iso:order{o}", "b").Integer);
+        Assert.Equal("b", (await secondGot).Items[1].GetString());
+    }
+
+    private static int BlockedClients(RedisServer node)
+    {
+        string line = node.Cli("INFO", "clients").Split('\n').Single(l => l.StartsWith("blocked_clients:", StringComparison.Ordinal));
+        return int.Parse(line["blocked_clients:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The replies to MULTI, one queued command and EXEC; returns EXEC's.</summary>
     private static async Task<RespValue> ReadExecAsync(RawRespClient client, CancellationToken cancellationToken)
     {
