@@ -25,17 +25,17 @@ namespace RedisCluster.Engine.Tunnel
         private readonly TunnelContext _context;
         private readonly IReadOnlyList<RedisEndpoint> _others;
         private readonly int _protocol;
-        private readonly SemaphoreSlim _clientWrite;
+        private readonly SmartClientWrites _clientWrites;
         private List<Node>? _nodes;
 
         /// <param name="others">The primaries other than the client's subscription node.</param>
-        /// <param name="clientWrite">Held by whoever writes to the client, so that frames never interleave.</param>
-        public SmartKeyspaceEvents(TunnelContext context, IReadOnlyList<RedisEndpoint> others, int protocol, SemaphoreSlim clientWrite)
+        /// <param name="clientWrites">Shared by whoever writes to the client, so that frames never interleave.</param>
+        public SmartKeyspaceEvents(TunnelContext context, IReadOnlyList<RedisEndpoint> others, int protocol, SmartClientWrites clientWrites)
         {
             _context = context;
             _others = others;
             _protocol = protocol;
-            _clientWrite = clientWrite;
+            _clientWrites = clientWrites;
         }
 
         /// <summary>
@@ -163,21 +163,7 @@ namespace RedisCluster.Engine.Tunnel
                     }
 
                     reader.AdvanceTo(buffer.Start, buffer.End);
-                    if (output.WrittenCount > 0)
-                    {
-                        await _clientWrite.WaitAsync(abort).ConfigureAwait(false);
-                        try
-                        {
-                            _context.Statistics.AddToClient(output.WrittenCount);
-                            await client.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), abort).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            _clientWrite.Release();
-                        }
-
-                        output.Clear();
-                    }
+                    await _clientWrites.FlushAsync(client, output, abort).ConfigureAwait(false);
 
                     if (result.IsCompleted || result.IsCanceled)
                     {

@@ -28,7 +28,7 @@ namespace RedisCluster.Engine.Tunnel
         private readonly int _protocol;
         private readonly TunnelClientGate? _access;
         private readonly IReadOnlyList<RedisEndpoint> _otherPrimaries;
-        private readonly SemaphoreSlim _clientWrite = new SemaphoreSlim(1, 1);
+        private readonly SmartClientWrites _clientWrites;
         private readonly object _gate = new object();
         private TaskCompletionSource<bool>? _markerSeen;
         private long _count = -1;
@@ -42,6 +42,7 @@ namespace RedisCluster.Engine.Tunnel
             _otherPrimaries = otherPrimaries;
             _access = access;
             _context = context;
+            _clientWrites = new SmartClientWrites(context.Statistics);
             _upstream = upstream;
             _protocol = protocol;
         }
@@ -53,7 +54,7 @@ namespace RedisCluster.Engine.Tunnel
         public async Task<List<byte[][]>?> RunAsync(PipeReader client, PipeWriter clientOut, List<byte[][]> initial, CancellationToken stopReading, CancellationToken abort)
         {
             PipeReader upstreamReader = StreamPipes.Reader(_upstream, 4096, 4096, leaveOpen: true);
-            using var keyspace = new SmartKeyspaceEvents(_context, _otherPrimaries, _protocol, _clientWrite);
+            using var keyspace = new SmartKeyspaceEvents(_context, _otherPrimaries, _protocol, _clientWrites);
             var queue = new Queue<byte[][]>(initial);
             if (_protocol == 3)
             {
@@ -231,22 +232,7 @@ namespace RedisCluster.Engine.Tunnel
                     }
 
                     upstream.AdvanceTo(buffer.Start, buffer.End);
-                    if (output.WrittenCount > 0)
-                    {
-                        // Keyspace notifications of other primaries are written to the client too.
-                        await _clientWrite.WaitAsync(abort).ConfigureAwait(false);
-                        try
-                        {
-                            _context.Statistics.AddToClient(output.WrittenCount);
-                            await client.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), abort).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            _clientWrite.Release();
-                        }
-
-                        output.Clear();
-                    }
+                    await _clientWrites.FlushAsync(client, output, abort).ConfigureAwait(false);
 
                     if (result.IsCompleted || result.IsCanceled)
                     {
