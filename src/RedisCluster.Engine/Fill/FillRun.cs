@@ -246,7 +246,10 @@ namespace RedisCluster.Engine.Fill
         private async Task<long> VerifyAsync(FillKeyspace keyspace, Dictionary<FillNodePlan, (long Keys, string On)> found, CancellationToken cancellationToken)
         {
             long shortfall = 0;
-            foreach (FillNodePlan node in _nodes)
+
+            // Failed nodes first: waiting for their slots to be taken over also waits out the window in which
+            // the cluster answers CLUSTERDOWN to every keyed command, the live nodes' sampled EXISTS included.
+            foreach (FillNodePlan node in _nodes.OrderBy(n => n.Failed ? 0 : 1))
             {
                 if (node.Failed && _client is ClusterRedisClient cluster)
                 {
@@ -256,7 +259,10 @@ namespace RedisCluster.Engine.Fill
 
                 try
                 {
-                    var samples = SampleKeys(keyspace, node);
+                    // After a flush the key count says it all; otherwise keys that were there before the fill
+                    // count too, and only a sample tells what is missing. DBSIZE is keyless, so a cluster that is
+                    // down (a dead primary without a replica) still answers it.
+                    var samples = _options.Flush ? new List<string>() : SampleKeys(keyspace, node);
 
                     // One EXISTS per key: in a cluster, the samples sit in different slots.
                     var commands = new List<RedisCommand> { RedisCommand.Create("DBSIZE") };
