@@ -9,6 +9,9 @@ using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Routing;
+using RedisCluster.Engine.Tunnel.Hosting;
+using RedisCluster.Engine.Tunnel.Pinned;
+using RedisCluster.Engine.Tunnel.Smart;
 
 namespace RedisCluster.Engine.Tunnel
 {

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.Engine.Tunnel.Hosting;
 
 namespace RedisCluster.Engine.Tunnel.Relay
 {

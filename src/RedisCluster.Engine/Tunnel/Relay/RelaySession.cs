@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.Engine.Tunnel.Hosting;
 
 namespace RedisCluster.Engine.Tunnel.Relay
 {

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Threading;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.Engine.Tunnel.Pinned;
 
 namespace RedisCluster.Engine.Tunnel.Relay
 {

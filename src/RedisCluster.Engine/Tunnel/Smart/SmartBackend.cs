@@ -1,0 +1,74 @@
+using System;
+using System.Threading;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Routing;
+
+namespace RedisCluster.Engine.Tunnel.Smart
+{
+    /// <summary>
+    /// What every smart-mode client shares: one cluster client (its pooled, pipelined node connections are
+    /// the multiplexing, so a thousand clients do not mean a thousand TLS sessions per node) and the
+    /// connector for the few dedicated connections that stateful commands need.
+    /// </summary>
+    internal sealed class SmartBackend : IDisposable
+    {
+        private long _nextClientId;
+
+        private readonly BatchCoalescer _batches;
+
+        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links, IRedisLog log)
+        {
+            Cluster = cluster;
+            Connector = connector;
+            Links = links;
+            _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
+            Busy = new SmartBusyNodes(this, log);
+            BlockingOrder = new SmartBlockingOrder(this);
+        }
+
+        /// <summary>Runs one client's commands, merged with other clients' into shared batches under load.</summary>
+        public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<Commands.RedisReply>> ExecuteAsync(
+            System.Collections.Generic.IReadOnlyList<Commands.RedisCommand> commands, CancellationToken cancellationToken)
+            => _batches.ExecuteAsync(commands, cancellationToken);
+
+        public ClusterRedisClient Cluster { get; }
+
+        /// <summary>The applications connected in smart mode, as CLIENT LIST and CLIENT KILL see them.</summary>
+        public SmartClientRegistry Clients { get; } = new SmartClientRegistry();
+
+        /// <summary>The scripts EVAL has loaded on every primary, so that the cluster has one script cache.</summary>
+        public SmartScriptCache Scripts { get; } = new SmartScriptCache();
+
+        /// <summary>Whether a primary is busy with a script, for answering as one busy server.</summary>
+        public SmartBusyNodes Busy { get; }
+
+        /// <summary>Keeps blocking commands in their place among other clients' commands.</summary>
+        public SmartBlockingOrder BlockingOrder { get; }
+
+        /// <summary>The connections that single-slot commands are relayed over.</summary>
+        public SmartRelayLinks Links { get; }
+
+        /// <summary>Opens dedicated connections (blocking commands) with the tunnel's TLS and credentials.</summary>
+        public TransportConnector Connector { get; }
+
+        /// <summary>The server version clients are told in HELLO: the seed node's.</summary>
+        public string Version => Cluster.Hello.Version;
+
+        /// <summary>Client ids are the tunnel's own: upstream ids belong to shared connections and mean nothing to a client.</summary>
+        public long NextClientId() => Interlocked.Increment(ref _nextClientId);
+
+        /// <summary>The primary now serving <paramref name="slot"/>, or null while the slot is uncovered.</summary>
+        public RedisEndpoint? OwnerOf(int slot) => Cluster.Topology.GetPrimaryForSlot(slot)?.Endpoint;
+
+        /// <summary>The router's and the relay's connections open now (not the clients' own).</summary>
+        public long OpenSharedConnections() => Cluster.OpenConnections + Links.OpenCount;
+
+        public void Dispose()
+        {
+            Busy.Dispose();
+            Links.Dispose();
+            Cluster.Dispose();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Protocol;
+
+namespace RedisCluster.Engine.Tunnel.Smart
+{
+    /// <summary>
+    /// Keeps a blocking command in its place among the other clients' commands, as on one server. Each one
+    /// goes to its node on a connection of its client's own (opened for it perhaps), so without this a BLPOP
+    /// received first could reach the node after a later client's BLPOP (which Redis would then serve first)
+    /// or after the LPUSH or XADD meant to wake it (and wait forever). A blocking command is "in transit" from
+    /// when the tunnel takes it until its node shows the connection blocked (CLIENT LIST ID, asked over a
+    /// connection to the node that is open already) or has answered it. Meanwhile the next blocking command for that node waits, and
+    /// so does every other client's next batch. Nothing is in transit almost always, which costs one read;
+    /// the first blocking command on a connection costs a CLIENT ID pipelined with it, each one a round trip
+    /// or two to see it arrive. A node that does not say within <see cref="Limit"/> is not waited for longer.
+    /// </summary>
+    internal sealed class SmartBlockingOrder
+    {
+        /// <summary>The longest anything waits for a blocking command to arrive: order is worth a moment, not a hang.</summary>
+        private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
+
+        private static readonly RedisCommand ClientId = RedisCommand.Create("CLIENT", "ID");
+
+        private readonly SmartBackend _backend;
+        private readonly object _gate = new object();
+        private readonly List<Task> _inTransit = new List<Task>();
+        private readonly ConcurrentDictionary<RedisEndpoint, SemaphoreSlim> _nodeTurns = new ConcurrentDictionary<RedisEndpoint, SemaphoreSlim>();
+        private readonly ConditionalWeakTable<RedisConnection, Task<RespValue>> _ids = new ConditionalWeakTable<RedisConnection, Task<RespValue>>();
+        private int _count;
+
+        public SmartBlockingOrder(SmartBackend backend)
+        {
+            _backend = backend;
+        }
+
+        /// <summary>Before a client's batch: waits (bounded) for the blocking commands already in transit to reach their nodes.</summary>
+        public Task WaitTurnAsync(CancellationToken cancellationToken)
+        {
+            if (Volatile.Read(ref _count) == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            Task[] earlier;
+            lock (_gate)
+            {
+                earlier = _inTransit.ToArray();
+            }
+
+            return earlier.Length == 0 ? Task.CompletedTask : BoundedAsync(Task.WhenAll(earlier), cancellationToken);
+        }
+
+        /// <summary>
+        /// Takes a blocking command for <paramref name="node"/> (null: not known yet) into transit, after the
+        /// ones before it for that node have arrived. The transit ends when the turn's command arrives, or
+        /// when the turn is disposed.
+        /// </summary>
+        public async Task<Turn> EnterAsync(RedisEndpoint? node, CancellationToken cancellationToken)
+        {
+            SemaphoreSlim? nodeTurn = null;
+            if (node != null)
+            {
+                nodeTurn = _nodeTurns.GetOrAdd(node, _ => new SemaphoreSlim(1, 1));
+                if (!await nodeTurn.WaitAsync(Limit, cancellationToken).ConfigureAwait(false))
+                {
+                    nodeTurn = null;
+                }
+            }
+
+            var turn = new Turn(this, nodeTurn);
+            lock (_gate)
+            {
+                _inTransit.Add(turn.Arrival);
+                _count++;
+            }
+
+            return turn;
+        }
+
+        private static async Task BoundedAsync(Task task, CancellationToken cancellationToken)
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                _ = await Task.WhenAny(task, Task.Delay(Limit, timeout.Token)).ConfigureAwait(false);
+                timeout.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        private static bool ShowsBlocked(RespValue clientList)
+        {
+            string text = clientList.GetString() ?? string.Empty;
+            int flags = text.IndexOf(" flags=", StringComparison.Ordinal);
+            if (flags < 0)
+            {
+                return false;
+            }
+
+            int end = text.IndexOf(' ', flags + 7);
+            return text.IndexOf('b', flags + 7, (end < 0 ? text.Length : end) - flags - 7) >= 0;
+        }
+
+        private void Left(Turn turn)
+        {
+            lock (_gate)
+            {
+                _inTransit.Remove(turn.Arrival);
+                _count--;
+            }
+        }
+
+        /// <summary>Waits until <paramref name="reply"/> is in or the node shows the connection blocked.</summary>
+        private async Task WatchArrivalAsync(RedisConnection connection, Task<RespValue> id, Task<RespValue> reply)
+        {
+            RedisEndpoint node = connection.Endpoint;
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                RespValue idReply = await id.ConfigureAwait(false);
+                if (idReply.IsError || reply.IsCompleted)
+                {
+                    return;
+                }
+
+                RedisCommand ask = RedisCommand.Create("CLIENT", "LIST", "ID", idReply.Integer.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                while (!reply.IsCompleted && clock.Elapsed < Limit)
+                {
+                    Task<RespValue> listed = AskNodeAsync(node, ask);
+                    TimeSpan left = Limit - clock.Elapsed;
+                    if (left <= TimeSpan.Zero || await Task.WhenAny(listed, reply, Task.Delay(left)).ConfigureAwait(false) != listed)
+                    {
+                        return;
+                    }
+
+                    RespValue seen = await listed.ConfigureAwait(false);
+                    if (seen.IsError || ShowsBlocked(seen))
+                    {
+                        // An error (a busy node, a server before 6.2) says nothing more than waiting would.
+                        return;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is RedisException || ex is ObjectDisposedException)
+            {
+                // Order is not known, so not waited for; the command's own reply tells its client the rest.
+            }
+        }
+
+        /// <summary>
+        /// Asks over a connection to <paramref name="node"/> that is open already, no connection of its own:
+        /// a relay connection when there is one, else the cluster client's.
+        /// </summary>
+        private async Task<RespValue> AskNodeAsync(RedisEndpoint node, RedisCommand ask)
+        {
+            if (_backend.Links.TryGet(node, 2, 0, out RedisConnection? link) || _backend.Links.TryGet(node, 3, 0, out link))
+            {
+                return await link!.ExecuteAsync(ask, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return (await _backend.Cluster.ExecuteOnNodeAsync(node, new[] { ask }, CancellationToken.None).ConfigureAwait(false))[0].Value;
+        }
+
+        /// <summary>One blocking command's place in the order.</summary>
+        internal sealed class Turn : IDisposable
+        {
+            private readonly SmartBlockingOrder _order;
+            private readonly TaskCompletionSource<bool> _arrived = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            private SemaphoreSlim? _nodeTurn;
+            private int _ended;
+
+            public Turn(SmartBlockingOrder order, SemaphoreSlim? nodeTurn)
+            {
+                _order = order;
+                _nodeTurn = nodeTurn;
+            }
+
+            public Task Arrival => _arrived.Task;
+
+            /// <summary>Sends <paramref name="command"/> on <paramref name="connection"/>; the task is its reply, and the turn ends once it arrived.</summary>
+            public Task<RespValue> Send(RedisConnection connection, RedisCommand command, CancellationToken cancellationToken)
+            {
+                // Pipelined: the connection's id costs no round trip of its own, and only once per connection.
+                Task<RespValue> id = _order._ids.GetValue(connection, c => c.ExecuteAsync(ClientId, CancellationToken.None));
+                Task<RespValue> reply = connection.ExecuteAsync(command, cancellationToken);
+                _ = EndWhenArrivedAsync(connection, id, reply);
+                return reply;
+            }
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _ended, 1) == 0)
+                {
+                    Interlocked.Exchange(ref _nodeTurn, null)?.Release();
+                    _order.Left(this);
+                    _arrived.TrySetResult(true);
+                }
+            }
+
+            private async Task EndWhenArrivedAsync(RedisConnection connection, Task<RespValue> id, Task<RespValue> reply)
+            {
+                try
+                {
+                    await _order.WatchArrivalAsync(connection, id, reply).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Dispose();
+                }
+            }
+        }
+    }
+}
