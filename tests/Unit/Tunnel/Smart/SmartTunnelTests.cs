@@ -392,7 +392,7 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
         blocked.Send("BLPOP", "smart:stop-queue", "0");
         Assert.True(Poll.Until(() => BlockedClients() > blockedBefore, Poll.Deadline), "the BLPOP never reached a server");
 
-        // Neither client will ever be owed nothing (BLPOP 0, a subscription): the 1 s drain timeout must end them.
+        // Neither client's wait ever ends on its own (BLPOP 0, a subscription): the 1 s drain timeout must end them.
         // The deadline only turns a stop that waits for them forever into a failure.
         await tunnel.StopAsync().WaitAsync(Poll.Deadline);
         Assert.Equal(TunnelState.Stopped, tunnel.State);
