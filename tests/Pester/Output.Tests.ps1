@@ -309,3 +309,77 @@ Describe 'Start-RedisTunnel and Get-RedisTunnel output' {
         Assert-NoPassword (Get-RedisTunnel -Name out-standalone)
     }
 }
+
+Describe 'Test-RedisCluster, Move-RedisSlot, Copy-RedisKey, Invoke-RedisTransaction and message output' {
+    BeforeAll {
+        # What a user pipes these to: a list, a CSV file (Export-Csv writes what ConvertTo-Csv gives) and JSON.
+        function Assert-Readable($Object, [string] $What) {
+            $Object | Show -List | Should -Not -Match $typeName -Because "$What as a list"
+            ($Object | ConvertTo-Csv) -join "`n" | Should -Not -Match $typeName -Because "$What in CSV"
+            $Object | ConvertTo-Json -Depth 4 -WarningAction SilentlyContinue | Should -Not -Match $typeName -Because "$What in JSON"
+        }
+
+        $script:plain = Connect-Redis -Endpoint $server.Endpoint -Credential $cred -NoDefault
+    }
+
+    It 'writes a cluster check''s nodes, slots and problems as text' {
+        $check = Test-RedisCluster $cluster.Seed
+        Assert-Readable $check 'Test-RedisCluster'
+        $row = $check | ConvertTo-Csv | ConvertFrom-Csv
+        $row.Nodes | Should -Match '^127\.0\.0\.1:\d+ primary \w+'
+        $row.UncoveredSlots | Should -BeNullOrEmpty
+        $row.Problems | Should -BeNullOrEmpty
+    }
+
+    It 'writes the slots of a slot move as ranges' {
+        $primaries = Get-RedisClusterNode -Endpoint $cluster.Seed | Where-Object IsPrimary
+        $owner = $primaries | Where-Object { $_.Slots | Where-Object { $_.Contains(100) } }
+        $other = $primaries | Where-Object Id -NE $owner.Id | Select-Object -First 1
+        $moved = Move-RedisSlot -Slot '100-102' -Destination $other -Cluster $cluster.Seed -Confirm:$false
+        try {
+            Assert-Readable $moved 'Move-RedisSlot'
+            ($moved | ConvertTo-Csv | ConvertFrom-Csv).Slots | Should -Be '100-102'
+            $moved | Show -List | Should -Match 'Slots\s+: 100-102'
+        }
+        finally {
+            $null = Move-RedisSlot -Slot '100-102' -Destination $owner -Cluster $cluster.Seed -Confirm:$false
+            (Test-RedisCluster $cluster.Seed -Wait -Timeout 120).IsHealthy | Should -BeTrue
+        }
+    }
+
+    It 'writes a key copy and its nodes as text' {
+        Invoke-RedisCommand -Connection $plain SET out:copy value | Out-Null
+        $target = Connect-Redis -Endpoint $cluster.Seed -NoDefault
+        $copy = Copy-RedisKey -Source $plain -Destination $target -Pattern 'out:copy'
+        Assert-Readable $copy 'Copy-RedisKey'
+        Assert-Readable $copy.Nodes 'Copy-RedisKey nodes'
+        ($copy | ConvertTo-Csv | ConvertFrom-Csv).Nodes | Should -Match "^$([regex]::Escape($server.Endpoint)) 1 copied"
+    }
+
+    It 'writes a transaction''s commands, replies and watched keys as text' {
+        $tx = Invoke-RedisTransaction -Connection $plain -Watch out:tx -Detailed {
+            param($tx)
+            $tx.Queue('DEL', 'out:tx', 'out:list'); $tx.Queue('INCR', 'out:tx'); $tx.Queue('RPUSH', 'out:list', 'a', 'b'); $tx.Queue('LRANGE', 'out:list', 0, -1)
+        }
+        Assert-Readable $tx 'Invoke-RedisTransaction -Detailed'
+        $row = $tx | ConvertTo-Csv | ConvertFrom-Csv
+        $row.Commands | Should -Be 'DEL out:tx out:list; INCR out:tx; RPUSH out:list a b; LRANGE out:list 0 -1'
+        $row.Replies | Should -Be '0, 1, 2, a, b'
+        $row.Watched | Should -Be 'out:tx'
+        $tx.Replies[3] | Should -Be @('a', 'b')
+        $tx | Show -List | Should -Match 'Commands\s+: DEL out:tx out:list; INCR out:tx'
+    }
+
+    It 'writes published and received messages as text' {
+        Assert-Readable (Send-RedisMessage -Connection $plain -Channel out:nobody -Message hi) 'Send-RedisMessage'
+        $publisher = Start-ThreadJob -ArgumentList $server.Port, $password {
+            param($port, $password)
+            while ((& redis-cli -p $port --user alice --pass $password --no-auth-warning PUBSUB NUMSUB out:ch)[1] -ne '1') { Start-Sleep -Milliseconds 50 }
+            & redis-cli -p $port --user alice --pass $password --no-auth-warning PUBLISH out:ch hello | Out-Null
+        }
+        $message = Receive-RedisMessage -Connection $plain -Channel out:ch -Count 1
+        $publisher | Wait-Job | Receive-Job -ErrorAction Stop
+        Assert-Readable $message 'Receive-RedisMessage'
+        ($message | ConvertTo-Csv | ConvertFrom-Csv).Message | Should -Be 'hello'
+    }
+}

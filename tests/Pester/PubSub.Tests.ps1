@@ -15,13 +15,14 @@ BeforeAll {
         [long](Invoke-RedisCommand PUBSUB NUMSUB $Channel)[1]
     }
 
-    # Publishes the messages from a thread job once the channel has a subscriber (redis-cli, so the job needs no module).
-    function Start-Publisher([string] $Channel, [string[]] $Messages) {
+    # Publishes the messages from a thread job once the channel has a subscriber, and the server -Patterns pattern
+    # subscriptions (redis-cli, so the job needs no module).
+    function Start-Publisher([string] $Channel, [string[]] $Messages, [int] $Patterns = 0) {
         $port = $server.Port
-        Start-ThreadJob -ArgumentList $port, $Channel, $Messages -ScriptBlock {
-            param($port, $channel, $messages)
+        Start-ThreadJob -ArgumentList $port, $Channel, $Messages, $Patterns -ScriptBlock {
+            param($port, $channel, $messages, $patterns)
             $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while ((& redis-cli -p $port PUBSUB NUMSUB $channel)[1] -ne '1') {
+            while ((& redis-cli -p $port PUBSUB NUMSUB $channel)[1] -ne '1' -or [int](& redis-cli -p $port PUBSUB NUMPAT) -lt $patterns) {
                 if ([DateTime]::UtcNow -gt $deadline) { throw "nobody subscribed to $channel" }
                 Start-Sleep -Milliseconds 50
             }
@@ -48,13 +49,14 @@ Describe 'Receive-RedisMessage' {
 
         $results | Should -Be @('done 3 from pester:jobs', 'done 4 from pester:jobs', 'done 5 from pester:jobs')
         Invoke-RedisCommand GET pester:done | Should -Be '12'
-        Get-SubscriberCount pester:jobs | Should -Be 0
+        # The cmdlet closes its connection as it ends; the server notices a moment later.
+        Wait-Until -Because 'the subscription to end' { (Get-SubscriberCount pester:jobs) -eq 0 }
         $publisher | Wait-Job | Receive-Job -ErrorAction Stop
     }
 
     It 'writes message objects with the channel, pattern, kind, node and time' {
-        $publisher = Start-Publisher -Channel pester:obj -Messages @('hello')
-        # The pattern subscription counts in PUBSUB NUMPAT, not NUMSUB: the channel subscription is what the publisher waits for.
+        # The pattern subscription follows the channel's: the publisher waits for both, or the pattern could miss the message.
+        $publisher = Start-Publisher -Channel pester:obj -Messages @('hello') -Patterns 1
         $messages = @(Receive-RedisMessage -Channel pester:obj -Pattern 'pester:ob*' -Count 2)
         $publisher | Wait-Job | Receive-Job -ErrorAction Stop
 
@@ -73,7 +75,7 @@ Describe 'Receive-RedisMessage' {
     It 'ends when -Timeout passes with nothing received' {
         $messages = @(Receive-RedisMessage -Channel pester:quiet -Timeout 1)
         $messages.Count | Should -Be 0
-        Get-SubscriberCount pester:quiet | Should -Be 0
+        Wait-Until -Because 'the subscription to end' { (Get-SubscriberCount pester:quiet) -eq 0 }
     }
 
     It 'ends the subscription when a downstream Select-Object -First has enough' {
@@ -95,7 +97,7 @@ Describe 'Receive-RedisMessage' {
             Write-Host "Receive-RedisMessage stopped $([int]$clock.Elapsed.TotalMilliseconds) ms after Stop()"
             $running.IsCompleted | Should -BeTrue
             $shell.InvocationStateInfo.State | Should -Be 'Stopped'
-            Get-SubscriberCount pester:stop | Should -Be 0
+            Wait-Until -Because 'the subscription to end' { (Get-SubscriberCount pester:stop) -eq 0 }
         }
         finally {
             $shell.Dispose()

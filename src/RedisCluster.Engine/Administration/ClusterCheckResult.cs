@@ -15,12 +15,13 @@ namespace RedisCluster.Engine.Administration
             IReadOnlyList<OpenSlot> openSlots,
             IReadOnlyList<NodeProblem> nodeProblems)
         {
+            // Readable lists, so that a CSV cell or a string shows the items, not the list's type name.
             Endpoint = endpoint;
-            Nodes = nodes;
-            UncoveredSlots = uncoveredSlots;
+            Nodes = new ReadableList<ClusterNode>(nodes, "; ");
+            UncoveredSlots = new ReadableList<SlotRange>(uncoveredSlots, ",");
             CoveredSlotCount = SlotRange.SlotCount - uncoveredSlots.Sum(r => r.Count);
-            OpenSlots = openSlots;
-            NodeProblems = nodeProblems;
+            OpenSlots = new ReadableList<OpenSlot>(openSlots, "; ");
+            NodeProblems = new ReadableList<NodeProblem>(nodeProblems, "; ");
             Checked = DateTimeOffset.Now;
         }
 
@@ -71,13 +72,13 @@ namespace RedisCluster.Engine.Administration
 
                 lines.AddRange(OpenSlots.Select(s => "Open " + s + "."));
                 lines.AddRange(NodeProblems.Select(p => p.ToString().TrimEnd('.') + "."));
-                return lines;
+                return new ReadableList<string>(lines, " ");
             }
         }
 
         public override string ToString()
             => IsHealthy ? "Healthy: " + Nodes.Count + " nodes, all 16384 slots covered" : string.Join(" ", Problems);
 
-        private List<NodeProblem> Of(params NodeProblemKind[] kinds) => NodeProblems.Where(p => kinds.Contains(p.Kind)).ToList();
+        private ReadableList<NodeProblem> Of(params NodeProblemKind[] kinds) => new ReadableList<NodeProblem>(NodeProblems.Where(p => kinds.Contains(p.Kind)), "; ");
     }
 }

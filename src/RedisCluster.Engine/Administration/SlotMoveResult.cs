@@ -13,7 +13,7 @@ namespace RedisCluster.Engine.Administration
         {
             Destination = destination;
             DestinationId = destinationId;
-            Slots = SlotRanges.Normalize(slots.Select(s => new SlotRange(s, s)));
+            Slots = new ReadableList<SlotRange>(SlotRanges.Normalize(slots.Select(s => new SlotRange(s, s))), ",");
             SlotCount = slots.Count;
             KeysMoved = keysMoved;
             Seconds = Math.Round(elapsed.TotalSeconds, 3);
@@ -25,7 +25,7 @@ namespace RedisCluster.Engine.Administration
 
         public string DestinationId { get; }
 
-        /// <summary>The slots moved (those the destination already owned are not counted).</summary>
+        /// <summary>The slots moved (those the destination already owned are not counted). Its text is "100-110,200".</summary>
         public IReadOnlyList<SlotRange> Slots { get; }
 
         public int SlotCount { get; }

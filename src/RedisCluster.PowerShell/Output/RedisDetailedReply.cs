@@ -40,7 +40,7 @@ namespace RedisCluster.PowerShell.Output
         /// Arrays (nested ones too) as lists whose text is their items joined, so a CSV cell or a list view
         /// shows "a, b, c" instead of the array's type name; serializers still see a list.
         /// </summary>
-        private static object? Readable(object? value)
+        internal static object? Readable(object? value)
         {
             if (!(value is object?[] items))
             {

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using RedisCluster.Engine;
 using RedisCluster.Engine.Transactions;
 
 namespace RedisCluster.PowerShell.Output
@@ -8,12 +10,13 @@ namespace RedisCluster.PowerShell.Output
         internal RedisTransactionResult(TransactionStatus status, string[] commands, object?[] replies, int attempts, string? node, int? slot, string[] watched)
         {
             Status = status;
-            Commands = commands;
-            Replies = replies;
+            // Readable lists, so that a CSV cell or a string shows the items, not the array's type name.
+            Commands = new ReadableList<string>(commands, "; ");
+            Replies = (IReadOnlyList<object?>)RedisDetailedReply.Readable(replies)!;
             Attempts = attempts;
             Node = node;
             Slot = slot;
-            Watched = watched;
+            Watched = new ReadableList<string>(watched, ",");
         }
 
         public TransactionStatus Status { get; }
@@ -22,10 +25,10 @@ namespace RedisCluster.PowerShell.Output
         public bool Committed => Status == TransactionStatus.Committed;
 
         /// <summary>The queued commands, as text (secrets masked).</summary>
-        public string[] Commands { get; }
+        public IReadOnlyList<string> Commands { get; }
 
         /// <summary>One reply per command when committed (a RedisErrorReply for a command that failed); empty otherwise.</summary>
-        public object?[] Replies { get; }
+        public IReadOnlyList<object?> Replies { get; }
 
         /// <summary>How many times the block ran.</summary>
         public int Attempts { get; }
@@ -34,6 +37,6 @@ namespace RedisCluster.PowerShell.Output
 
         public int? Slot { get; }
 
-        public string[] Watched { get; }
+        public IReadOnlyList<string> Watched { get; }
     }
 }

@@ -35,7 +35,7 @@ public sealed class QueuedSendTests
         var sink = new RecordingSink();
         Queue(connection, sink, new[] { 10, 11, 12, 13 }, C("DEL", key), C("HSET", key, "f", "v"), C("HGETALL", key), C("GET", key));
         connection.SendQueued();
-        await sink.WaitFor(4);
+        await sink.WaitFor(4, connection);
 
         Assert.Equal(new[] { 10, 11, 12, 13 }, sink.Tags);
         Assert.Equal(":1\r\n", sink.Replies[1]);
@@ -62,7 +62,7 @@ public sealed class QueuedSendTests
 
                 connection.Queue(commands, sink, Enumerable.Range(0, commands.Count).ToList());
                 connection.SendQueued();
-                await sink.WaitFor(commands.Count);
+                await sink.WaitFor(commands.Count, connection);
                 Assert.Equal(Enumerable.Range(0, commands.Count), sink.Tags);
                 for (int i = 0; i < 25; i++)
                 {
@@ -95,7 +95,7 @@ public sealed class QueuedSendTests
         };
         connection.Queue(commands, sink, tags);
         connection.SendQueued();
-        await sink.WaitFor(8);
+        await sink.WaitFor(8, connection);
 
         Assert.Equal(new[] { 0, 1, 2, 7, 8, 9, 10, 11 }, sink.Tags);
         Assert.Equal(new[] { "a", "b", "c", "d", "e", "f", "g", "h" }, sink.Replies.Select(r => r.Split("\r\n")[1]));
@@ -113,7 +113,7 @@ public sealed class QueuedSendTests
         var set = RedisCommand.Create(new[] { Encoding.ASCII.GetBytes("SET"), Encoding.ASCII.GetBytes("queued:sliced"), value });
         connection.Queue(new[] { C("ECHO", "before"), set, C("STRLEN", "queued:sliced"), C("ECHO", "after") }, sink, new[] { 0, 1, 2, 3 });
         connection.SendQueued();
-        await sink.WaitFor(4);
+        await sink.WaitFor(4, connection);
 
         Assert.Equal(new[] { "$6\r\nbefore\r\n", "+OK\r\n", ":" + value.Length + "\r\n", "$5\r\nafter\r\n" }, sink.Replies);
         Assert.Equal(value, (await connection.ExecuteAsync(C("GET", "queued:sliced"))).GetBytes());
@@ -125,18 +125,21 @@ public sealed class QueuedSendTests
         RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, 2, tls: false);
         var sink = new RecordingSink();
 
-        // The first blocks the connection, so the rest are still owed when it breaks.
-        Queue(connection, sink, new[] { 1, 2, 3 }, C("BLPOP", "queued:never", "5"), C("PING"), C("PING"));
+        // The first blocks the connection for good (BLPOP 0), so the rest are still owed when it breaks, however
+        // long the machine takes to get there.
+        int blockedBefore = _fixture.Server.BlockedClients();
+        Queue(connection, sink, new[] { 1, 2, 3 }, C("BLPOP", "queued:never", "0"), C("PING"), C("PING"));
         connection.SendQueued();
-        await Task.Delay(200);
+        Assert.True(Poll.Until(() => _fixture.Server.BlockedClients() > blockedBefore, Poll.Deadline), "the BLPOP never reached the server");
         connection.Dispose();
-        await sink.WaitFor(3);
+        await sink.WaitFor(3, barrier: null);
 
         Assert.Equal(3, sink.Failures);
         Assert.Equal(new[] { 1, 2, 3 }, sink.Tags.OrderBy(t => t));
 
         // Refused before a byte is queued: the caller knows the command never reached the server.
         Assert.Throws<RedisNotSentException>(() => Queue(connection, sink, new[] { 4 }, C("PING")));
+        Assert.Equal(3, sink.Tags.Count);
     }
 
     private static void Queue(RedisConnection connection, IRawReplySink sink, int[] tags, params RedisCommand[] commands)
@@ -171,17 +174,22 @@ public sealed class QueuedSendTests
             Heard();
         }
 
-        public async Task WaitFor(int count)
+        /// <summary>
+        /// Waits until <paramref name="count"/> tags have heard. With a live <paramref name="barrier"/> connection, a
+        /// PING queued after them proves that no tag hears twice: its reply comes after every reply queued before it.
+        /// </summary>
+        public async Task WaitFor(int count, RedisConnection? barrier)
         {
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (Volatile.Read(ref _count) < count)
+            Assert.True(await Poll.UntilAsync(() => Task.FromResult(Volatile.Read(ref _count) >= count), Poll.Deadline), "only " + _count + " of " + count + " replies");
+            if (barrier != null)
             {
-                Assert.True(DateTime.UtcNow < deadline, "only " + _count + " of " + count + " replies within 10 s");
-                await Task.Delay(10);
+                var after = new RecordingSink();
+                barrier.Queue(new[] { C("PING") }, after, new[] { 0 });
+                barrier.SendQueued();
+                await after.WaitFor(1, barrier: null);
+                Assert.Equal("+PONG\r\n", Assert.Single(after.Replies));
             }
 
-            // No tag hears twice: nothing more arrives.
-            await Task.Delay(50);
             Assert.Equal(count, Volatile.Read(ref _count));
         }
 

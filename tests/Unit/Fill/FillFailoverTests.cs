@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using RedisCluster.Engine.Fill;
 using RedisCluster.Tests.Hosting;
@@ -27,21 +26,18 @@ public sealed class FillFailoverTests : IClassFixture<DedicatedClusterFixture>
         using var ps = PowerShell.Create();
         ps.Runspace = session.Runspace;
         ps.AddScript($"Start-RedisFill -Endpoint 127.0.0.1:{_cluster.SeedPort} -SizeGB 2 -Flush -Force -KeySize 64 -ValueSize 960 -WarningVariable fillWarnings");
-        var clock = Stopwatch.StartNew();
         var pending = ps.BeginInvoke();
         var victim = _cluster.Masters().Last();
-        while (!pending.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            // Kill once data is flowing: the victim holds some keys.
-            if (victim.IsRunning && victim.Cli("DBSIZE") is string size && long.TryParse(size, out long keys) && keys > 1000)
-            {
-                victim.Kill();
-            }
 
-            Thread.Sleep(100);
-        }
+        // Kill once data is flowing: the victim holds some keys.
+        bool loaded = Poll.Until(() => pending.IsCompleted || (victim.Cli("DBSIZE") is string size && long.TryParse(size, out long keys) && keys > 1000), Poll.Deadline);
+        Assert.True(loaded, "the victim received no keys");
 
-        Assert.False(victim.IsRunning, "the fill ended before the victim could be killed");
+        // Frozen first, so that the fill cannot end between the look and the kill: it waits for the victim (its writes
+        // and the replies-on barrier), however fast the machine. Then a fill still running is certainly cut short.
+        PosixProcess.Signal(victim.Pid, PosixProcess.SIGSTOP);
+        Assert.False(pending.IsCompleted, "the fill ended before the victim could be killed");
+        victim.Kill();
         // The other primaries go on writing their share (over a gigabyte): on a loaded machine that takes minutes.
         // The bound only turns a hang into a failure; it is not a speed requirement.
         Assert.True(pending.AsyncWaitHandle.WaitOne(TimeSpan.FromMinutes(10)), "the fill hung after a node died");

@@ -202,6 +202,23 @@ public sealed class RedisClusterProcesses : IDisposable
     /// </summary>
     public void WaitHealthy(TimeSpan timeout) => WaitUntil(strict: false, timeout);
 
+    /// <summary>
+    /// Waits until every replica has acknowledged everything its primary had written when this was called (ROLE on the
+    /// primary lists each replica's acknowledged offset). WAIT cannot stand in for this: it counts only the writes of the
+    /// connection it runs on, and when its timeout passes it returns early without failing anything.
+    /// </summary>
+    public void WaitReplicated(TimeSpan timeout)
+    {
+        var written = Masters().Select(m => (Node: m, Offset: (long)((object?[])m.Execute("ROLE")!)[1]!)).ToList();
+        bool Acknowledged((RedisServer Node, long Offset) primary)
+            => primary.Node.Execute("ROLE") is object?[] role && role[2] is object?[] replicas && replicas.Length > 0
+               && replicas.All(r => r is object?[] fields && long.Parse((string)fields[2]!, CultureInfo.InvariantCulture) >= primary.Offset);
+        if (!Poll.Until(() => written.All(Acknowledged), timeout))
+        {
+            throw new TimeoutException($"Replicas did not acknowledge their primaries' writes within {timeout.TotalSeconds:0.#} s.\n{NodeLogs(lines: 15)}");
+        }
+    }
+
     private void WaitUntil(bool strict, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();

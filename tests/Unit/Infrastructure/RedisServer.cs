@@ -315,6 +315,17 @@ public sealed class RedisServer : IDisposable
     internal object? Execute(params string[] command) =>
         MiniRespClient.Execute(Host, ClientPort, IsTlsOnly, Options.RequirePassForDefault, TimeSpan.FromSeconds(5), command);
 
+    /// <summary>
+    /// How many clients the server holds blocked (INFO clients: blocked_clients): a test waits for it to rise to know
+    /// that its blocking command has reached the server, instead of sleeping and hoping.
+    /// </summary>
+    public int BlockedClients()
+    {
+        string info = (string)Execute("INFO", "clients")!;
+        string line = info.Split('\n').Single(l => l.StartsWith("blocked_clients:", StringComparison.Ordinal));
+        return int.Parse(line["blocked_clients:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The last lines of the server log (empty if there is none yet).</summary>
     public string LogTail(int lines = 40)
     {

@@ -190,16 +190,17 @@ public sealed class ClusterRoutingTests : IDisposable
     {
         string key = Prefix("replica");
         _client.Run("SET", key, "r");
-        _client.Run("WAIT", "1", "2000");
+        _cluster.WaitReplicated(Poll.Deadline);
         using var replicaClient = ClusterClients.Open(_cluster, new CapturingLog(), readFromReplica: true);
 
         // Replicas count as healthy (and serve reads) once the primary has seen their replication offset.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (replicaClient.Topology.Replicas.Any(r => r.Health != ClusterNodeHealth.Online) && DateTime.UtcNow < deadline)
+        async Task<bool> ReplicasOnline()
         {
-            await Task.Delay(200);
             await replicaClient.RefreshTopologyAsync();
+            return replicaClient.Topology.Replicas.All(r => r.Health == ClusterNodeHealth.Online);
         }
+
+        Assert.True(await Poll.UntilAsync(ReplicasOnline, Poll.Deadline), "replicas not online: " + string.Join(", ", replicaClient.Topology.Replicas.Select(r => r.Endpoint + " " + r.Health)));
 
         var reply = replicaClient.RunDetailed("GET", key);
         Assert.Equal("r", reply.Value.GetString());

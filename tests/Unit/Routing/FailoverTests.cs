@@ -7,11 +7,14 @@ using Xunit.Abstractions;
 
 namespace RedisCluster.Tests.Routing;
 
-/// <summary>Manual failover and a killed primary: commands succeed again once the cluster heals, within a stated bound.</summary>
+/// <summary>Manual failover and a killed primary: commands succeed again once the cluster heals.</summary>
 public sealed class FailoverTests : IClassFixture<DedicatedClusterFixture>
 {
-    /// <summary>cluster-node-timeout is 3 s here; detection, election and promotion fit well within this.</summary>
-    private static readonly TimeSpan HealBound = TimeSpan.FromSeconds(20);
+    /// <summary>
+    /// cluster-node-timeout is 3 s here, so detection, election and promotion take seconds; the bound only turns a
+    /// client that never recovers into a failure, and is no speed requirement (a loaded machine stretches failovers).
+    /// </summary>
+    private static readonly TimeSpan HealBound = Poll.Deadline;
 
     private readonly RedisClusterProcesses _cluster;
     private readonly ITestOutputHelper _output;
@@ -53,7 +56,7 @@ public sealed class FailoverTests : IClassFixture<DedicatedClusterFixture>
         const string victimKey = "{failover}killed";
         int victimSlot = HashSlot.GetSlot(victimKey);
         Assert.Equal("OK", client.Run("SET", victimKey, "v1").GetString());
-        client.Run("WAIT", "1", "2000");
+        _cluster.WaitReplicated(Poll.Deadline);
         var victim = _cluster.NodeForPort(client.Topology.GetPrimaryForSlot(victimSlot)!.Endpoint!.Port);
         string otherKey = ClusterClients.KeysOnEveryPrimary("failover-other", client, 1)
             .First(k => client.Topology.GetPrimaryForSlot(HashSlot.GetSlot(k))!.Endpoint!.Port != victim.Port);
@@ -84,7 +87,6 @@ public sealed class FailoverTests : IClassFixture<DedicatedClusterFixture>
 
         _output.WriteLine($"killed primary: served again after {clock.ElapsedMilliseconds} ms; last error: {last?.Message}");
         Assert.Equal("v1", value);
-        Assert.True(clock.Elapsed < HealBound);
         Assert.Equal("OK", client.Run("SET", victimKey, "v2").GetString());
         Assert.NotEqual(victim.Port, client.RunDetailed("GET", victimKey).Endpoint.Port);
     }

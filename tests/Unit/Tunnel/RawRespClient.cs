@@ -22,7 +22,8 @@ internal sealed class RawRespClient : IDisposable
 
     public static RawRespClient Connect(int port, string host = "127.0.0.1")
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10000 };
+        // The receive timeout only turns a reply that never comes into a failure: no test waits for it to pass.
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 60000 };
         socket.Connect(host, port);
         return new RawRespClient(socket);
     }

@@ -69,7 +69,7 @@ public sealed class TunnelCmdletTests : IDisposable
         IAsyncResult async = ps.BeginInvoke<PSObject, PSObject>(null, output);
         try
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            var deadline = DateTime.UtcNow + Poll.Deadline;
             while (output.Count == 0)
             {
                 // Streams are read with ReadAll: enumerating a PSDataCollection still open blocks.
@@ -89,7 +89,7 @@ public sealed class TunnelCmdletTests : IDisposable
 
             Assert.False(async.IsCompleted, "the foreground tunnel must keep running");
             ps.Stop();
-            Assert.True(async.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(15)), "Ctrl+C did not end the tunnel");
+            Assert.True(async.AsyncWaitHandle.WaitOne(Poll.Deadline), "Ctrl+C did not end the tunnel");
             Assert.Equal(TunnelState.Stopped, tunnel.State);
             Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
             Assert.Throws<SocketException>(() => RawRespClient.Connect(port).Dispose());
@@ -137,7 +137,7 @@ public sealed class TunnelCmdletTests : IDisposable
             Assert.Contains(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
         }
 
-        await tunnel.WhenStopped().WaitAsync(TimeSpan.FromSeconds(15));
+        await tunnel.WhenStopped().WaitAsync(Poll.Deadline);
         Assert.Equal(TunnelState.Stopped, tunnel.State);
         Assert.DoesNotContain(_ps.RunClean("Get-RedisTunnel"), o => ReferenceEquals(o, tunnel));
     }

@@ -49,7 +49,7 @@ public abstract class PinnedTunnelTestBase : IAsyncLifetime
     protected int LocalPortOf(RedisServer node) => node.ClientPort + _offset;
 
     protected string Cli(int port, params string[] args)
-        => RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture) }.Concat(args), TimeSpan.FromSeconds(20));
+        => RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture) }.Concat(args), RedisCliRunner.DefaultTimeout);
 
     /// <summary>A key per master, each in a slot that master owns (found from the cluster itself, not assumed).</summary>
     protected Dictionary<RedisServer, string> KeyPerMaster()

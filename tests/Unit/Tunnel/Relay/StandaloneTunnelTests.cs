@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using RedisCluster.Engine.Connections;
@@ -27,13 +26,13 @@ public sealed class StandaloneTunnelTests
         Credential = credential ? new NetworkCredential(StandaloneFixture.AclUser, StandaloneFixture.AclPassword) : null,
     };
 
-    private Task<RedisTunnel> StartAsync(ConnectionOptions? connection = null, int? port = null, RedisServer? server = null)
+    private Task<RedisTunnel> StartAsync(ConnectionOptions? connection = null, int? port = null, RedisServer? server = null, TimeSpan? drainTimeout = null)
     {
         server ??= _redis.Server;
         var options = new TunnelOptions(new RedisEndpoint("127.0.0.1", server.TlsPort!.Value), connection ?? TlsAcl())
         {
             ListenPort = port ?? FreePorts.PickListener(),
-            DrainTimeout = TimeSpan.FromSeconds(3),
+            DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(3),
         };
         return RedisTunnel.StartAsync(options);
     }
@@ -60,8 +59,8 @@ public sealed class StandaloneTunnelTests
     {
         using RedisTunnel tunnel = await StartAsync();
         string port = PortOf(tunnel).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal("OK", RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", port, "SET", "tunnel:cli", "v1" }, TimeSpan.FromSeconds(10)));
-        Assert.Equal("v1", RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", port, "GET", "tunnel:cli" }, TimeSpan.FromSeconds(10)));
+        Assert.Equal("OK", RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", port, "SET", "tunnel:cli", "v1" }, RedisCliRunner.DefaultTimeout));
+        Assert.Equal("v1", RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", port, "GET", "tunnel:cli" }, RedisCliRunner.DefaultTimeout));
     }
 
     [Fact]
@@ -151,7 +150,7 @@ public sealed class StandaloneTunnelTests
         RespValue error = bad.Read();
         Assert.True(error.IsError);
         Assert.StartsWith("ERR Protocol error", error.GetString());
-        Assert.True(bad.WaitClosed(TimeSpan.FromSeconds(5)));
+        Assert.True(bad.WaitClosed(Poll.Deadline));
 
         Assert.Equal("PONG", good.Call("PING").GetString());
         using var another = RawRespClient.Connect(port);
@@ -200,21 +199,29 @@ public sealed class StandaloneTunnelTests
     [Fact]
     public async Task StoppingClosesTheListenerFirstThenDeliversRepliesStillDue()
     {
-        RedisTunnel tunnel = await StartAsync();
+        // A drain timeout no test run reaches: the stop must end because the last reply went out, not because time ran out.
+        RedisTunnel tunnel = await StartAsync(drainTimeout: TimeSpan.FromMinutes(10));
         int port = PortOf(tunnel);
         using var client = RawRespClient.Connect(port);
         Assert.Equal("PONG", client.Call("PING").GetString());
-        client.Send("DEBUG", "SLEEP", "0.5");
-        await Task.Delay(100);
-        var sw = Stopwatch.StartNew();
+
+        // The reply is due once the server holds the BLPOP, and it comes only when this test pushes: the stop
+        // certainly begins while a reply is still owed, however fast or slow the machine.
+        string queue = "tunnel:stop:" + Guid.NewGuid().ToString("N");
+        int blockedBefore = _redis.Server.BlockedClients();
+        client.Send("BLPOP", queue, "0");
+        Assert.True(Poll.Until(() => _redis.Server.BlockedClients() > blockedBefore, Poll.Deadline), "the BLPOP never reached the server");
+
         Task stop = tunnel.StopAsync();
-        await Task.Delay(50);
+
+        // StopAsync closes the listener before it returns.
         Assert.Throws<SocketException>(() => RawRespClient.Connect(port).Dispose());
-        Assert.Equal("OK", client.Read().GetString());
-        Assert.True(client.WaitClosed(TimeSpan.FromSeconds(5)));
-        await stop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(stop.IsCompleted, "the stop ended while a reply was still owed");
+        Assert.Equal("1", _redis.Server.Cli("RPUSH", queue, "due"));
+        Assert.Equal(new[] { queue, "due" }, client.Read().Items.Select(v => v.GetString()));
+        Assert.True(client.WaitClosed(Poll.Deadline), "the drained client was not closed");
+        await stop.WaitAsync(Poll.Deadline);
         Assert.Equal(TunnelState.Stopped, tunnel.State);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(4), "stop took " + sw.Elapsed);
         Assert.True(tunnel.WhenStopped().IsCompleted);
         Assert.Empty(tunnel.Listeners);
     }
@@ -236,13 +243,13 @@ public sealed class StandaloneTunnelTests
         Assert.Equal("PONG", idle.Call("PING").GetString());
         Assert.Equal("PONG", blocked.Call("PING").GetString());
         blocked.Send("BLPOP", "tunnel:never", "0");
-        await Task.Delay(100);
+        Assert.True(Poll.Until(() => server.BlockedClients() == 1, Poll.Deadline), "the BLPOP never reached the server");
 
-        var sw = Stopwatch.StartNew();
+        // Nothing but the upstream's end closes these clients (no idle timeout, BLPOP 0 waits forever), so the
+        // deadline only turns a tunnel that never closes them into a failure.
         server.Kill();
-        Assert.True(blocked.WaitClosed(TimeSpan.FromSeconds(5)), "the blocked client was not closed");
-        Assert.True(idle.WaitClosed(TimeSpan.FromSeconds(5)), "the idle client was not closed");
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), "closing took " + sw.Elapsed);
+        Assert.True(blocked.WaitClosed(Poll.Deadline), "the blocked client was not closed");
+        Assert.True(idle.WaitClosed(Poll.Deadline), "the idle client was not closed");
 
         // The tunnel itself keeps running: a new client is told why it cannot be served.
         using var late = RawRespClient.Connect(port);

@@ -77,15 +77,9 @@ public sealed class SmartTunnelBusyTests : SmartTunnelTestBase, IClassFixture<Sm
             Assert.Equal("OK", client.Call("MULTI").GetString());
             Assert.Equal("QUEUED", client.Call("INCR", "busy:body").GetString());
             Task<RespValue> stopped = StartForeverAsync(runner, deadline.Token);
-            RespValue refused;
-            do
-            {
-                deadline.Token.ThrowIfCancellationRequested();
-                refused = client.Call("INCR", "busy:body");
-            }
-            while (!refused.IsError);
-
-            Assert.StartsWith("BUSY", refused.GetString(), StringComparison.Ordinal);
+            RespValue? refused = null;
+            Assert.True(Poll.Until(() => (refused = client.Call("INCR", "busy:body")).IsError, Poll.Deadline), "INCR never heard BUSY; last reply: " + refused);
+            Assert.StartsWith("BUSY", refused!.GetString(), StringComparison.Ordinal);
             await KillAsync(stopped, deadline.Token);
 
             // Run after the script, the block would have made it 3 (the tunnel had said QUEUED to both INCRs).
@@ -216,16 +210,16 @@ public sealed class SmartTunnelBusyTests : SmartTunnelTestBase, IClassFixture<Sm
 
     private static async Task WaitBusyAsync(RawRespClient probe, CancellationToken cancellationToken)
     {
-        RespValue reply;
-        do
+        RespValue? reply = null;
+        async Task<bool> Refused()
         {
-            await Task.Delay(10, cancellationToken);
             await probe.SendAsync(RawRespClient.Encode("PING"), cancellationToken);
             reply = await probe.ReadAsync(cancellationToken);
+            return reply.IsError;
         }
-        while (!reply.IsError);
 
-        Assert.StartsWith("BUSY", reply.GetString(), StringComparison.Ordinal);
+        Assert.True(await Poll.UntilAsync(Refused, Poll.Deadline), "PING never heard BUSY; last reply: " + reply);
+        Assert.StartsWith("BUSY", reply!.GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>SCRIPT KILL through the tunnel, and the script's client hears that it was killed.</summary>

@@ -25,7 +25,7 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
     protected override void Configure(TunnelOptions options) => options.ClientLimits = new RespLimits { MaxBulkLength = 64 * 1024 };
 
     private string Cli(params string[] args)
-        => RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) }.Concat(args), TimeSpan.FromSeconds(20));
+        => RedisCliRunner.RunChecked(new[] { "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture) }.Concat(args), RedisCliRunner.DefaultTimeout);
 
     /// <summary>One key per slot range of every primary: keys whose slots are spread over the whole slot space.</summary>
     private static List<string> SpreadKeys(string prefix, int count)
@@ -191,13 +191,14 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
     }
 
     [Fact]
-    public async Task BlpopIsWokenByAPushFromAnotherClient()
+    public void BlpopIsWokenByAPushFromAnotherClient()
     {
         using var blocked = RawRespClient.Connect(Port);
         using var other = RawRespClient.Connect(Port);
         other.Call("DEL", "smart:queue");
-        blocked.Send("BLPOP", "smart:queue", "10");
-        await Task.Delay(300);
+        int blockedBefore = BlockedClients();
+        blocked.Send("BLPOP", "smart:queue", "0");
+        Assert.True(Poll.Until(() => BlockedClients() > blockedBefore, Poll.Deadline), "the BLPOP never reached a server");
 
         // The shared pipeline is not held up by the blocked client.
         Assert.Equal("PONG", other.Call("PING").GetString());
@@ -311,14 +312,14 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
         RespValue error = bad.Read();
         Assert.True(error.IsError);
         Assert.Contains("Protocol error", error.GetString());
-        Assert.True(bad.WaitClosed(TimeSpan.FromSeconds(5)));
+        Assert.True(bad.WaitClosed(Poll.Deadline));
 
         using var big = RawRespClient.Connect(Port);
         big.Send(Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n"));
         RespValue tooBig = big.Read();
         Assert.True(tooBig.IsError);
         Assert.Contains("Protocol error", tooBig.GetString());
-        Assert.True(big.WaitClosed(TimeSpan.FromSeconds(5)));
+        Assert.True(big.WaitClosed(Poll.Deadline));
 
         Assert.Equal("PONG", good.Call("PING").GetString());
     }
@@ -331,7 +332,7 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
         Assert.Equal("OK", client.Read().GetString());
         Assert.Equal("v", client.Read().GetString());
         Assert.Equal("OK", client.Read().GetString());
-        Assert.True(client.WaitClosed(TimeSpan.FromSeconds(5)));
+        Assert.True(client.WaitClosed(Poll.Deadline));
     }
 
     [Fact]
@@ -387,38 +388,33 @@ public sealed class SmartTunnelTests : SmartTunnelTestBase, IClassFixture<SmartC
         using var subscriber = RawRespClient.Connect(port);
         using var blocked = RawRespClient.Connect(port);
         Assert.Equal("subscribe", subscriber.Call("SUBSCRIBE", "smart:stop").Items[0].GetString());
+        int blockedBefore = BlockedClients();
         blocked.Send("BLPOP", "smart:stop-queue", "0");
-        await Task.Delay(300);
+        Assert.True(Poll.Until(() => BlockedClients() > blockedBefore, Poll.Deadline), "the BLPOP never reached a server");
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        await tunnel.StopAsync();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), "stopping took " + clock.Elapsed);
+        // Neither client's wait ever ends on its own (BLPOP 0, a subscription): the 1 s drain timeout must end them.
+        // The deadline only turns a stop that waits for them forever into a failure.
+        await tunnel.StopAsync().WaitAsync(Poll.Deadline);
         Assert.Equal(TunnelState.Stopped, tunnel.State);
-        Assert.True(subscriber.WaitClosed(TimeSpan.FromSeconds(5)));
-        Assert.True(blocked.WaitClosed(TimeSpan.FromSeconds(5)));
+        Assert.True(subscriber.WaitClosed(Poll.Deadline));
+        Assert.True(blocked.WaitClosed(Poll.Deadline));
     }
 
     [Fact]
-    public async Task ABlockedClientThatHangsUpReleasesItsServerConnection()
+    public void ABlockedClientThatHangsUpReleasesItsServerConnection()
     {
-        bool AnyBlocked() => _cluster.Masters().Any(m => m.Cli("CLIENT", "LIST").Contains("cmd=blpop", StringComparison.Ordinal));
+        int blockedBefore = BlockedClients();
         using (var blocked = RawRespClient.Connect(Port))
         {
             blocked.Send("BLPOP", "smart:abandoned", "0");
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-            while (!AnyBlocked())
-            {
-                Assert.True(DateTime.UtcNow < until, "the BLPOP never reached a server");
-                await Task.Delay(100);
-            }
+            Assert.True(Poll.Until(() => BlockedClients() > blockedBefore, Poll.Deadline), "the BLPOP never reached a server");
         }
 
         // BLPOP 0 would wait forever; the tunnel notices the hang-up and closes the dedicated connection.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (AnyBlocked())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the server still blocks for a client that left");
-            await Task.Delay(100);
-        }
+        Assert.True(Poll.Until(() => BlockedClients() <= blockedBefore, Poll.Deadline), "the server still blocks for a client that left");
     }
+
+    /// <summary>The clients the primaries hold blocked (BLPOP and the like), over all of them.</summary>
+    private int BlockedClients()
+        => _cluster.Masters().Sum(m => m.BlockedClients());
 }

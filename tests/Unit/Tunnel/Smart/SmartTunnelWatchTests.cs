@@ -47,13 +47,10 @@ public sealed class SmartTunnelWatchTests : SmartTunnelTestBase, IClassFixture<S
 
     private async Task WaitForConnectionsAsync(int expected, string because)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        int now;
-        while ((now = UpstreamConnections()) != expected)
-        {
-            Assert.True(DateTime.UtcNow < deadline, because + ": " + now + " upstream connections, expected " + expected);
-            await Task.Delay(100);
-        }
+        int now = 0;
+        Assert.True(
+            await Poll.UntilAsync(() => Task.FromResult((now = UpstreamConnections()) == expected), Poll.Deadline),
+            because + ": " + now + " upstream connections, expected " + expected);
     }
 
     /// <summary>A key that hashes to a different slot than <paramref name="key"/>.</summary>
