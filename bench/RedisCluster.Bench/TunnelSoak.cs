@@ -9,12 +9,18 @@ namespace RedisCluster.Bench;
 /// Fuzz and soak for the tunnel in each mode (standalone, pinned, smart), each run as tests/TunnelTestHost in a
 /// child process: malformed and oversized inputs, each on a connection of its own, plus idle connections, while a
 /// verifying client checks every reply it gets. Reports survival, the verifying client's errors and the tunnel's
-/// resident memory before, at its peak and after the clients left.
+/// resident memory before (after a warm-up round, once settled), at its peak and after the clients left (once settled).
 /// </summary>
 public sealed class TunnelSoak
 {
     private const int Workers = 16;
     private const int DescriptorLimit = 20000;
+
+    // Enough inputs for each shape, random and oversized ones among them; a crowd big enough to count as one when it leaves.
+    private const int WarmUpInputs = 2000;
+    private const int WarmUpIdle = 500;
+    private const int SettleWindow = 10;
+    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(120);
     private readonly int _inputs;
     private readonly int _idle;
 
@@ -44,16 +50,34 @@ public sealed class TunnelSoak
     {
         // Pinned: every node's listener at its port less 10000, below the ephemeral range the clients' sockets use.
         using TunnelHostProcess host = TunnelHostProcess.Start(upstream, mode, DescriptorLimit, portOffset: mode == "Pinned" ? -10000 : 0);
+
+        // "Before" is the steady state a user sees: a warm-up round has run every path once (idle crowd arriving and
+        // leaving, malformed and oversized inputs, verified commands), and the memory has stopped moving.
+        Round(host, mode, Math.Min(_inputs, WarmUpInputs), Math.Min(_idle, WarmUpIdle), out _);
+        (long before, TimeSpan beforeSettled) = Settle(host);
+        (long verified, long verifyErrors, long sent) = Round(host, mode, _inputs, _idle, out long peak);
+        (long after, TimeSpan afterSettled) = host.IsRunning ? Settle(host) : (0, TimeSpan.Zero);
+        bool alive = host.IsRunning;
+        int lines = host.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        return $"{mode,-11} {(alive ? "yes" : "NO"),8} {verified,10:N0} {verifyErrors,10:N0} {sent,8:N0} {before >> 20,7} MB {peak >> 20,6} MB {after >> 20,6} MB {after / (double)before,12:0.00}"
+            + $"   (settled in {beforeSettled.TotalSeconds:0} s / {afterSettled.TotalSeconds:0} s; tunnel log lines {lines:N0})";
+    }
+
+    /// <summary>
+    /// One round against the tunnel: idle connections held open while malformed and oversized inputs arrive and a
+    /// verifying client runs; then every client leaves. Returns the verifying client's successes and errors, the
+    /// inputs sent, and the peak resident memory seen.
+    /// </summary>
+    private static (long Verified, long Errors, long Sent) Round(TunnelHostProcess host, string mode, int inputs, int idleCount, out long peak)
+    {
         int port = host.Port;
-        Thread.Sleep(1000);
-        long before = host.ResidentBytes;
-        long peak = before;
+        long highest = host.ResidentBytes;
         using var stop = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested && host.IsRunning)
             {
-                peak = Math.Max(peak, host.ResidentBytes);
+                highest = Math.Max(highest, host.ResidentBytes);
                 await Task.Delay(200).ConfigureAwait(false);
             }
         });
@@ -61,7 +85,7 @@ public sealed class TunnelSoak
         var verifier = Task.Run(() => Verify(port, mode != "Pinned", stop.Token, ref verified, ref verifyErrors));
 
         var idle = new List<Socket>();
-        for (int i = 0; i < _idle; i++)
+        for (int i = 0; i < idleCount; i++)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             socket.Connect("127.0.0.1", port);
@@ -72,7 +96,7 @@ public sealed class TunnelSoak
         Parallel.For(0, Workers, w =>
         {
             var random = new Random(w);
-            for (int i = w; i < _inputs; i += Workers)
+            for (int i = w; i < inputs; i += Workers)
             {
                 SendMalformed(port, i, random);
                 Interlocked.Increment(ref sent);
@@ -88,13 +112,36 @@ public sealed class TunnelSoak
         stop.Cancel();
         verifier.Wait();
         sampler.Wait();
+        peak = highest;
+        return (verified, verifyErrors, sent);
+    }
 
-        // The clients have left; give the tunnel the time a quiet process takes to hand memory back.
-        Thread.Sleep(15000);
-        bool alive = host.IsRunning;
-        long after = alive ? host.ResidentBytes : 0;
-        int lines = host.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
-        return $"{mode,-11} {(alive ? "yes" : "NO"),8} {verified,10:N0} {verifyErrors,10:N0} {sent,8:N0} {before >> 20,7} MB {peak >> 20,6} MB {after >> 20,6} MB {after / (double)before,12:0.00}   (tunnel log lines {lines:N0})";
+    /// <summary>
+    /// Waits until the tunnel's resident memory holds still (over <see cref="SettleWindow"/> samples it moves less
+    /// than 1%), up to <see cref="SettleBound"/>: a quiet process hands memory back over a few seconds (a reclaim
+    /// after a crowd leaves, regions decommitted), so a reading at a fixed moment measures how fast, not how much.
+    /// </summary>
+    private static (long Resident, TimeSpan Took) Settle(TunnelHostProcess host)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var window = new Queue<long>();
+        while (host.IsRunning)
+        {
+            window.Enqueue(host.ResidentBytes);
+            if (window.Count > SettleWindow)
+            {
+                window.Dequeue();
+            }
+
+            if ((window.Count == SettleWindow && window.Max() - window.Min() < window.Max() / 100) || clock.Elapsed > SettleBound)
+            {
+                return (window.Last(), clock.Elapsed);
+            }
+
+            Thread.Sleep(500);
+        }
+
+        return (0, clock.Elapsed);
     }
 
     /// <summary>ECHO (and SET/GET where keys route) with random payloads; any wrong or missing reply is an error.</summary>
