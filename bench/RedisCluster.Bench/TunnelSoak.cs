@@ -19,8 +19,6 @@ public sealed class TunnelSoak
     // Enough inputs for each shape, random and oversized ones among them; a crowd big enough to count as one when it leaves.
     private const int WarmUpInputs = 2000;
     private const int WarmUpIdle = 500;
-    private const int SettleWindow = 10;
-    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(120);
     private readonly int _inputs;
     private readonly int _idle;
     private readonly IReadOnlyCollection<string> _modes;
@@ -72,9 +70,9 @@ public sealed class TunnelSoak
         // "Before" is the steady state a user sees: a warm-up round has run every path once (idle crowd arriving and
         // leaving, malformed and oversized inputs, verified commands), and the memory has stopped moving.
         Round(host, mode, Math.Min(_inputs, WarmUpInputs), Math.Min(_idle, WarmUpIdle), out _);
-        (long before, TimeSpan beforeSettled) = Settle(host);
+        (long before, TimeSpan beforeSettled) = SettledMemory.Read(host);
         (long verified, long verifyErrors, long sent) = Round(host, mode, _inputs, _idle, out long peak);
-        (long after, TimeSpan afterSettled) = host.IsRunning ? Settle(host) : (0, TimeSpan.Zero);
+        (long after, TimeSpan afterSettled) = host.IsRunning ? SettledMemory.Read(host) : (0, TimeSpan.Zero);
         bool alive = host.IsRunning;
         int lines = host.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
         return $"{mode,-11} {(alive ? "yes" : "NO"),8} {verified,10:N0} {verifyErrors,10:N0} {sent,8:N0} {before >> 20,7} MB {peak >> 20,6} MB {after >> 20,6} MB {after / (double)before,12:0.00}"
@@ -132,34 +130,6 @@ public sealed class TunnelSoak
         sampler.Wait();
         peak = highest;
         return (verified, verifyErrors, sent);
-    }
-
-    /// <summary>
-    /// Waits until the tunnel's resident memory holds still (over <see cref="SettleWindow"/> samples it moves less
-    /// than 1%), up to <see cref="SettleBound"/>: a quiet process hands memory back over a few seconds (a reclaim
-    /// after a crowd leaves, regions decommitted), so a reading at a fixed moment measures how fast, not how much.
-    /// </summary>
-    private static (long Resident, TimeSpan Took) Settle(TunnelHostProcess host)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var window = new Queue<long>();
-        while (host.IsRunning)
-        {
-            window.Enqueue(host.ResidentBytes);
-            if (window.Count > SettleWindow)
-            {
-                window.Dequeue();
-            }
-
-            if ((window.Count == SettleWindow && window.Max() - window.Min() < window.Max() / 100) || clock.Elapsed > SettleBound)
-            {
-                return (window.Last(), clock.Elapsed);
-            }
-
-            Thread.Sleep(500);
-        }
-
-        return (0, clock.Elapsed);
     }
 
     /// <summary>ECHO (and SET/GET where keys route) with random payloads; any wrong or missing reply is an error.</summary>
