@@ -1,19 +1,31 @@
 using System.Globalization;
 using RedisCluster.Bench;
 
-// Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize] | fill-shapes [sizeMB] [valueSize] | smart [requests] | tunnel-soak [inputs] [idle]
+// Usage: dotnet run --project bench/RedisCluster.Bench -c Release -- fill [sizeMB] [valueSize] | fill-shapes [sizeMB] [valueSize] | smart [requests] | tunnel-soak [inputs] [idle] [modes, comma-separated] | tunnel-idle [clients]
 string what = args.Length > 0 ? args[0] : "fill";
-if (what != "fill" && what != "fill-shapes" && what != "smart" && what != "tunnel-soak")
+if (what != "fill" && what != "fill-shapes" && what != "smart" && what != "tunnel-soak" && what != "tunnel-idle")
 {
-    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512] | smart [requests=200000] | tunnel-soak [inputs=100000] [idle=5000]");
+    Console.Error.WriteLine("usage: RedisCluster.Bench fill|fill-shapes [sizeMB=256] [valueSize=512] | smart [requests=200000] | tunnel-soak [inputs=100000] [idle=5000] [modes=Standalone,Pinned,Smart] | tunnel-idle [clients=1000]");
     return 2;
+}
+
+if (what == "tunnel-idle")
+{
+    int clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
+    foreach (string line in new TunnelIdleClients(clients).Run())
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
 }
 
 if (what == "tunnel-soak")
 {
     int inputs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100000;
     int idle = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5000;
-    foreach (string line in new TunnelSoak(inputs, idle).Run())
+    string[] modes = (args.Length > 3 ? args[3] : "Standalone,Pinned,Smart").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    foreach (string line in new TunnelSoak(inputs, idle, modes).Run())
     {
         Console.WriteLine(line);
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Text;
 using System.Threading;
 using RedisCluster.Engine.Protocol;
@@ -24,7 +25,11 @@ namespace RedisCluster.Engine.Tunnel.Relay
         private readonly RespLimits _limits;
         private readonly RespLimits _wholeFrameLimits;
         private readonly ConcurrentQueue<(long Ordinal, ClientCommandKind Kind)> _notable = new ConcurrentQueue<(long, ClientCommandKind)>();
-        private readonly ConcurrentQueue<(long Ordinal, byte[] Reply)> _local = new ConcurrentQueue<(long, byte[])>();
+
+        // Not a ConcurrentQueue: peeking at one keeps every dequeued entry referenced (see PendingReplyQueue),
+        // and these entries hold byte arrays. The count lets the relay loop skip the lock while none is queued.
+        private readonly Queue<(long Ordinal, byte[] Reply)> _local = new Queue<(long, byte[])>();
+        private int _localCount;
         private Level[] _stack = new Level[8];
         private int _depth;
         private bool _inFrame;
@@ -74,7 +79,14 @@ namespace RedisCluster.Engine.Tunnel.Relay
         /// tunnel): the reply goes out after the replies of every command before it, before any after it.
         /// The reply side must then be woken (a cancelled read) in case the server has nothing more to send.
         /// </summary>
-        public void AnswerLocally(long ordinal, byte[] reply) => _local.Enqueue((ordinal, reply));
+        public void AnswerLocally(long ordinal, byte[] reply)
+        {
+            lock (_local)
+            {
+                _local.Enqueue((ordinal, reply));
+                Volatile.Write(ref _localCount, _local.Count);
+            }
+        }
 
         /// <summary>
         /// Relays what it can of <paramref name="input"/> and returns the position up to which input was used;
@@ -114,7 +126,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
                         continue;
                     }
 
-                    if (!_inFrame && !_local.IsEmpty)
+                    if (!_inFrame && Volatile.Read(ref _localCount) != 0)
                     {
                         written += RelayBytes.Copy(input, passStart, safe - passStart, output);
                         passStart = safe;
@@ -321,15 +333,29 @@ namespace RedisCluster.Engine.Tunnel.Relay
                 return 0;
             }
 
-            while (_local.TryPeek(out var head) && (Desynced || head.Ordinal <= RepliesCompleted))
+            while (TakeDueLocalReply() is byte[] reply)
             {
-                _local.TryDequeue(out _);
-                output.Write(head.Reply);
-                written += head.Reply.Length;
+                output.Write(reply);
+                written += reply.Length;
                 Interlocked.Increment(ref _completed);
             }
 
             return written;
+        }
+
+        private byte[]? TakeDueLocalReply()
+        {
+            lock (_local)
+            {
+                if (_local.Count == 0 || !(Desynced || _local.Peek().Ordinal <= RepliesCompleted))
+                {
+                    return null;
+                }
+
+                byte[] reply = _local.Dequeue().Reply;
+                Volatile.Write(ref _localCount, _local.Count);
+                return reply;
+            }
         }
 
         private ClientCommandKind PeekKind()

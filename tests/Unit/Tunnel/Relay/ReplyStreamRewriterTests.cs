@@ -245,4 +245,32 @@ public sealed class ReplyStreamRewriterTests
         ReplyStreamRewriter rewriter = New(Map());
         Assert.Throws<RespProtocolException>(() => Run(rewriter, new[] { Bytes("+OK\r\n@what\r\n") }, out _));
     }
+
+    [Fact]
+    public void ALocalReplyOnceWrittenIsNoLongerReferenced()
+    {
+        // A queue that kept what it had handed out would keep every refusal a long-lived client was ever sent.
+        ReplyStreamRewriter rewriter = New(null);
+        var output = new ArrayBufferWriter<byte>();
+        WeakReference[] sent = Enumerable.Range(0, 3).Select(i => QueueLocalReply(rewriter, i)).ToArray();
+        rewriter.WriteDueLocalReplies(output);
+        Assert.Equal(3 * LocalReplyLength, output.WrittenCount);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.DoesNotContain(sent, reply => reply.IsAlive);
+        GC.KeepAlive(rewriter);
+    }
+
+    private const int LocalReplyLength = 1024;
+
+    // Not inlined, so that no local of the test method roots the array.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference QueueLocalReply(ReplyStreamRewriter rewriter, long ordinal)
+    {
+        byte[] reply = Bytes("-ERR " + new string('r', LocalReplyLength - 7) + "\r\n");
+        rewriter.AnswerLocally(ordinal, reply);
+        return new WeakReference(reply);
+    }
 }
