@@ -186,15 +186,11 @@ namespace RedisCluster.Engine.Tunnel.Relay
                 name.Slice(0, Math.Max(nameLength, 0)), nameLength == -2, sub.Slice(0, Math.Max(subLength, 0)), header.Number);
             if (verdict.Action == ClientCommandAction.ReadWhole)
             {
-                ReadOnlySequence<byte> rest = batch.Input.Slice(frameStart);
-                if (!CommandReader.TryRead(rest, _wholeFrameLimits, out byte[][]? args, out SequencePosition end))
+                if (!TryTakeWhole(ref reader, ref batch, _wholeFrameLimits, out byte[][]? args))
                 {
                     return false;
                 }
 
-                batch.PassTo(frameStart);
-                reader.TryAdvance(rest.Slice(0, end).Length);
-                batch.PassStart = reader.Consumed;
                 SendWhole(args!, verdict, ref batch);
                 return true;
             }
@@ -221,16 +217,11 @@ namespace RedisCluster.Engine.Tunnel.Relay
         /// <summary>An inline command: read whole with Redis's rules and sent on as the array it means.</summary>
         private bool TryInline(ref RespBufferReader reader, ref Batch batch)
         {
-            long frameStart = reader.Consumed;
-            ReadOnlySequence<byte> rest = batch.Input.Slice(frameStart);
-            if (!CommandReader.TryRead(rest, _inlineLimits, out byte[][]? args, out SequencePosition end))
+            if (!TryTakeWhole(ref reader, ref batch, _inlineLimits, out byte[][]? args))
             {
                 return false;
             }
 
-            batch.PassTo(frameStart);
-            reader.TryAdvance(rest.Slice(0, end).Length);
-            batch.PassStart = reader.Consumed;
             if (args == null)
             {
                 // A blank line: Redis ignores it.
@@ -243,6 +234,25 @@ namespace RedisCluster.Engine.Tunnel.Relay
                 : null;
             ClientCommandVerdict verdict = _classifier.Classify(nameTooLong ? default : args[0], nameTooLong, sub, args.Length);
             SendWhole(args, verdict, ref batch);
+            return true;
+        }
+
+        /// <summary>
+        /// Reads the command at the reader whole with <see cref="CommandReader"/> and takes it out of the input (what
+        /// came before it is copied on); false when it has not all arrived.
+        /// </summary>
+        private static bool TryTakeWhole(ref RespBufferReader reader, ref Batch batch, RespLimits limits, out byte[][]? args)
+        {
+            long frameStart = reader.Consumed;
+            ReadOnlySequence<byte> rest = batch.Input.Slice(frameStart);
+            if (!CommandReader.TryRead(rest, limits, out args, out SequencePosition end))
+            {
+                return false;
+            }
+
+            batch.PassTo(frameStart);
+            reader.TryAdvance(rest.Slice(0, end).Length);
+            batch.PassStart = reader.Consumed;
             return true;
         }
 
