@@ -187,7 +187,7 @@ namespace RedisCluster.Engine.Protocol
         }
 
         /// <summary>Redis's string2ll: an optional minus, no leading zeros or plus sign, no overflow.</summary>
-        private static bool TryParseStrict(ReadOnlySpan<byte> text, out long value)
+        internal static bool TryParseStrict(ReadOnlySpan<byte> text, out long value)
         {
             value = 0;
             if (text.Length == 1 && text[0] == (byte)'0')

@@ -76,7 +76,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             for (int i = 2; i < args.Count; i++)
             {
                 // Compared in place: HELLO's arguments include a password, which must not enter the cache of names.
-                if (CommandStreamScanner.Is(args[i], "AUTH") && i + 2 < args.Count)
+                if (Relay.ClientCommandClassifier.Is(args[i], "AUTH") && i + 2 < args.Count)
                 {
                     return Verify(args[i + 1], args[i + 2]);
                 }

@@ -22,7 +22,6 @@ namespace RedisCluster.Engine.Tunnel.Relay
 
         private readonly ITunnelAddressMap? _map;
         private readonly string _connectedHost;
-        private readonly RespLimits _limits;
         private readonly RespLimits _wholeFrameLimits;
         private readonly ConcurrentQueue<(long Ordinal, ClientCommandKind Kind)> _notable = new ConcurrentQueue<(long, ClientCommandKind)>();
 
@@ -30,12 +29,8 @@ namespace RedisCluster.Engine.Tunnel.Relay
         // and these entries hold byte arrays. The count lets the relay loop skip the lock while none is queued.
         private readonly Queue<(long Ordinal, byte[] Reply)> _local = new Queue<(long, byte[])>();
         private int _localCount;
-        private Level[] _stack = new Level[8];
-        private int _depth;
-        private bool _inFrame;
+        private RespStreamScanner _scanner;
         private bool _framePush;
-        private long _payloadLeft;
-        private int _crlfLeft;
         private long _completed;
         private int _desynced;
 
@@ -45,7 +40,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
         {
             _map = map;
             _connectedHost = connectedHost;
-            _limits = limits;
+            _scanner = new RespStreamScanner(limits, RespStreamKind.Replies);
             _wholeFrameLimits = new RespLimits
             {
                 MaxFrameLength = maxWholeFrame,
@@ -96,6 +91,8 @@ namespace RedisCluster.Engine.Tunnel.Relay
         public SequencePosition Process(ReadOnlySequence<byte> input, IBufferWriter<byte> output, out long written)
         {
             written = 0;
+
+            // Input from passStart to safe is still to be copied on; past safe nothing is passed yet.
             long passStart = 0;
             long safe = 0;
             var reader = new RespBufferReader(input);
@@ -103,51 +100,27 @@ namespace RedisCluster.Engine.Tunnel.Relay
             {
                 while (true)
                 {
-                    if (_payloadLeft > 0)
+                    if (!_scanner.InFrame)
                     {
-                        long before = reader.Consumed;
-                        reader.TryAdvance(_payloadLeft);
-                        _payloadLeft -= reader.Consumed - before;
-                        safe = reader.Consumed;
-                        if (_payloadLeft > 0)
+                        if (Volatile.Read(ref _localCount) != 0)
                         {
-                            break;
+                            written += RelayBytes.Copy(input, passStart, safe - passStart, output);
+                            passStart = safe;
+                            written += WriteDueLocalReplies(output);
                         }
-                    }
 
-                    if (_crlfLeft > 0)
-                    {
-                        if (!RelayBytes.ReadCrLf(ref reader, ref safe, ref _crlfLeft, "bulk payload"))
+                        if (!reader.TryPeek(out byte marker))
                         {
                             break;
                         }
 
-                        ElementDone();
-                        continue;
-                    }
-
-                    if (!_inFrame && Volatile.Read(ref _localCount) != 0)
-                    {
-                        written += RelayBytes.Copy(input, passStart, safe - passStart, output);
-                        passStart = safe;
-                        written += WriteDueLocalReplies(output);
-                    }
-
-                    long elementStart = reader.Consumed;
-                    RespBufferReader probe = reader;
-                    if (!probe.TryRead(out byte marker))
-                    {
-                        break;
-                    }
-
-                    if (!_inFrame)
-                    {
                         _framePush = marker == (byte)'>';
                         ClientCommandKind kind = _framePush ? ClientCommandKind.Other : PeekKind();
                         if (kind != ClientCommandKind.Other)
                         {
-                            ReadOnlySequence<byte> rest = input.Slice(elementStart);
-                            if (!TryReadWhole(rest, out RespValue reply, out SequencePosition end))
+                            long frameStart = reader.Consumed;
+                            ReadOnlySequence<byte> rest = input.Slice(frameStart);
+                            if (!RespReader.TryRead(rest, _wholeFrameLimits, out RespValue reply, out SequencePosition end))
                             {
                                 break;
                             }
@@ -159,11 +132,8 @@ namespace RedisCluster.Engine.Tunnel.Relay
                             if (rewritten != null)
                             {
                                 long frameLength = rest.Slice(0, end).Length;
-                                written += RelayBytes.Copy(input, passStart, elementStart - passStart, output);
-                                var buffer = new GrowableBuffer(checked((int)Math.Min(int.MaxValue / 2, frameLength + 256)));
-                                RespWriter.WriteValue(buffer, rewritten, TopologyRewriter.UsesResp3(reply) ? 3 : 2);
-                                output.Write(buffer.WrittenSpan);
-                                written += buffer.WrittenCount;
+                                written += RelayBytes.Copy(input, passStart, frameStart - passStart, output);
+                                written += WriteValue(rewritten, TopologyRewriter.UsesResp3(reply) ? 3 : 2, frameLength, output);
                                 reader.TryAdvance(frameLength);
                                 passStart = safe = reader.Consumed;
                                 Rewrites++;
@@ -173,145 +143,33 @@ namespace RedisCluster.Engine.Tunnel.Relay
 
                             // Nothing to change: stream it like any other reply.
                         }
-
-                        _inFrame = true;
                     }
 
-                    switch (marker)
+                    RespScanStep step = _scanner.Next(ref reader, out RespElement element);
+                    if (step == RespScanStep.Element && element.Type == RespType.Error && _map != null && element.LineLength <= MaxRedirectLine)
                     {
-                        case (byte)'-':
+                        byte[]? line = RewrittenRedirect(input.Slice(element.Start + 1, element.LineLength));
+                        if (line != null)
                         {
-                            int length = probe.MeasureLine(_limits.MaxLineLength, 0);
-                            if (length == -2)
-                            {
-                                throw new RespProtocolException("error line longer than " + _limits.MaxLineLength + " bytes", elementStart);
-                            }
-
-                            if (length < 0)
-                            {
-                                goto done;
-                            }
-
-                            string? redirect = length <= MaxRedirectLine && _map != null ? ReadRedirect(ref probe, length) : null;
-                            if (redirect != null)
-                            {
-                                written += RelayBytes.Copy(input, passStart, elementStart - passStart, output);
-                                byte[] line = Encoding.UTF8.GetBytes("-" + redirect + "\r\n");
-                                output.Write(line);
-                                written += line.Length;
-                                Rewrites++;
-                                reader = probe;
-                                passStart = safe = reader.Consumed;
-                            }
-                            else
-                            {
-                                probe.TrySkipLine(_limits.MaxLineLength, 0);
-                                reader = probe;
-                                safe = reader.Consumed;
-                            }
-
-                            ElementDone();
-                            continue;
+                            written += RelayBytes.Copy(input, passStart, element.Start - passStart, output);
+                            output.Write(line);
+                            written += line.Length;
+                            Rewrites++;
+                            passStart = reader.Consumed;
                         }
+                    }
 
-                        case (byte)'+':
-                        case (byte)':':
-                        case (byte)',':
-                        case (byte)'#':
-                        case (byte)'_':
-                        case (byte)'(':
-                        {
-                            int length = probe.TrySkipLine(_limits.MaxLineLength, 0);
-                            if (length == -2)
-                            {
-                                throw new RespProtocolException("line longer than " + _limits.MaxLineLength + " bytes", elementStart);
-                            }
+                    safe = reader.Consumed;
+                    if (step == RespScanStep.NeedMore)
+                    {
+                        break;
+                    }
 
-                            if (length < 0)
-                            {
-                                goto done;
-                            }
-
-                            reader = probe;
-                            safe = reader.Consumed;
-                            ElementDone();
-                            continue;
-                        }
-
-                        case (byte)'$':
-                        case (byte)'!':
-                        case (byte)'=':
-                        {
-                            if (!RespStreamNumbers.TryReadNumber(ref probe, elementStart, out long length))
-                            {
-                                goto done;
-                            }
-
-                            reader = probe;
-                            safe = reader.Consumed;
-                            if (length == -1 && marker == (byte)'$')
-                            {
-                                ElementDone();
-                                continue;
-                            }
-
-                            if (length < 0 || length > _limits.MaxBulkLength)
-                            {
-                                throw new RespProtocolException("invalid bulk length", elementStart);
-                            }
-
-                            _payloadLeft = length;
-                            _crlfLeft = 2;
-                            continue;
-                        }
-
-                        case (byte)'*':
-                        case (byte)'~':
-                        case (byte)'>':
-                        case (byte)'%':
-                        case (byte)'|':
-                        {
-                            if (!RespStreamNumbers.TryReadNumber(ref probe, elementStart, out long count))
-                            {
-                                goto done;
-                            }
-
-                            reader = probe;
-                            safe = reader.Consumed;
-                            if (count == -1 && marker == (byte)'*')
-                            {
-                                ElementDone();
-                                continue;
-                            }
-
-                            if (count < 0 || count > _limits.MaxAggregateLength)
-                            {
-                                throw new RespProtocolException("invalid aggregate length", elementStart);
-                            }
-
-                            bool attribute = marker == (byte)'|';
-                            long elements = marker == (byte)'%' || attribute ? count * 2 : count;
-                            if (elements == 0)
-                            {
-                                // An empty attribute annotates nothing; an empty aggregate is a whole element.
-                                if (!attribute)
-                                {
-                                    ElementDone();
-                                }
-
-                                continue;
-                            }
-
-                            Push(elements, attribute, elementStart);
-                            continue;
-                        }
-
-                        default:
-                            throw new RespProtocolException("unexpected byte 0x" + marker.ToString("x2", System.Globalization.CultureInfo.InvariantCulture) + " where a RESP type marker was expected", elementStart);
+                    if (!_scanner.InFrame && !_framePush)
+                    {
+                        Interlocked.Increment(ref _completed);
                     }
                 }
-
-            done:;
             }
             finally
             {
@@ -328,7 +186,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
         public long WriteDueLocalReplies(IBufferWriter<byte> output)
         {
             long written = 0;
-            if (_inFrame)
+            if (_scanner.InFrame)
             {
                 return 0;
             }
@@ -396,75 +254,19 @@ namespace RedisCluster.Engine.Tunnel.Relay
         private static RespValue? ExecAbortFor(RespValue discardReply)
             => discardReply.IsError ? null : RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
 
-        private bool TryReadWhole(ReadOnlySequence<byte> rest, out RespValue reply, out SequencePosition end)
+        /// <summary>The error line (marker and CRLF excluded) with the node's address put in the tunnel's place; null when it names none.</summary>
+        private byte[]? RewrittenRedirect(ReadOnlySequence<byte> line)
         {
-            return RespReader.TryRead(rest, _wholeFrameLimits, out reply, out end);
+            string? rewritten = TopologyRewriter.RewriteRedirect(Encoding.UTF8.GetString(line.ToArray()), _connectedHost, _map!);
+            return rewritten == null ? null : Encoding.UTF8.GetBytes("-" + rewritten + "\r\n");
         }
 
-        private string? ReadRedirect(ref RespBufferReader probe, int length)
+        private static long WriteValue(RespValue value, int protocol, long originalLength, IBufferWriter<byte> output)
         {
-            RespBufferReader copy = probe;
-            Span<byte> line = stackalloc byte[MaxRedirectLine];
-            int read = copy.TryReadLine(line.Slice(0, length), 0);
-            if (read != length)
-            {
-                return null;
-            }
-
-            string text = Encoding.UTF8.GetString(line.Slice(0, length).ToArray());
-            string? rewritten = TopologyRewriter.RewriteRedirect(text, _connectedHost, _map!);
-            if (rewritten != null)
-            {
-                probe = copy;
-            }
-
-            return rewritten;
-        }
-
-        private void Push(long elements, bool attribute, long offset)
-        {
-            if (_depth + 1 > _limits.MaxDepth)
-            {
-                throw new RespProtocolException("aggregates nested deeper than " + _limits.MaxDepth + " levels", offset);
-            }
-
-            if (_depth == _stack.Length)
-            {
-                Array.Resize(ref _stack, _stack.Length * 2);
-            }
-
-            _stack[_depth++] = new Level { Left = elements, Attribute = attribute };
-        }
-
-        private void ElementDone()
-        {
-            while (_depth > 0)
-            {
-                ref Level top = ref _stack[_depth - 1];
-                if (--top.Left > 0)
-                {
-                    return;
-                }
-
-                _depth--;
-                if (top.Attribute)
-                {
-                    // An attribute annotates the value that follows it: that value fills the slot.
-                    return;
-                }
-            }
-
-            _inFrame = false;
-            if (!_framePush)
-            {
-                Interlocked.Increment(ref _completed);
-            }
-        }
-
-        private struct Level
-        {
-            public long Left;
-            public bool Attribute;
+            var buffer = new GrowableBuffer(checked((int)Math.Min(int.MaxValue / 2, originalLength + 256)));
+            RespWriter.WriteValue(buffer, value, protocol);
+            output.Write(buffer.WrittenSpan);
+            return buffer.WrittenCount;
         }
     }
 }

@@ -95,12 +95,13 @@ public sealed class CommandStreamScannerTests
     }
 
     [Theory]
-    [InlineData("PING\r\n", "")]
+    [InlineData("SET k \"abc\r\n", "")]
     [InlineData("*1\r\n:5\r\n", "")]
     [InlineData("*1\r\n$-5\r\n", "")]
     [InlineData("*1\r\n$4\r\nPINGxx\r\n", "*1\r\n$4\r\nPING")]
     [InlineData("*x\r\n", "")]
-    [InlineData("*1\r\n$4\r\nPING\r\n\u0001\u0002garbage", "*1\r\n$4\r\nPING\r\n")]
+    [InlineData("*1\r\n$4\r\nPING\r\nGET 'k'x\r\n", "*1\r\n$4\r\nPING\r\n")]
+    [InlineData("*2\r\n$3\r\nGET\r\n$01\r\nk\r\n", "*2\r\n$3\r\nGET\r\n$0")]
     public void GarbageIsAProtocolErrorAndNothingAfterItIsRelayed(string input, string relayed)
     {
         foreach (var (name, chunks) in Splits(Bytes(input)))
@@ -148,5 +149,33 @@ public sealed class CommandStreamScannerTests
         Assert.True(maxHeld < 64, "held back " + maxHeld + " bytes");
         Assert.Equal(frame, output.WrittenSpan.ToArray());
         Assert.Equal(1, scanner.CommandsCompleted);
+    }
+
+    [Fact]
+    public void InlineCommandsAreSentAsTheArraysTheyMeanWithRedisQuoting()
+    {
+        // Redis splits an inline line with its own quoting rules; the server must get the arguments Redis would see.
+        string input = "SET k \"a b\"\r\n" + "\r\n" + "auth alice wrong\n" + "ping\r\n" + Cmd("GET", "k") + "cluster  nodes\r\n";
+        string expected = Cmd("SET", "k", "a b") + TunnelAuth + Cmd("ping") + Cmd("GET", "k") + Cmd("cluster", "nodes");
+        byte[] data = Bytes(input);
+        foreach (var (name, chunks) in Splits(data))
+        {
+            var notable = new List<(long, ClientCommandKind)>();
+            CommandStreamScanner scanner = New(credential: true, notable);
+            string output = Text(Feed(chunks, scanner.Process, out byte[] leftover));
+            Assert.True(expected == output, name + ": output differs: " + output);
+            Assert.Empty(leftover);
+            Assert.Null(scanner.ProtocolError);
+            Assert.Equal(5, scanner.CommandsCompleted);
+            Assert.Equal(new (long, ClientCommandKind)[] { (4, ClientCommandKind.ClusterNodes) }, notable);
+        }
+    }
+
+    [Fact]
+    public void AnInlineCommandLongerThanTheLimitIsRedisProtocolError()
+    {
+        var scanner = new CommandStreamScanner(RespLimits.Default, 1024, null);
+        Feed(new[] { Bytes(new string('a', 2000)) }, scanner.Process, out _);
+        Assert.Equal("too big inline request", scanner.ProtocolErrorReason);
     }
 }
