@@ -30,7 +30,7 @@ namespace RedisCluster.Engine.Client.PubSub
         private readonly TransportConnector _connector;
         private readonly SubscriberOptions _options;
         private readonly IRedisLog _log;
-        private readonly MessageQueue _queue;
+        private readonly MessageQueue<PubSubMessage> _queue;
         private readonly object _gate = new object();
         private readonly Dictionary<(SubscriptionKind, string), Subscription> _subscriptions = new Dictionary<(SubscriptionKind, string), Subscription>();
         private readonly Dictionary<RedisEndpoint, SubscriberConnection> _connections = new Dictionary<RedisEndpoint, SubscriberConnection>();
@@ -50,7 +50,7 @@ namespace RedisCluster.Engine.Client.PubSub
             _options = options ?? new SubscriberOptions();
             _connector = new TransportConnector(client.Options.Connection);
             _log = client.Options.Log;
-            _queue = new MessageQueue(Math.Max(1, _options.MaxQueuedMessages), Math.Max(1, _options.MaxQueuedBytes));
+            _queue = new MessageQueue<PubSubMessage>(Math.Max(1, _options.MaxQueuedMessages), Math.Max(1, _options.MaxQueuedBytes), m => m.Payload.Length);
             _maintenance = Task.Run(MaintainAsync);
         }
 
