@@ -124,11 +124,19 @@ Describe 'Enter-RedisCli streams on one server' {
         Wait-CliScreen $cli "$prompt$" -Because 'the prompt after the second Ctrl+C' | Out-Null
         Wait-Until -Because 'the MONITOR connection to close' -Condition { -not (Test-MonitorClient $single) }
 
+        # The server closing the MONITOR connection ends the stream too, with redis-cli's message.
+        Send-CliLine $cli 'MONITOR'
+        Wait-CliScreen $cli 'OK\n' -Because 'MONITOR confirmed again' | Out-Null
+        $monitorId = [regex]::Match((Invoke-RedisCommand CLIENT LIST -Connection $single), '(?m)^id=(\d+) [^\n]*flags=O').Groups[1].Value
+        Invoke-RedisCommand CLIENT KILL ID $monitorId -Connection $single | Should -Be 1
+        Wait-CliScreen $cli "-> MONITOR of $([regex]::Escape($server.Endpoint)) ended[^\n]*\n$prompt$" -Because 'the prompt after the server closed MONITOR' | Out-Null
+
         Send-CliLine $cli 'MONITOR 127.0.0.1:1'
         Wait-CliScreen $cli '\(error\) ERR MONITOR takes a node \(host:port\) only on a cluster' -Because 'a node argument on one server' | Out-Null
         Send-CliLine $cli 'SUBSCRIBE'
         Wait-CliScreen $cli "\(error\) ERR wrong number of arguments for 'subscribe' command" -Because 'SUBSCRIBE without a channel' | Out-Null
         Assert-CliQuits $cli
+        $cli.Errors.Result | Should -Match 'Error: Server closed the connection'
     }
 
     It 'prints PSUBSCRIBE messages with the pattern that matched' {
