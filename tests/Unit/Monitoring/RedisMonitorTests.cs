@@ -59,7 +59,7 @@ public sealed class RedisMonitorTests
         }
 
         // Disposing closes the connections, which ends MONITOR on every node.
-        Assert.True(SpinWait.SpinUntil(() => primaries.All(p => !client.OnNode(p, "CLIENT", "LIST").GetString()!.Contains("flags=O")), Subscribers.Deadline),
+        Assert.True(Poll.Until(() => primaries.All(p => !client.OnNode(p, "CLIENT", "LIST").GetString()!.Contains("flags=O")), Subscribers.Deadline),
             "a MONITOR client is still connected after Dispose");
     }
 
@@ -83,7 +83,7 @@ public sealed class RedisMonitorTests
             Assert.Equal("NOPERM", refused.Prefix);
 
             // Every connection it opened is closed again (CLIENT LIST names a refused command as the connection's last).
-            Assert.True(SpinWait.SpinUntil(() => primaries.All(p => !admin.OnNode(p, "CLIENT", "LIST").GetString()!.Contains("cmd=monitor")), Subscribers.Deadline),
+            Assert.True(Poll.Until(() => primaries.All(p => !admin.OnNode(p, "CLIENT", "LIST").GetString()!.Contains("cmd=monitor")), Subscribers.Deadline),
                 "a connection of the refused MONITOR is still open");
         }
         finally

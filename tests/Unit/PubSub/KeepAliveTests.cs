@@ -25,7 +25,9 @@ public sealed class KeepAliveTests
         using var subscriber = new RedisSubscriber(client, new SubscriberOptions
         {
             PlacementCheckInterval = TimeSpan.FromMilliseconds(50),
-            KeepAliveInterval = TimeSpan.FromMilliseconds(300),
+            // Long enough that a loaded machine answers a PING well within it (at 300 ms, a busy CI box once missed one
+            // and the quiet phase saw a reconnect); the pause below outlasts two intervals, so the silence is still caught.
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
         });
         subscriber.Subscribe(SubscriptionKind.Channel, "ka");
 
@@ -37,7 +39,7 @@ public sealed class KeepAliveTests
         Assert.Equal(1, client.Run("PUBLISH", "ka", "alive").Integer);
         Assert.Equal("alive", subscriber.ReceiveUntil(r => r.Count == 1).Single().Text);
 
-        Assert.Equal("OK", client.Run("CLIENT", "PAUSE", "3000", "ALL").GetString());
+        Assert.Equal("OK", client.Run("CLIENT", "PAUSE", "5000", "ALL").GetString());
         Assert.True(Poll.Until(() => subscriber.Resubscriptions == 1, Subscribers.Deadline), string.Join("\n", log.Messages));
         Assert.True(log.Any("No reply from 127.0.0.1:" + server.Port + " to PING"), string.Join("\n", log.Messages));
         Assert.Equal(1, client.Run("PUBLISH", "ka", "after").Integer);
