@@ -1,7 +1,8 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0.0' }
 # Owns Receive-RedisMessage and Send-RedisMessage as a user drives them in pwsh: a worker reading messages in a
 # pipeline, the ways a subscription ends (-Count, -Timeout, a pipeline that needs no more, Stop as Ctrl+C does
-# it), messages piped into Send-RedisMessage by value and by property name, bytes, the table view and the errors.
+# it), messages piped into Send-RedisMessage by value and by property name, bytes, the table view and the errors,
+# and the cluster journey: a worker on shard channels of every primary fed by Send-RedisMessage -Sharded in a job.
 # Ordering, loss, RESP2/RESP3, slow consumers, failover and slot moves are the xunit tests' (tests/Unit/PubSub).
 
 BeforeAll {
@@ -177,5 +178,57 @@ Describe 'Send-RedisMessage' {
         $text = Send-RedisMessage pester:send 'table' | Format-Table | Out-String -Width 120
         $text | Should -Match 'Channel\s+Receivers\s+Node'
         $text | Should -Match "pester:send\s+1\s+$([regex]::Escape($server.Endpoint))"
+    }
+}
+
+Describe 'Shard channels on a cluster' {
+    BeforeAll {
+        $script:cluster = Start-TestRedisCluster
+        $script:clustered = Connect-Redis -Endpoint $cluster.Seed -NoDefault
+        # The hash tags a, b and c live on the three primaries of a fresh 3-primary cluster (slots 15495, 3300, 7365).
+        $script:channels = 'pester:{a}:jobs', 'pester:{b}:jobs', 'pester:{c}:jobs'
+        $script:owner = @{}
+        foreach ($channel in $channels) { $owner[$channel] = (Invoke-RedisCommand SET "${channel}:probe" x -Detailed -Connection $clustered).Endpoint }
+    }
+
+    AfterAll {
+        $clustered.Dispose()
+        Stop-TestRedisCluster $cluster
+    }
+
+    It 'feeds a worker from shard channels on every primary, published by Send-RedisMessage -Sharded in a job' {
+        @($owner.Values | Sort-Object -Unique).Count | Should -Be 3
+        $manifest = Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1'
+        $ports = @($cluster.Nodes | ForEach-Object Port)
+        $producer = Start-ThreadJob -ArgumentList $manifest, $cluster.Seed, $ports, $channels -ScriptBlock {
+            param($manifest, $seed, $ports, $channels)
+            Import-Module $manifest -ErrorAction Stop
+            # Publishes once every channel has its subscriber, wherever its primary is (SHARDNUMSUB counts per node).
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            foreach ($channel in $channels) {
+                while (($ports | ForEach-Object { [int](& redis-cli -p $_ PUBSUB SHARDNUMSUB $channel)[1] } | Measure-Object -Sum).Sum -ne 1) {
+                    if ([DateTime]::UtcNow -gt $deadline) { throw "nobody subscribed to $channel" }
+                    Start-Sleep -Milliseconds 50
+                }
+            }
+            foreach ($channel in $channels) {
+                1..20 | ForEach-Object { "job $_" } | Send-RedisMessage -Channel $channel -Sharded -Endpoint $seed
+            }
+        }
+
+        $done = Receive-RedisMessage -ShardChannel $channels -Connection $clustered -Count 60 -Timeout 120 | ForEach-Object {
+            [pscustomobject]@{ Channel = $_.Channel; Job = [int]($_.Message -replace 'job ', ''); Node = $_.Node; Kind = $_.Kind }
+        }
+
+        $published = @($producer | Wait-Job | Receive-Job -ErrorAction Stop)
+        $published.Count | Should -Be 60
+        $published.Receivers | Sort-Object -Unique | Should -Be 1 -Because 'each SPUBLISH reached the one subscriber'
+        $done.Count | Should -Be 60
+        foreach ($channel in $channels) {
+            $mine = @($done | Where-Object Channel -eq $channel)
+            $mine.Job | Should -Be (1..20) -Because "$channel's messages arrive in order"
+            $mine.Node | Sort-Object -Unique | Should -Be $owner[$channel] -Because "$channel is subscribed at its slot's primary"
+        }
+        $done.Kind | Sort-Object -Unique | Should -Be 'ShardChannel'
     }
 }

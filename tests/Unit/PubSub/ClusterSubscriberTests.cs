@@ -61,4 +61,31 @@ public sealed class ClusterSubscriberTests
         Assert.Equal(3, received.Select(m => m.Node).Distinct().Count());
         Assert.Equal(0, subscriber.Resubscriptions);
     }
+
+    [Fact]
+    public async Task UnsubscribingOneShardChannelLeavesTheOthersAndClosesTheConnectionNoChannelNeeds()
+    {
+        var log = new CapturingLog();
+        using ClusterRedisClient client = ClusterClients.Open(_cluster, log);
+        using var subscriber = new RedisSubscriber(client);
+        List<string> channels = ClusterClients.KeysOnEveryPrimary(Unique("unsub"), client, 1);
+        subscriber.Subscribe(SubscriptionKind.ShardChannel, channels.ToArray());
+        string gone = channels[0];
+        RedisEndpoint goneNode = client.OwnerOf(gone);
+
+        await subscriber.UnsubscribeAsync(SubscriptionKind.ShardChannel, new[] { gone }).WaitAsync(Subscribers.Deadline);
+        Assert.Null(subscriber.NodeOf(SubscriptionKind.ShardChannel, gone));
+
+        // Its primary had no other channel of this subscriber: the connection there closes, and the server forgets the channel.
+        Assert.True(Poll.Until(() => client.OnNode(goneNode, "PUBSUB", "SHARDNUMSUB", gone).Items[1].Integer == 0
+            && client.OnNode(goneNode, "CLIENT", "LIST").GetString()! is string clients && !clients.Contains("cmd=ssubscribe") && !clients.Contains("cmd=sunsubscribe"), Subscribers.Deadline),
+            "the unsubscribed shard channel's connection is still open on " + goneNode);
+
+        Subscribers.Publish(client, "SPUBLISH", channels, 0, 300);
+        List<PubSubMessage> received = subscriber.ReceiveUntil(r => r.Count == 200);
+        Assert.Equal(200, received.Count);
+        Assert.DoesNotContain(received, m => m.Channel == gone);
+        Subscribers.AssertInOrderPerChannel(received);
+        Assert.Equal(0, subscriber.Resubscriptions);
+    }
 }

@@ -173,4 +173,33 @@ public sealed class StandaloneSubscriberTests
         secure.MakeReadOnly();
         return secure;
     }
+
+    [Theory]
+    [InlineData(RedisProtocol.Resp2)]
+    [InlineData(RedisProtocol.Resp3)]
+    public async Task UnsubscribingSomeChannelsAndAPatternLeavesTheOthersInPlace(RedisProtocol protocol)
+    {
+        var log = new CapturingLog();
+        using RedisClient client = Subscribers.Connect(_fixture.Server.Port, protocol, log);
+        using var subscriber = new RedisSubscriber(client);
+        string prefix = Unique("unsub");
+        string gone = prefix + ":gone", kept = prefix + ":kept", pattern = prefix + ":p*";
+        subscriber.Subscribe(SubscriptionKind.Channel, gone, kept);
+        subscriber.Subscribe(SubscriptionKind.Pattern, pattern);
+
+        await subscriber.UnsubscribeAsync(SubscriptionKind.Channel, new[] { gone, prefix + ":never-subscribed" }).WaitAsync(Subscribers.Deadline);
+        await subscriber.UnsubscribeAsync(SubscriptionKind.Pattern, new[] { pattern }).WaitAsync(Subscribers.Deadline);
+        Assert.True(Poll.Until(() => client.Run("PUBSUB", "NUMSUB", gone, kept).Items[1].Integer == 0 && client.Run("PUBSUB", "NUMPAT").Integer == 0, Subscribers.Deadline),
+            "the server still counts the channel or the pattern that was unsubscribed");
+        Assert.Equal(1, client.Run("PUBSUB", "NUMSUB", kept).Items[1].Integer);
+
+        // One connection, in publish order: once the last message on the kept channel is in, any other would be too.
+        Assert.Equal(0, client.Run("PUBLISH", gone, "lost").Integer);
+        Assert.Equal(0, client.Run("PUBLISH", prefix + ":pattern-match", "lost").Integer);
+        Assert.Equal(1, client.Run("PUBLISH", kept, "still here").Integer);
+        List<PubSubMessage> received = subscriber.ReceiveUntil(r => r.Count >= 1);
+        PubSubMessage only = Assert.Single(received);
+        Assert.Equal((kept, "still here"), (only.Channel, only.Text));
+        Assert.Equal(0, subscriber.Queued);
+    }
 }

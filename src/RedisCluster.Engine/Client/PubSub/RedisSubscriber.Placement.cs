@@ -236,25 +236,35 @@ namespace RedisCluster.Engine.Client.PubSub
 
             await cluster.RefreshTopologyAsync(token).ConfigureAwait(false);
             ClusterTopology topology = cluster.Topology;
-            var leaving = new List<(SubscriberConnection Connection, SubscriptionRequest Request)>();
+            List<(SubscriberConnection Connection, SubscriptionRequest Request)> leaving;
             lock (_gate)
             {
                 var moved = _subscriptions.Values
                     .Where(s => s.Kind == SubscriptionKind.ShardChannel && s.Active && s.Connection != null)
                     .Where(s => topology.GetPrimaryForSlot(s.Slot)?.Endpoint is RedisEndpoint owner && !owner.Equals(s.Connection!.Endpoint))
                     .ToList();
-                foreach (var group in moved.GroupBy(s => (s.Connection!, s.Slot)))
+                leaving = UnsubscribeRequests(moved);
+                foreach (Subscription s in moved)
                 {
-                    leaving.Add((group.Key.Item1, new SubscriptionRequest(SubscriptionKind.ShardChannel, subscribe: false, group.Select(s => s.Name).ToList())));
-                    foreach (Subscription s in group)
-                    {
-                        _log.Verbose("Pub/sub: the slot of " + s.Describe() + " is served by " + topology.GetPrimaryForSlot(s.Slot)!.Endpoint + " now, not " + s.Connection!.Endpoint + "; moving it.");
-                        s.Lose();
-                    }
+                    _log.Verbose("Pub/sub: the slot of " + s.Describe() + " is served by " + topology.GetPrimaryForSlot(s.Slot)!.Endpoint + " now, not " + s.Connection!.Endpoint + "; moving it.");
+                    s.Lose();
                 }
             }
 
-            foreach (var (connection, request) in leaving)
+            await SendAllAsync(leaving, token).ConfigureAwait(false);
+        }
+
+        /// <summary>The (P|S)UNSUBSCRIBE commands that end <paramref name="subscriptions"/> where they are placed: one per connection and kind, shard channels one per slot.</summary>
+        private static List<(SubscriberConnection Connection, SubscriptionRequest Request)> UnsubscribeRequests(IEnumerable<Subscription> subscriptions)
+            => subscriptions
+                .Where(s => s.Connection != null)
+                .GroupBy(s => (Connection: s.Connection!, s.Kind, Slot: s.Kind == SubscriptionKind.ShardChannel ? s.Slot : -1))
+                .Select(g => (g.Key.Connection, new SubscriptionRequest(g.Key.Kind, subscribe: false, g.Select(s => s.Name).ToList())))
+                .ToList();
+
+        private static async Task SendAllAsync(IEnumerable<(SubscriberConnection Connection, SubscriptionRequest Request)> requests, CancellationToken token)
+        {
+            foreach (var (connection, request) in requests)
             {
                 try
                 {
@@ -262,7 +272,7 @@ namespace RedisCluster.Engine.Client.PubSub
                 }
                 catch (RedisException)
                 {
-                    // The old node is gone anyway; its connection closes as idle.
+                    // The connection broke: the server forgot its subscriptions with it, and it closes as idle.
                 }
             }
         }

@@ -30,7 +30,7 @@ namespace RedisCluster.Engine.Client.PubSub
         private readonly TransportConnector _connector;
         private readonly SubscriberOptions _options;
         private readonly IRedisLog _log;
-        private readonly MessageQueue _queue;
+        private readonly MessageQueue<PubSubMessage> _queue;
         private readonly object _gate = new object();
         private readonly Dictionary<(SubscriptionKind, string), Subscription> _subscriptions = new Dictionary<(SubscriptionKind, string), Subscription>();
         private readonly Dictionary<RedisEndpoint, SubscriberConnection> _connections = new Dictionary<RedisEndpoint, SubscriberConnection>();
@@ -50,7 +50,7 @@ namespace RedisCluster.Engine.Client.PubSub
             _options = options ?? new SubscriberOptions();
             _connector = new TransportConnector(client.Options.Connection);
             _log = client.Options.Log;
-            _queue = new MessageQueue(Math.Max(1, _options.MaxQueuedMessages), Math.Max(1, _options.MaxQueuedBytes));
+            _queue = new MessageQueue<PubSubMessage>(Math.Max(1, _options.MaxQueuedMessages), Math.Max(1, _options.MaxQueuedBytes), m => m.Payload.Length);
             _maintenance = Task.Run(MaintainAsync);
         }
 
@@ -109,6 +109,37 @@ namespace RedisCluster.Engine.Client.PubSub
             await TaskWaiting.WaitAsync(Task.WhenAll(confirmations), cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// Ends the subscriptions to <paramref name="names"/> and leaves the others in place; returns once the unsubscribe
+        /// commands are sent. From then on no message of theirs is queued (those queued already stay). Names not subscribed
+        /// are ignored, as the server ignores them; a first subscription still waiting for its confirmation is cancelled.
+        /// </summary>
+        public async Task UnsubscribeAsync(SubscriptionKind kind, IEnumerable<string> names, CancellationToken cancellationToken = default)
+        {
+            ThrowIfDisposed();
+            List<(SubscriberConnection Connection, SubscriptionRequest Request)> leaving;
+            lock (_gate)
+            {
+                var ending = new List<Subscription>();
+                foreach (string name in names.Distinct(StringComparer.Ordinal))
+                {
+                    if (_subscriptions.TryGetValue((kind, name), out Subscription? subscription))
+                    {
+                        _subscriptions.Remove((kind, name));
+                        subscription.FirstConfirmation.TrySetCanceled();
+                        ending.Add(subscription);
+                    }
+                }
+
+                leaving = UnsubscribeRequests(ending);
+            }
+
+            await SendAllAsync(leaving, cancellationToken).ConfigureAwait(false);
+
+            // The maintenance task closes the connections that no subscription needs any more.
+            _wake.Release();
+        }
+
         /// <summary>Takes the oldest message, waiting up to <paramref name="wait"/>; throws when <paramref name="cancellationToken"/> is cancelled.</summary>
         public bool TryReceive(TimeSpan wait, CancellationToken cancellationToken, out PubSubMessage? message)
         {
@@ -118,15 +149,15 @@ namespace RedisCluster.Engine.Client.PubSub
 
         void ISubscriberEvents.OnMessage(SubscriberConnection connection, PubSubFrame frame)
         {
-            if (frame.Kind == SubscriptionKind.ShardChannel)
+            lock (_gate)
             {
-                lock (_gate)
+                // A channel unsubscribed a moment ago may still deliver until the server reads the UNSUBSCRIBE. After a move
+                // the old node may still deliver a shard channel for a moment: one source per channel keeps the order.
+                string name = frame.Kind == SubscriptionKind.Pattern ? frame.Pattern! : frame.Name!;
+                if (!_subscriptions.TryGetValue((frame.Kind, name), out Subscription? s)
+                    || (frame.Kind == SubscriptionKind.ShardChannel && s.Connection != connection))
                 {
-                    // After a move the old node may still deliver for a moment: one source per channel keeps the order.
-                    if (!_subscriptions.TryGetValue((frame.Kind, frame.Name!), out Subscription? s) || s.Connection != connection)
-                    {
-                        return;
-                    }
+                    return;
                 }
             }
 
@@ -145,14 +176,26 @@ namespace RedisCluster.Engine.Client.PubSub
             long lostAt;
             lock (_gate)
             {
-                if (!_subscriptions.TryGetValue((kind, name), out s) || s.Connection != connection)
+                s = _subscriptions.TryGetValue((kind, name), out Subscription? found) ? found : null;
+                if (s != null && s.Connection != connection)
                 {
                     return;
                 }
 
-                s.Active = true;
-                lostAt = s.LostAt;
-                s.LostAt = 0;
+                lostAt = s?.LostAt ?? 0;
+                if (s != null)
+                {
+                    s.Active = true;
+                    s.LostAt = 0;
+                }
+            }
+
+            if (s == null)
+            {
+                // Unsubscribed while its SUBSCRIBE was on the way: end it on the server too, or its messages keep coming.
+                _ = connection.SendAsync(new SubscriptionRequest(kind, subscribe: false, new[] { name }), CancellationToken.None)
+                    .ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+                return;
             }
 
             if (lostAt != 0)
