@@ -54,6 +54,14 @@ $lines = foreach ($tag in ($tags -split ' ')) { foreach ($i in 1..$KeysPerSlot) 
 $lines | redis-cli -p $a.Endpoint.Port | Out-Null
 $total = 1000 * $KeysPerSlot
 $batch = 100
+# Moves 0-999 back to the source with Move-RedisSlot; returns the seconds and the verbose line that says where the time went.
+function Move-Back([int] $SlotsAtOnce) {
+    $log = $null
+    $seconds = Time { $script:log = Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 10 -SlotsAtOnce $SlotsAtOnce -Confirm:$false -Verbose 4>&1 }
+    $steps = ($script:log | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*time per step*' }).Message
+    [pscustomobject]@{ Seconds = $seconds; Steps = $steps }
+}
+$steps = @()
 $reshard = foreach ($round in 1..$Rounds) {
     # redis-cli moves the first 1000 slots of the source: 0-999.
     $cliCpuFile = New-TemporaryFile
@@ -61,20 +69,25 @@ $reshard = foreach ($round in 1..$Rounds) {
     $cliCpu = ((Get-Content $cliCpuFile | Select-Object -Last 1) -split ' ' | Measure-Object -Sum).Sum
     Remove-Item $cliCpuFile
     Wait-Healthy
-    $same = Time { Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 1 -Confirm:$false }
+    $grouped = $null
+    $groupedCpu = Cpu { $script:grouped = Move-Back 32 }
+    $steps += "round $round, 32 slots at once: $($grouped.Steps)"
     Wait-Healthy
     $cli2 = Time { redis-cli --cluster reshard $endpoints[0] --cluster-from $a.Id --cluster-to $b.Id --cluster-slots 1000 --cluster-yes --cluster-pipeline $batch }
     Wait-Healthy
-    $piped = 0
-    $pipedCpu = Cpu { $script:piped = Time { Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 10 -Confirm:$false } }
+    $single = Move-Back 1
+    $steps += "round $round, 1 slot at a time: $($single.Steps)"
     Wait-Healthy
     [pscustomobject]@{
         Round = $round
         'redis-cli keys/s' = [math]::Round($total / $cli); 'redis-cli keys/s (2nd)' = [math]::Round($total / $cli2)
-        "Move-RedisSlot ${batch}x1 keys/s" = [math]::Round($total / $same); "Move-RedisSlot ${batch}x10 keys/s" = [math]::Round($total / $piped)
-        'redis-cli CPU s' = $cliCpu; 'Move-RedisSlot CPU s' = [math]::Round($pipedCpu, 2)
+        'Move-RedisSlot keys/s' = [math]::Round($total / $grouped.Seconds); 'ratio' = [math]::Round((2 * $total / $grouped.Seconds) / ($total / $cli + $total / $cli2), 2)
+        'Move-RedisSlot 1 at a time keys/s' = [math]::Round($total / $single.Seconds)
+        'redis-cli CPU s' = $cliCpu; 'Move-RedisSlot CPU s' = [math]::Round($groupedCpu, 2)
     }
 }
-"## Reshard 1000 slots, $total keys (redis-cli --cluster-pipeline $batch; Move-RedisSlot -KeysPerBatch $batch -Pipeline 1 and 10)"
-$reshard | Format-Table -AutoSize | Out-String -Width 200
+"## Reshard 1000 slots, $total keys (redis-cli --cluster-pipeline $batch; Move-RedisSlot -KeysPerBatch $batch -Pipeline 10, -SlotsAtOnce 32 and 1; ratio = Move-RedisSlot / mean of the two redis-cli runs)"
+$reshard | Format-Table -AutoSize | Out-String -Width 250
+'## Where Move-RedisSlot spent its time (seconds summed per step, pipelines in brackets)'
+$steps
 if ((redis-cli -p $a.Endpoint.Port dbsize) -ne $total) { throw "keys lost: $(redis-cli -p $a.Endpoint.Port dbsize) of $total on the source" }

@@ -7,7 +7,7 @@ namespace RedisCluster.Engine.Administration
     {
         private int _keysPerBatch = 100;
         private int _pipeline = 10;
-        private int _slotsAtOnce = 4;
+        private int _slotsAtOnce = 32;
 
         /// <summary>Keys per MIGRATE ... KEYS command.</summary>
         public int KeysPerBatch
@@ -24,8 +24,9 @@ namespace RedisCluster.Engine.Administration
         }
 
         /// <summary>
-        /// Slots moved at the same time (each in its own SETSLOT sequence). The source runs one MIGRATE at a time
-        /// anyway; several slots under way hide the round trips between the steps of each.
+        /// Slots opened, emptied and assigned together, each step of the group in one pipeline per node: a
+        /// slot-by-slot move waits for round trips, not for the servers. A larger group keeps more slots open
+        /// (clients follow ASK redirects for them) while it is under way.
         /// </summary>
         public int SlotsAtOnce
         {

@@ -44,6 +44,11 @@ namespace RedisCluster.PowerShell.Commands
         [ValidateRange(1, 1000)]
         public int Pipeline { get; set; } = 10;
 
+        /// <summary>Slots opened, emptied and assigned together (each step of the group in one pipeline per node).</summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int SlotsAtOnce { get; set; } = 32;
+
         protected override void ProcessRecord() => _slots.AddRange(Slot);
 
         protected override void EndProcessing()
@@ -67,7 +72,7 @@ namespace RedisCluster.PowerShell.Commands
 
             List<RedisEndpoint> member = ParseEndpoints(new[] { Cluster ?? Destination });
             AdministrationContext context = CreateContext();
-            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, MigrateTimeout = System.TimeSpan.FromSeconds(Timeout) };
+            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, SlotsAtOnce = SlotsAtOnce, MigrateTimeout = System.TimeSpan.FromSeconds(Timeout) };
             using (SlotMigration migration = Run(SlotMigration.PrepareAsync(member[0], slots, Destination, options, context, CancelToken), Destination))
             {
                 CompleteProgress();

@@ -92,7 +92,5 @@ public sealed class MoveRedisSlotRefusalTests : IDisposable
         return error;
     }
 
-    /// <summary>The slot columns and migration markers of every node's CLUSTER NODES: what a move would change.</summary>
-    private string SlotMap() => string.Join("\n", _shared.Nodes.Where(n => n.IsRunning).SelectMany(n =>
-        EmptyClusterNodes.ClusterNodes(n).Select(l => l.Split(' ')).Select(f => n.Port + " " + f[0] + " " + string.Join(" ", f.Skip(8)))).Order());
+    private string SlotMap() => ClusterLayout.SlotColumns(_shared);
 }

@@ -104,10 +104,14 @@ public sealed class MoveRedisSlotTests : IDisposable
 
     /// <summary>KeysPerSlot keys in each of the slots 0..SlotsMoved-1, written with one MSET per slot.</summary>
     internal static Dictionary<string, string> Populate(RedisClient client, int slots = SlotsMoved, int keysPerSlot = KeysPerSlot)
+        => Populate(client, Enumerable.Range(0, slots), keysPerSlot);
+
+    /// <summary>keysPerSlot keys in each of the given slots, written with one MSET per slot.</summary>
+    internal static Dictionary<string, string> Populate(RedisClient client, IEnumerable<int> slots, int keysPerSlot)
     {
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
         var commands = new List<RedisCommand>();
-        for (int slot = 0; slot < slots; slot++)
+        foreach (int slot in slots)
         {
             string tag = "{" + Encoding.ASCII.GetString(SlotTagTable.Shared.GetTag(slot)) + "}";
             var arguments = new List<string> { "MSET" };
