@@ -82,10 +82,10 @@ Describe 'Completion with no server' {
     }
 
     It 'completes command names from the Redis 7.0 list that ships with the module' {
-        $matches = Get-Completion 'Invoke-RedisCommand CLU'
+        $found = Get-Completion 'Invoke-RedisCommand CLU'
         $matches.CompletionText | Should -Contain 'CLUSTER'
         $matches.CompletionText | ForEach-Object { $_ | Should -BeLike 'CLU*' }
-        ($matches | Where-Object CompletionText -EQ 'CLUSTER').ToolTip | Should -BeLike 'CLUSTER: *'
+        ($found | Where-Object CompletionText -EQ 'CLUSTER').ToolTip | Should -BeLike 'CLUSTER: *'
         Get-CompletionText 'Invoke-RedisCommand zuni' | Should -Be @('ZUNION', 'ZUNIONSTORE')
         Get-CompletionText 'Invoke-RedisCommand -Command GETD' | Should -Be @('GETDEL')
     }
@@ -194,5 +194,44 @@ Describe 'Completion of tunnel names' {
     It 'no longer offers a stopped tunnel' {
         Stop-RedisTunnel -Name alpha
         Get-CompletionText 'Stop-RedisTunnel -Name ' | Should -Be @("'pester one'")
+    }
+}
+
+Describe 'Completion of cluster nodes' {
+    BeforeAll {
+        $script:cluster = Start-TestRedisCluster
+        $script:nodes = Get-RedisClusterNode -Endpoint $cluster.Seed -Refresh
+        $script:primaries = @($nodes | Where-Object IsPrimary)
+        $script:replicas = @($nodes | Where-Object IsReplica)
+    }
+
+    AfterAll {
+        Stop-TestRedisCluster $cluster
+    }
+
+    # -ConnectTimeout 60: the completer waits that long for the node named by -Cluster instead of its few seconds.
+    It 'offers the endpoints and ids of the primaries of the cluster named by -Cluster for -Destination, and no replica' {
+        $found = Get-Completion "Move-RedisSlot -Slot 1 -Cluster $($cluster.Seed) -ConnectTimeout 60 -Destination "
+        $texts = @($found | ForEach-Object CompletionText)
+        foreach ($primary in $primaries) {
+            $texts | Should -Contain $primary.Endpoint.ToString()
+            $texts | Should -Contain $primary.Id
+        }
+        foreach ($replica in $replicas) {
+            $texts | Should -Not -Contain $replica.Endpoint.ToString()
+            $texts | Should -Not -Contain $replica.Id
+        }
+        ($found | Where-Object CompletionText -eq $primaries[0].Id).ToolTip | Should -BeLike "$($primaries[0].Endpoint) primary $($primaries[0].Id) slots *"
+    }
+
+    It 'completes a node id from its first characters, replicas included where any node fits' {
+        $replica = $replicas[0]
+        Get-CompletionText "Remove-RedisClusterNode -Cluster $($cluster.Seed) -ConnectTimeout 60 -NodeId $($replica.Id.Substring(0, 8))" | Should -Be @($replica.Id)
+    }
+
+    It 'offers the nodes of a connected cluster without naming a member' {
+        $connection = Connect-Redis -Endpoint $cluster.Seed -NoDefault
+        try { Get-CompletionText "Optimize-RedisCluster -Endpoint 127.0.0.1:" | Should -Contain $primaries[1].Endpoint.ToString() }
+        finally { Disconnect-Redis -Connection $connection }
     }
 }

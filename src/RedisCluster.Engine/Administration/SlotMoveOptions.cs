@@ -34,6 +34,12 @@ namespace RedisCluster.Engine.Administration
             set => _slotsAtOnce = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "At least one slot at a time.");
         }
 
+        /// <summary>
+        /// MIGRATE with REPLACE (redis-cli's --cluster-replace): a key the destination holds already under the same
+        /// name is overwritten with the source's, instead of stopping the move with BUSYKEY.
+        /// </summary>
+        public bool Replace { get; set; }
+
         /// <summary>MIGRATE's own timeout for the source's connection to the destination.</summary>
         public TimeSpan MigrateTimeout { get; set; } = TimeSpan.FromSeconds(60);
     }

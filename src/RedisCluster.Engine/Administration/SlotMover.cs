@@ -151,7 +151,12 @@ namespace RedisCluster.Engine.Administration
 
         private RedisCommand Migrate(MigrateTarget target, IReadOnlyList<RespValue> keys, int first, int count)
         {
-            var arguments = new List<byte[]>(7 + _auth.Length + count) { Bytes("MIGRATE"), target.Host, target.Port, Array.Empty<byte>(), Bytes("0"), target.Timeout };
+            var arguments = new List<byte[]>(8 + _auth.Length + count) { Bytes("MIGRATE"), target.Host, target.Port, Array.Empty<byte>(), Bytes("0"), target.Timeout };
+            if (_options.Replace)
+            {
+                arguments.Add(Bytes("REPLACE"));
+            }
+
             arguments.AddRange(_auth);
             arguments.Add(Bytes("KEYS"));
             for (int i = first; i < first + count; i++)
@@ -168,7 +173,7 @@ namespace RedisCluster.Engine.Administration
         {
             string message = reply.Command.Scrub(reply.Value.GetString() ?? string.Empty);
             string hint = reply.Value.ErrorPrefix == "BUSYKEY"
-                ? " The destination already holds a key of this slot under the same name; the slot stays open (Test-RedisCluster shows it) until that key is removed from one side and the move is run again or fixed."
+                ? " The destination already holds a key of this slot under the same name; the slot stays open (Test-RedisCluster shows it) until that key is removed from one side and the move is fixed (Test-RedisCluster -Fix). To overwrite such keys with the source's, move with -Replace."
                 : " The slot stays open; Test-RedisCluster -Fix finishes the move.";
             return new AdministrationException(AdministrationFailure.CommandFailed, source.Endpoint.ToString(),
                 "MIGRATE of slot " + slot + " from " + source.Endpoint + " to " + destination.Endpoint + " failed: " + message + "." + hint);

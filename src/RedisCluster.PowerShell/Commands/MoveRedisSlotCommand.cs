@@ -23,14 +23,14 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>The primary to move the slots to: its id (or a unique prefix), its endpoint, or a node object.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [NodeEndpointTransformation]
-        [ArgumentCompleter(typeof(Completion.EndpointCompleter))]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = string.Empty;
 
         /// <summary>host:port of any member; left out, the destination itself is asked (then it must be an endpoint).</summary>
         [Parameter]
         [NodeEndpointTransformation]
-        [ArgumentCompleter(typeof(Completion.EndpointCompleter))]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         [ValidateNotNullOrEmpty]
         public string? Cluster { get; set; }
 
@@ -43,6 +43,10 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter]
         [ValidateRange(1, 1000)]
         public int Pipeline { get; set; } = 10;
+
+        /// <summary>Overwrite keys the destination holds already under the same name with the source's (MIGRATE REPLACE, redis-cli's --cluster-replace).</summary>
+        [Parameter]
+        public SwitchParameter Replace { get; set; }
 
         /// <summary>Slots opened, emptied and assigned together (each step of the group in one pipeline per node).</summary>
         [Parameter]
@@ -72,7 +76,7 @@ namespace RedisCluster.PowerShell.Commands
 
             List<RedisEndpoint> member = ParseEndpoints(new[] { Cluster ?? Destination });
             AdministrationContext context = CreateContext();
-            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, SlotsAtOnce = SlotsAtOnce, MigrateTimeout = System.TimeSpan.FromSeconds(Timeout) };
+            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, SlotsAtOnce = SlotsAtOnce, Replace = Replace, MigrateTimeout = System.TimeSpan.FromSeconds(Timeout) };
             using (SlotMigration migration = Run(SlotMigration.PrepareAsync(member[0], slots, Destination, options, context, CancelToken), Destination))
             {
                 CompleteProgress();

@@ -24,7 +24,7 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("ComputerName", "Server", "Address", "Cluster")]
         [NodeEndpointTransformation]
-        [ArgumentCompleter(typeof(Completion.EndpointCompleter))]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         [ValidateNotNullOrEmpty]
         public string[] Endpoint { get; set; } = { "localhost:6379" };
 
@@ -56,6 +56,10 @@ namespace RedisCluster.PowerShell.Commands
         [ValidateRange(1, 1000)]
         public int Pipeline { get; set; } = 10;
 
+        /// <summary>Overwrite keys the destination holds already under the same name with the source's (MIGRATE REPLACE, redis-cli's --cluster-replace).</summary>
+        [Parameter]
+        public SwitchParameter Replace { get; set; }
+
         /// <summary>Slots opened, emptied and assigned together.</summary>
         [Parameter]
         [ValidateRange(1, 1024)]
@@ -69,7 +73,7 @@ namespace RedisCluster.PowerShell.Commands
             string target = seeds[0].ToString();
             var request = new RebalanceRequest { Weights = ReadWeights(), Threshold = Threshold, UseEmptyPrimaries = UseEmptyPrimaries };
             AdministrationContext context = CreateContext();
-            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, SlotsAtOnce = SlotsAtOnce, MigrateTimeout = TimeSpan.FromSeconds(Timeout) };
+            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, SlotsAtOnce = SlotsAtOnce, Replace = Replace, MigrateTimeout = TimeSpan.FromSeconds(Timeout) };
             using (ClusterRebalance rebalance = Run(ClusterRebalance.PrepareAsync(seeds[0], request, options, context, CancelToken), target))
             {
                 CompleteProgress();
