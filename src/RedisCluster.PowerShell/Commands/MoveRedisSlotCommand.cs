@@ -9,7 +9,7 @@ namespace RedisCluster.PowerShell.Commands
     /// <summary>Moves slots, with their keys, to one primary (redis-cli --cluster reshard with an explicit slot list).</summary>
     [Cmdlet(VerbsCommon.Move, "RedisSlot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SlotMoveResult))]
-    public sealed class MoveRedisSlotCommand : RedisAdministrationCmdlet
+    public sealed class MoveRedisSlotCommand : RedisSlotMoveCmdlet
     {
         private readonly List<string> _slots = new List<string>();
 
@@ -34,25 +34,6 @@ namespace RedisCluster.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? Cluster { get; set; }
 
-        /// <summary>Keys per MIGRATE command.</summary>
-        [Parameter]
-        [ValidateRange(1, 100000)]
-        public int KeysPerBatch { get; set; } = 100;
-
-        /// <summary>MIGRATE commands in flight to the source at once.</summary>
-        [Parameter]
-        [ValidateRange(1, 1000)]
-        public int Pipeline { get; set; } = 10;
-
-        /// <summary>Overwrite keys the destination holds already under the same name with the source's (MIGRATE REPLACE, redis-cli's --cluster-replace).</summary>
-        [Parameter]
-        public SwitchParameter Replace { get; set; }
-
-        /// <summary>Slots opened, emptied and assigned together (each step of the group in one pipeline per node).</summary>
-        [Parameter]
-        [ValidateRange(1, 1024)]
-        public int SlotsAtOnce { get; set; } = 32;
-
         protected override void ProcessRecord() => _slots.AddRange(Slot);
 
         protected override void EndProcessing()
@@ -76,7 +57,7 @@ namespace RedisCluster.PowerShell.Commands
 
             List<RedisEndpoint> member = ParseEndpoints(new[] { Cluster ?? Destination });
             AdministrationContext context = CreateContext();
-            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, SlotsAtOnce = SlotsAtOnce, Replace = Replace, MigrateTimeout = System.TimeSpan.FromSeconds(Timeout) };
+            var options = CreateMoveOptions();
             using (SlotMigration migration = Run(SlotMigration.PrepareAsync(member[0], slots, Destination, options, context, CancelToken), Destination))
             {
                 CompleteProgress();

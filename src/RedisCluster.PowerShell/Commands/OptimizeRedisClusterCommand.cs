@@ -16,7 +16,7 @@ namespace RedisCluster.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Optimize, "RedisCluster", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(RebalanceResult))]
-    public sealed class OptimizeRedisClusterCommand : RedisAdministrationCmdlet
+    public sealed class OptimizeRedisClusterCommand : RedisSlotMoveCmdlet
     {
         private readonly List<string> _endpoints = new List<string>();
 
@@ -46,25 +46,6 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter]
         public SwitchParameter Simulate { get; set; }
 
-        /// <summary>Keys per MIGRATE command.</summary>
-        [Parameter]
-        [ValidateRange(1, 100000)]
-        public int KeysPerBatch { get; set; } = 100;
-
-        /// <summary>MIGRATE commands in flight to the source at once.</summary>
-        [Parameter]
-        [ValidateRange(1, 1000)]
-        public int Pipeline { get; set; } = 10;
-
-        /// <summary>Overwrite keys the destination holds already under the same name with the source's (MIGRATE REPLACE, redis-cli's --cluster-replace).</summary>
-        [Parameter]
-        public SwitchParameter Replace { get; set; }
-
-        /// <summary>Slots opened, emptied and assigned together.</summary>
-        [Parameter]
-        [ValidateRange(1, 1024)]
-        public int SlotsAtOnce { get; set; } = 32;
-
         protected override void ProcessRecord() => _endpoints.AddRange(Endpoint);
 
         protected override void EndProcessing()
@@ -73,7 +54,7 @@ namespace RedisCluster.PowerShell.Commands
             string target = seeds[0].ToString();
             var request = new RebalanceRequest { Weights = ReadWeights(), Threshold = Threshold, UseEmptyPrimaries = UseEmptyPrimaries };
             AdministrationContext context = CreateContext();
-            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, SlotsAtOnce = SlotsAtOnce, Replace = Replace, MigrateTimeout = TimeSpan.FromSeconds(Timeout) };
+            var options = CreateMoveOptions();
             using (ClusterRebalance rebalance = Run(ClusterRebalance.PrepareAsync(seeds[0], request, options, context, CancelToken), target))
             {
                 CompleteProgress();

@@ -9,25 +9,14 @@ namespace RedisCluster.Tests.Administration;
 
 /// <summary>Optimize-RedisCluster refuses bad weights on the shared cluster (3 primaries, 3 replicas) before it changes anything; -Simulate changes nothing.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class OptimizeRedisClusterRefusalTests : IDisposable
+public sealed class OptimizeRedisClusterRefusalTests : SharedClusterRefusals
 {
-    private readonly RedisClusterProcesses _shared;
-    private readonly PowerShellSession _ps = new();
-    private readonly List<ClusterNode> _nodes;
-    private readonly string _before;
-
     public OptimizeRedisClusterRefusalTests(ClusterFixture fixture)
+        : base(fixture)
     {
-        _shared = fixture.Cluster;
-        _nodes = _ps.RunClean($"Get-RedisClusterNode -Endpoint {Seed} -Refresh").Cast<ClusterNode>().ToList();
-        _before = SlotMap();
     }
 
-    public void Dispose() => _ps.Dispose();
-
-    private string Seed => "127.0.0.1:" + _shared.SeedPort;
-
-    private ClusterNode FirstPrimary => _nodes.First(n => n.IsPrimary);
+    private ClusterNode FirstPrimary => Nodes.First(n => n.IsPrimary);
 
     [Fact]
     public void AWeightForAnUnknownNodeIsRefused()
@@ -40,7 +29,7 @@ public sealed class OptimizeRedisClusterRefusalTests : IDisposable
     [Fact]
     public void AWeightForAReplicaIsRefused()
     {
-        ClusterNode replica = _nodes.First(n => n.IsReplica);
+        ClusterNode replica = Nodes.First(n => n.IsReplica);
         ErrorRecord error = Refused($"Optimize-RedisCluster {Seed} -Weight @{{ '{replica.Endpoint}' = 2 }}");
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("Node " + replica.Endpoint + " is a replica; only primaries hold slots, so only they take a weight.", error.Exception.Message);
@@ -59,7 +48,7 @@ public sealed class OptimizeRedisClusterRefusalTests : IDisposable
     [Fact]
     public void WeightZeroForEveryPrimaryIsRefused()
     {
-        string weights = string.Join("; ", _nodes.Where(n => n.IsPrimary).Select(n => $"'{n.Id}' = 0"));
+        string weights = string.Join("; ", Nodes.Where(n => n.IsPrimary).Select(n => $"'{n.Id}' = 0"));
         ErrorRecord error = Refused($"Optimize-RedisCluster {Seed} -Weight @{{ {weights} }}");
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("Every primary that takes part has weight 0", error.Exception.Message);
@@ -68,7 +57,7 @@ public sealed class OptimizeRedisClusterRefusalTests : IDisposable
     [Fact]
     public void SimulateReturnsThePlanAndMovesNothing()
     {
-        var result = _ps.Run($"Optimize-RedisCluster {Seed} -Weight @{{ '{FirstPrimary.Endpoint}' = 0 }} -Simulate");
+        var result = Ps.Run($"Optimize-RedisCluster {Seed} -Weight @{{ '{FirstPrimary.Endpoint}' = 0 }} -Simulate");
         Assert.True(result.Terminating == null && result.Errors.Count == 0, result.AllText());
         var plan = Assert.IsType<RebalanceResult>(Assert.Single(result.Values));
         Assert.True(plan.Simulated);
@@ -77,16 +66,6 @@ public sealed class OptimizeRedisClusterRefusalTests : IDisposable
         Assert.Equal(FirstPrimary.Slots.Sum(r => r.End - r.Start + 1), plan.SlotsMoved);
         Assert.Equal(0, plan.Primaries.Single(p => p.Id == FirstPrimary.Id).SlotsAfter);
         Assert.Equal(0L, plan.KeysMoved);
-        Assert.Equal(_before, SlotMap());
+        AssertUnchanged();
     }
-
-    private ErrorRecord Refused(string script)
-    {
-        var (error, result) = _ps.RunExpectingTerminatingError(script + " -Confirm:$false");
-        Assert.DoesNotContain(result.Values, v => v is not ErrorRecord);
-        Assert.Equal(_before, SlotMap());
-        return error;
-    }
-
-    private string SlotMap() => ClusterLayout.SlotColumns(_shared);
 }
