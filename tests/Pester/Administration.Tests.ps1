@@ -152,6 +152,11 @@ Describe 'Optimize-RedisCluster' {
         (Test-RedisCluster $members[0].Endpoint -Wait -Timeout 120).IsHealthy | Should -BeTrue
     }
 
+    It 'writes nothing under -WhatIf when every primary has its share already' {
+        Optimize-RedisCluster $members[0].Endpoint -UseEmptyPrimaries -Weight @{ $added = 2 } -WhatIf | Should -BeNullOrEmpty
+        (Optimize-RedisCluster $members[0].Endpoint -UseEmptyPrimaries -Weight @{ $added = 2 } -Confirm:$false).Moves | Should -BeNullOrEmpty
+    }
+
     It 'refuses a negative weight with an InvalidArgument error before anything changes' {
         $before = Get-SlotColumns
         $err = { Optimize-RedisCluster $members[0].Endpoint -Weight @{ $nodes[0].Id = -1 } -ErrorAction Stop } | Should -Throw -PassThru

@@ -82,10 +82,10 @@ Describe 'Completion with no server' {
     }
 
     It 'completes command names from the Redis 7.0 list that ships with the module' {
-        $found = Get-Completion 'Invoke-RedisCommand CLU'
+        $matches = Get-Completion 'Invoke-RedisCommand CLU'
         $matches.CompletionText | Should -Contain 'CLUSTER'
         $matches.CompletionText | ForEach-Object { $_ | Should -BeLike 'CLU*' }
-        ($found | Where-Object CompletionText -EQ 'CLUSTER').ToolTip | Should -BeLike 'CLUSTER: *'
+        ($matches | Where-Object CompletionText -EQ 'CLUSTER').ToolTip | Should -BeLike 'CLUSTER: *'
         Get-CompletionText 'Invoke-RedisCommand zuni' | Should -Be @('ZUNION', 'ZUNIONSTORE')
         Get-CompletionText 'Invoke-RedisCommand -Command GETD' | Should -Be @('GETDEL')
     }

@@ -84,7 +84,7 @@ namespace RedisCluster.PowerShell.Commands
                 }
 
                 // -WhatIf (or every move declined) writes nothing; a cluster within the threshold still reports its primaries.
-                if (approved.Count == 0 && rebalance.Moves.Count > 0)
+                if (approved.Count == 0 && (rebalance.Moves.Count > 0 || (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && whatIf is SwitchParameter given && given.IsPresent)))
                 {
                     return;
                 }
