@@ -31,6 +31,7 @@
         'Invoke-RedisScript'
         'Copy-RedisKey'
         'Move-RedisSlot'
+        'Optimize-RedisCluster'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

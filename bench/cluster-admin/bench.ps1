@@ -1,6 +1,6 @@
 # Driven by run.sh: the timed work of both tools, interleaved. Times are wall clock around the work itself: the
 # module is imported once beforehand; redis-cli includes its own start (a few ms).
-param([string] $Ports, [int] $Rounds, [int] $KeysPerSlot, [string] $Module)
+param([string] $Ports, [int] $Rounds, [int] $KeysPerSlot, [string] $Module, [int] $CreateRounds = $Rounds)
 $ErrorActionPreference = "Stop"
 $ProgressPreference = $env:BENCH_PROGRESS ?? "Continue"
 Import-Module $Module
@@ -17,7 +17,7 @@ function Cpu([scriptblock] $work) { $me = [Diagnostics.Process]::GetCurrentProce
 
 # Creation, 3 primaries x 1 replica. redis-cli returns when the slots agree; New-RedisCluster also waits for
 # cluster_state:ok everywhere and every replica in sync, so each is also shown up to "healthy" (Test-RedisCluster -Wait).
-$create = foreach ($round in 1..$Rounds) {
+$create = foreach ($round in 1..$CreateRounds) {
     Reset-Nodes
     $cli = Time { redis-cli --cluster create @endpoints --cluster-replicas 1 --cluster-yes }
     $cliHealthy = $cli + (Time { Wait-Healthy })
@@ -54,27 +54,44 @@ $lines = foreach ($tag in ($tags -split ' ')) { foreach ($i in 1..$KeysPerSlot) 
 $lines | redis-cli -p $a.Endpoint.Port | Out-Null
 $total = 1000 * $KeysPerSlot
 $batch = 100
+# Moves 0-999 back to the source with Move-RedisSlot; returns the seconds, the CPU seconds of this process and the
+# verbose line that says where the time went.
+function Move-Back([int] $SlotsAtOnce, [int] $KeysPerBatch, [int] $Pipeline) {
+    $log = $null
+    $seconds = 0
+    $cpu = Cpu { $script:seconds = Time { $script:log = Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $KeysPerBatch -Pipeline $Pipeline -SlotsAtOnce $SlotsAtOnce -Confirm:$false -Verbose 4>&1 } }
+    $steps = ($script:log | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*time per step*' }).Message
+    [pscustomobject]@{ Seconds = $script:seconds; Cpu = $cpu; Steps = $steps }
+}
+# Each variant of Move-RedisSlot is paired with a redis-cli run just before it (redis-cli moves 0-999 from the source,
+# Move-RedisSlot moves them back), so every ratio compares two runs a few seconds apart.
+$variants = @(
+    @{ Name = 'default (32 at once, 100 keys x 10)'; SlotsAtOnce = 32; KeysPerBatch = $batch; Pipeline = 10 }
+    @{ Name = '1 slot at a time, 100 keys x 10'; SlotsAtOnce = 1; KeysPerBatch = $batch; Pipeline = 10 }
+    @{ Name = '32 at once, 100 keys x 1'; SlotsAtOnce = 32; KeysPerBatch = $batch; Pipeline = 1 }
+    @{ Name = '32 at once, 1000 keys x 10'; SlotsAtOnce = 32; KeysPerBatch = 1000; Pipeline = 10 }
+)
+$steps = @()
 $reshard = foreach ($round in 1..$Rounds) {
-    # redis-cli moves the first 1000 slots of the source: 0-999.
-    $cliCpuFile = New-TemporaryFile
-    $cli = Time { /usr/bin/time -f '%U %S' -o $cliCpuFile redis-cli --cluster reshard $endpoints[0] --cluster-from $a.Id --cluster-to $b.Id --cluster-slots 1000 --cluster-yes --cluster-pipeline $batch }
-    $cliCpu = ((Get-Content $cliCpuFile | Select-Object -Last 1) -split ' ' | Measure-Object -Sum).Sum
-    Remove-Item $cliCpuFile
-    Wait-Healthy
-    $same = Time { Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 1 -Confirm:$false }
-    Wait-Healthy
-    $cli2 = Time { redis-cli --cluster reshard $endpoints[0] --cluster-from $a.Id --cluster-to $b.Id --cluster-slots 1000 --cluster-yes --cluster-pipeline $batch }
-    Wait-Healthy
-    $piped = 0
-    $pipedCpu = Cpu { $script:piped = Time { Move-RedisSlot -Slot 0-999 -Destination $a.Endpoint -Cluster $endpoints[0] -KeysPerBatch $batch -Pipeline 10 -Confirm:$false } }
-    Wait-Healthy
-    [pscustomobject]@{
-        Round = $round
-        'redis-cli keys/s' = [math]::Round($total / $cli); 'redis-cli keys/s (2nd)' = [math]::Round($total / $cli2)
-        "Move-RedisSlot ${batch}x1 keys/s" = [math]::Round($total / $same); "Move-RedisSlot ${batch}x10 keys/s" = [math]::Round($total / $piped)
-        'redis-cli CPU s' = $cliCpu; 'Move-RedisSlot CPU s' = [math]::Round($pipedCpu, 2)
+    foreach ($variant in $variants) {
+        $cliCpuFile = New-TemporaryFile
+        # redis-cli moves the first 1000 slots of the source: 0-999.
+        $cli = Time { /usr/bin/time -f '%U %S' -o $cliCpuFile redis-cli --cluster reshard $endpoints[0] --cluster-from $a.Id --cluster-to $b.Id --cluster-slots 1000 --cluster-yes --cluster-pipeline $batch }
+        $cliCpu = ((Get-Content $cliCpuFile | Select-Object -Last 1) -split ' ' | Measure-Object -Sum).Sum
+        Remove-Item $cliCpuFile
+        Wait-Healthy
+        $ours = Move-Back $variant.SlotsAtOnce $variant.KeysPerBatch $variant.Pipeline
+        Wait-Healthy
+        $steps += "round $round, $($variant.Name): $($ours.Steps)"
+        [pscustomobject]@{
+            Round = $round; 'Move-RedisSlot' = $variant.Name
+            'redis-cli keys/s' = [math]::Round($total / $cli); 'Move-RedisSlot keys/s' = [math]::Round($total / $ours.Seconds); Ratio = [math]::Round($cli / $ours.Seconds, 2)
+            'redis-cli CPU s' = $cliCpu; 'Move-RedisSlot CPU s' = [math]::Round($ours.Cpu, 2)
+        }
     }
 }
-"## Reshard 1000 slots, $total keys (redis-cli --cluster-pipeline $batch; Move-RedisSlot -KeysPerBatch $batch -Pipeline 1 and 10)"
-$reshard | Format-Table -AutoSize | Out-String -Width 200
+"## Reshard 1000 slots, $total keys: redis-cli --cluster-pipeline $batch, then Move-RedisSlot back (ratio = Move-RedisSlot keys/s / redis-cli keys/s of the pair); load now: $(Get-Content /proc/loadavg)"
+$reshard | Format-Table -AutoSize | Out-String -Width 250
+'## Where Move-RedisSlot spent its time (seconds summed per step, rounds in brackets)'
+$steps
 if ((redis-cli -p $a.Endpoint.Port dbsize) -ne $total) { throw "keys lost: $(redis-cli -p $a.Endpoint.Port dbsize) of $total on the source" }

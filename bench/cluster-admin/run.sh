@@ -2,13 +2,14 @@
 # Cluster administration benchmark: New-RedisCluster against `redis-cli --cluster create`, and Move-RedisSlot
 # against `redis-cli --cluster reshard --cluster-pipeline`, on the same redis-server processes in the same run,
 # interleaved round by round (the machine is shared: compare within a run, as ratios).
-#   bench/cluster-admin/run.sh [rounds] [keys-per-slot]
+#   bench/cluster-admin/run.sh [rounds] [keys-per-slot] [creation-rounds (default: rounds)]
 # Needs redis-server/redis-cli on PATH, python3, and the staged module (dotnet build RedisCluster.slnx -c Release).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 rounds="${1:-3}"
 keys_per_slot="${2:-200}"
+create_rounds="${3:-$rounds}"
 work="$(mktemp -d /tmp/cluster-admin-bench.XXXXXX)"
 pids=()
 cleanup() {
@@ -56,4 +57,4 @@ for p in "${ports[@]}"; do
 done
 
 echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, rounds=$rounds, keys/slot=$keys_per_slot"
-dotnet pwsh -NoProfile -File "$here/bench.ps1" -Ports "${ports[*]}" -Rounds "$rounds" -KeysPerSlot "$keys_per_slot" -Module "$root/out/RedisCluster/RedisCluster.psd1"
+dotnet pwsh -NoProfile -File "$here/bench.ps1" -Ports "${ports[*]}" -Rounds "$rounds" -CreateRounds "$create_rounds" -KeysPerSlot "$keys_per_slot" -Module "$root/out/RedisCluster/RedisCluster.psd1"

@@ -106,3 +106,62 @@ Describe 'Move-RedisSlot' {
         $err.Exception.Message | Should -BeLike 'Slot 3 is given twice (1-5 and 3 overlap)*'
     }
 }
+
+Describe 'Optimize-RedisCluster' {
+    BeforeAll {
+        $script:members = @(1..3 | ForEach-Object { Start-TestRedis -Cluster })
+        $script:spare = Start-TestRedis -Cluster
+        $script:nodes = $members | New-RedisCluster -ReplicasPerPrimary 0
+        $script:added = $spare | Add-RedisClusterNode -Cluster $members[0].Endpoint
+        function Get-SlotColumns { (redis-cli -p $members[0].Port cluster nodes | ForEach-Object { $f = $_ -split ' '; "$($f[0]) $($f[8..($f.Count - 1)] -join ' ')" } | Sort-Object) -join "`n" }
+    }
+
+    AfterAll {
+        $members + $spare | ForEach-Object { Stop-TestRedis $_ }
+    }
+
+    It 'says what it would move under -WhatIf, per move, and changes nothing' {
+        $before = Get-SlotColumns
+        # "What if:" goes straight to the host: a transcript is where a script can read it.
+        $transcript = Join-Path ([System.IO.Path]::GetTempPath()) "rc-pester-whatif-$PID-$(Get-Random).txt"
+        Start-Transcript -Path $transcript | Out-Null
+        try { $result = $members[0].Endpoint | Optimize-RedisCluster -UseEmptyPrimaries -WhatIf }
+        finally { Stop-Transcript | Out-Null }
+        $out = Get-Content $transcript -Raw
+        Remove-Item $transcript
+        $result | Should -BeNullOrEmpty
+        foreach ($node in $nodes) {
+            $out | Should -Match ('What if: Performing the operation "Move 136[56] slot\(s\) \(\d+-\d+\) to ' + [regex]::Escape($added.Endpoint.ToString()) + '" on target "' + [regex]::Escape($node.Endpoint.ToString()) + '"')
+        }
+        Get-SlotColumns | Should -Be $before
+    }
+
+    It 'shows the simulated plan and its primaries as tables' {
+        $plan = Optimize-RedisCluster $members[0].Endpoint -UseEmptyPrimaries -Simulate
+        ($plan | Format-Table | Out-String -Width 250) | Should -Match "True\s+3\s+4096\s+0\s+0\s+0\s+.*$([regex]::Escape("$($added.Endpoint)=4096"))"
+        ($plan.Primaries | Format-Table | Out-String -Width 250) | Should -Match "$([regex]::Escape($added.Endpoint.ToString()))\s+1\s+True\s+0\s+4096\s+$($added.Id)"
+        ($plan.Moves | Format-Table | Out-String -Width 250) | Should -Match "$([regex]::Escape($nodes[0].Endpoint.ToString()))\s+$([regex]::Escape($added.Endpoint.ToString()))\s+136[56]\s+0-136[45]\s+0\s+0"
+    }
+
+    It 'rebalances onto the new primary with the weights of a hashtable of node objects and writes the result' {
+        # Shares of 16384 / 5: 3276 for weight 1, 6553 for weight 2; the 3 slots the truncation leaves go to the one receiver.
+        $result = Optimize-RedisCluster $members[0].Endpoint -UseEmptyPrimaries -Weight @{ $added = 2 } -Confirm:$false
+        $result.Simulated | Should -BeFalse
+        ($result.Primaries | Where-Object Id -eq $added.Id).SlotsAfter | Should -Be 6556
+        ($result | Format-List | Out-String) | Should -Match 'SlotsMoved\s+: 6556'
+        (Test-RedisCluster $members[0].Endpoint -Wait -Timeout 120).IsHealthy | Should -BeTrue
+    }
+
+    It 'writes nothing under -WhatIf when every primary has its share already' {
+        Optimize-RedisCluster $members[0].Endpoint -UseEmptyPrimaries -Weight @{ $added = 2 } -WhatIf | Should -BeNullOrEmpty
+        (Optimize-RedisCluster $members[0].Endpoint -UseEmptyPrimaries -Weight @{ $added = 2 } -Confirm:$false).Moves | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a negative weight with an InvalidArgument error before anything changes' {
+        $before = Get-SlotColumns
+        $err = { Optimize-RedisCluster $members[0].Endpoint -Weight @{ $nodes[0].Id = -1 } -ErrorAction Stop } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -BeLike "The weight of $($nodes[0].Id) is -1*"
+        Get-SlotColumns | Should -Be $before
+    }
+}

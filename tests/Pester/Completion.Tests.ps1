@@ -196,3 +196,42 @@ Describe 'Completion of tunnel names' {
         Get-CompletionText 'Stop-RedisTunnel -Name ' | Should -Be @("'pester one'")
     }
 }
+
+Describe 'Completion of cluster nodes' {
+    BeforeAll {
+        $script:cluster = Start-TestRedisCluster
+        $script:nodes = Get-RedisClusterNode -Endpoint $cluster.Seed -Refresh
+        $script:primaries = @($nodes | Where-Object IsPrimary)
+        $script:replicas = @($nodes | Where-Object IsReplica)
+    }
+
+    AfterAll {
+        Stop-TestRedisCluster $cluster
+    }
+
+    # -ConnectTimeout 60: the completer waits that long for the node named by -Cluster instead of its few seconds.
+    It 'offers the endpoints and ids of the primaries of the cluster named by -Cluster for -Destination, and no replica' {
+        $found = Get-Completion "Move-RedisSlot -Slot 1 -Cluster $($cluster.Seed) -ConnectTimeout 60 -Destination "
+        $texts = @($found | ForEach-Object CompletionText)
+        foreach ($primary in $primaries) {
+            $texts | Should -Contain $primary.Endpoint.ToString()
+            $texts | Should -Contain $primary.Id
+        }
+        foreach ($replica in $replicas) {
+            $texts | Should -Not -Contain $replica.Endpoint.ToString()
+            $texts | Should -Not -Contain $replica.Id
+        }
+        ($found | Where-Object CompletionText -eq $primaries[0].Id).ToolTip | Should -BeLike "$($primaries[0].Endpoint) primary $($primaries[0].Id) slots *"
+    }
+
+    It 'completes a node id from its first characters, replicas included where any node fits' {
+        $replica = $replicas[0]
+        Get-CompletionText "Remove-RedisClusterNode -Cluster $($cluster.Seed) -ConnectTimeout 60 -NodeId $($replica.Id.Substring(0, 8))" | Should -Be @($replica.Id)
+    }
+
+    It 'offers the nodes of a connected cluster without naming a member' {
+        $connection = Connect-Redis -Endpoint $cluster.Seed -NoDefault
+        try { Get-CompletionText "Optimize-RedisCluster -Endpoint 127.0.0.1:" | Should -Contain $primaries[1].Endpoint.ToString() }
+        finally { Disconnect-Redis -Connection $connection }
+    }
+}

@@ -49,12 +49,47 @@ namespace RedisCluster.Engine.Administration
             RespValue reply = await TryRunAsync(cancellationToken, arguments).ConfigureAwait(false);
             if (reply.IsError)
             {
-                throw new AdministrationException(AdministrationFailure.CommandFailed, Endpoint.ToString(),
-                    string.Join(" ", arguments) + " failed on " + Endpoint + ": " + reply.GetString(),
-                    new RedisServerErrorException(reply.GetString() ?? string.Empty, arguments[0]));
+                throw Failed(arguments, reply);
             }
 
             return reply;
+        }
+
+        private AdministrationException Failed(string[] arguments, RespValue reply)
+            => new AdministrationException(AdministrationFailure.CommandFailed, Endpoint.ToString(),
+                string.Join(" ", arguments) + " failed on " + Endpoint + ": " + reply.GetString(),
+                new RedisServerErrorException(reply.GetString() ?? string.Empty, arguments[0]));
+
+        /// <summary>
+        /// Sends the commands in one pipeline (one round trip) and returns their replies; the first error reply
+        /// throws, naming the node and the command (the commands after it have run all the same).
+        /// </summary>
+        public async Task<RespValue[]> RunPipelinedAsync(IReadOnlyList<string[]> commands, CancellationToken cancellationToken)
+        {
+            if (commands.Count == 0)
+            {
+                return new RespValue[0];
+            }
+
+            var batch = new List<RedisCommand>(commands.Count);
+            foreach (string[] arguments in commands)
+            {
+                batch.Add(RedisCommand.Create(arguments));
+            }
+
+            RedisReply[] replies = await _connection.ExecuteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            var values = new RespValue[replies.Length];
+            for (int i = 0; i < replies.Length; i++)
+            {
+                if (replies[i].Value.IsError)
+                {
+                    throw Failed(commands[i], replies[i].Value);
+                }
+
+                values[i] = replies[i].Value;
+            }
+
+            return values;
         }
 
         /// <summary>Runs a command and returns its reply, error replies included.</summary>

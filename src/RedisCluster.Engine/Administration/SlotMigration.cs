@@ -117,76 +117,15 @@ namespace RedisCluster.Engine.Administration
         }
 
         /// <summary>
-        /// Moves the slots, a few at a time (<see cref="SlotMoveOptions.SlotsAtOnce"/>); Ctrl+C or a failure stops
-        /// the slots under way where they are (open, which Test-RedisCluster -Fix finishes) and starts no other.
+        /// Moves the slots, a group at a time (<see cref="SlotMoveOptions.SlotsAtOnce"/>); Ctrl+C or a failure stops
+        /// the group under way where it is (open, which Test-RedisCluster -Fix finishes) and starts no other.
         /// </summary>
         public async Task<SlotMoveResult> RunAsync(CancellationToken cancellationToken)
         {
-            var mover = new SlotMover(_context, _options);
-            NodeSession destination = _cluster.SessionOf(Destination)!;
-            List<NodeSession> primaries = _cluster.Nodes.Where(n => n.IsPrimary).Select(_cluster.SessionOf).Where(s => s != null).Select(s => s!).ToList();
             var clock = Stopwatch.StartNew();
-            long keys = 0;
-            int started = 0;
-            var done = new List<int>();
-            using (var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                void Report(int slot, long more)
-                {
-                    long total = Interlocked.Add(ref keys, more);
-                    int count;
-                    lock (done)
-                    {
-                        count = done.Count;
-                    }
-
-                    double rate = total / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
-                    _context.Progress?.Report(new AdministrationProgress(Activity, "Slot " + slot + " (" + (count + 1) + " of " + _moves.Count + "): "
-                        + total.ToString("N0", CultureInfo.InvariantCulture) + " keys moved, " + rate.ToString("N0", CultureInfo.InvariantCulture) + " keys/s",
-                        count * 100 / _moves.Count));
-                }
-
-                async Task WorkAsync()
-                {
-                    int next;
-                    while ((next = Interlocked.Increment(ref started) - 1) < _moves.Count)
-                    {
-                        failed.Token.ThrowIfCancellationRequested();
-                        (int slot, ClusterNode source) = _moves[next];
-                        Report(slot, 0);
-                        try
-                        {
-                            await mover.MoveAsync(slot, _cluster.SessionOf(source)!, source.Id, destination, Destination.Id, primaries, more => Report(slot, more), failed.Token).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            failed.Cancel();
-                            throw;
-                        }
-
-                        lock (done)
-                        {
-                            done.Add(slot);
-                        }
-                    }
-                }
-
-                Task[] workers = Enumerable.Range(0, Math.Min(_options.SlotsAtOnce, _moves.Count)).Select(_ => Task.Run(WorkAsync)).ToArray();
-                try
-                {
-                    await Task.WhenAll(workers).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // A worker failed and stopped the others: its failure is the one to report, not their cancellation.
-                    throw workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!).FirstOrDefault(e => !(e is OperationCanceledException))
-                        ?? throw new OperationCanceledException(cancellationToken);
-                }
-            }
-
-            done.Sort();
-            _context.Log.Verbose("Moved " + done.Count + " slot(s) and " + keys + " key(s) to " + destination.Endpoint + " in " + clock.Elapsed.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s.");
-            return new SlotMoveResult(Destination.Endpoint?.ToString() ?? Destination.Id, Destination.Id, done, keys, clock.Elapsed);
+            IReadOnlyDictionary<int, long> moved = await new SlotTransferRunner(_cluster, _context, _options, Activity)
+                .RunAsync(_moves.Select(m => new SlotTransfer(m.Slot, m.Source, Destination)).ToList(), cancellationToken).ConfigureAwait(false);
+            return new SlotMoveResult(Destination.Endpoint?.ToString() ?? Destination.Id, Destination.Id, moved.Keys.OrderBy(s => s).ToList(), moved.Values.Sum(), clock.Elapsed);
         }
 
         public void Dispose() => _cluster.Dispose();

@@ -7,7 +7,7 @@ namespace RedisCluster.Engine.Administration
     {
         private int _keysPerBatch = 100;
         private int _pipeline = 10;
-        private int _slotsAtOnce = 4;
+        private int _slotsAtOnce = 32;
 
         /// <summary>Keys per MIGRATE ... KEYS command.</summary>
         public int KeysPerBatch
@@ -24,14 +24,21 @@ namespace RedisCluster.Engine.Administration
         }
 
         /// <summary>
-        /// Slots moved at the same time (each in its own SETSLOT sequence). The source runs one MIGRATE at a time
-        /// anyway; several slots under way hide the round trips between the steps of each.
+        /// Slots opened, emptied and assigned together, each step of the group in one pipeline per node: a
+        /// slot-by-slot move waits for round trips, not for the servers. A larger group keeps more slots open
+        /// (clients follow ASK redirects for them) while it is under way.
         /// </summary>
         public int SlotsAtOnce
         {
             get => _slotsAtOnce;
             set => _slotsAtOnce = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "At least one slot at a time.");
         }
+
+        /// <summary>
+        /// MIGRATE with REPLACE (redis-cli's --cluster-replace): a key the destination holds already under the same
+        /// name is overwritten with the source's, instead of stopping the move with BUSYKEY.
+        /// </summary>
+        public bool Replace { get; set; }
 
         /// <summary>MIGRATE's own timeout for the source's connection to the destination.</summary>
         public TimeSpan MigrateTimeout { get; set; } = TimeSpan.FromSeconds(60);

@@ -21,11 +21,13 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 1)]
         [NodeEndpointTransformation]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         public string Cluster { get; set; } = string.Empty;
 
         /// <summary>The primary to replicate: its id (or a unique prefix) or its endpoint.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         public string? ReplicaOf { get; set; }
 
         /// <summary>Replicate the primary that has the fewest replicas (not with -ReplicaOf).</summary>

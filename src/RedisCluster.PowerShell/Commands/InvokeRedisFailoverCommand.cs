@@ -15,6 +15,7 @@ namespace RedisCluster.PowerShell.Commands
         [Alias("ComputerName", "Server", "Address")]
         [NodeEndpointTransformation]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         public string Endpoint { get; set; } = string.Empty;
 
         [Parameter]

@@ -9,7 +9,7 @@ namespace RedisCluster.PowerShell.Commands
     /// <summary>Moves slots, with their keys, to one primary (redis-cli --cluster reshard with an explicit slot list).</summary>
     [Cmdlet(VerbsCommon.Move, "RedisSlot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(SlotMoveResult))]
-    public sealed class MoveRedisSlotCommand : RedisAdministrationCmdlet
+    public sealed class MoveRedisSlotCommand : RedisSlotMoveCmdlet
     {
         private readonly List<string> _slots = new List<string>();
 
@@ -23,26 +23,16 @@ namespace RedisCluster.PowerShell.Commands
         /// <summary>The primary to move the slots to: its id (or a unique prefix), its endpoint, or a node object.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [NodeEndpointTransformation]
-        [ArgumentCompleter(typeof(Completion.EndpointCompleter))]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         [ValidateNotNullOrEmpty]
         public string Destination { get; set; } = string.Empty;
 
         /// <summary>host:port of any member; left out, the destination itself is asked (then it must be an endpoint).</summary>
         [Parameter]
         [NodeEndpointTransformation]
-        [ArgumentCompleter(typeof(Completion.EndpointCompleter))]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         [ValidateNotNullOrEmpty]
         public string? Cluster { get; set; }
-
-        /// <summary>Keys per MIGRATE command.</summary>
-        [Parameter]
-        [ValidateRange(1, 100000)]
-        public int KeysPerBatch { get; set; } = 100;
-
-        /// <summary>MIGRATE commands in flight to the source at once.</summary>
-        [Parameter]
-        [ValidateRange(1, 1000)]
-        public int Pipeline { get; set; } = 10;
 
         protected override void ProcessRecord() => _slots.AddRange(Slot);
 
@@ -67,7 +57,7 @@ namespace RedisCluster.PowerShell.Commands
 
             List<RedisEndpoint> member = ParseEndpoints(new[] { Cluster ?? Destination });
             AdministrationContext context = CreateContext();
-            var options = new SlotMoveOptions { KeysPerBatch = KeysPerBatch, Pipeline = Pipeline, MigrateTimeout = System.TimeSpan.FromSeconds(Timeout) };
+            var options = CreateMoveOptions();
             using (SlotMigration migration = Run(SlotMigration.PrepareAsync(member[0], slots, Destination, options, context, CancelToken), Destination))
             {
                 CompleteProgress();

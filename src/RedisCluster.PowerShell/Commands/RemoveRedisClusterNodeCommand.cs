@@ -18,6 +18,7 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = NodeIdSet, ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         public string? NodeId { get; set; }
 
         /// <summary>host:port of the node to remove.</summary>
@@ -29,6 +30,7 @@ namespace RedisCluster.PowerShell.Commands
         [Parameter]
         [NodeEndpointTransformation]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         public string? Cluster { get; set; }
 
         protected override void ProcessRecord()

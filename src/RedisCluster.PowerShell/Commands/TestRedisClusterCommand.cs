@@ -19,6 +19,7 @@ namespace RedisCluster.PowerShell.Commands
         [Alias("ComputerName", "Server", "Address")]
         [NodeEndpointTransformation]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.ClusterNodeCompleter))]
         public string[] Endpoint { get; set; } = { "localhost:6379" };
 
         /// <summary>Check again until the cluster is healthy or -Timeout passes.</summary>

@@ -61,7 +61,7 @@ namespace RedisCluster.PowerShell.Completion
         }
 
         /// <summary>-ConnectTimeout when the line has one (a slow link), else a few seconds: a Tab must not hang.</summary>
-        private static TimeSpan AskTimeoutFor(IDictionary parameters)
+        internal static TimeSpan AskTimeoutFor(IDictionary parameters)
             => LanguagePrimitives.TryConvertTo(Value(parameters, "ConnectTimeout"), out int seconds) && seconds > 0 && seconds <= 3600
                 ? TimeSpan.FromSeconds(seconds)
                 : AskTimeout;
@@ -122,7 +122,7 @@ namespace RedisCluster.PowerShell.Completion
         /// The connection the command line describes, built as the cmdlet would build it; a credential only when
         /// it is already a PSCredential (nothing prompts), and waits bounded by the completion's own timeout.
         /// </summary>
-        private static ConnectionOptions Options(IDictionary parameters)
+        internal static ConnectionOptions Options(IDictionary parameters)
         {
             ConnectionOptions connection = ConnectionParameters.ToOptions(new TypedConnectionParameters(parameters), ResolvePath);
             connection.ConnectTimeout = AskTimeoutFor(parameters);

@@ -8,25 +8,14 @@ namespace RedisCluster.Tests.Administration;
 
 /// <summary>Move-RedisSlot refuses bad requests on the shared cluster before it changes anything.</summary>
 [Collection(ClusterCollection.Name)]
-public sealed class MoveRedisSlotRefusalTests : IDisposable
+public sealed class MoveRedisSlotRefusalTests : SharedClusterRefusals
 {
-    private readonly RedisClusterProcesses _shared;
-    private readonly PowerShellSession _ps = new();
-    private readonly List<ClusterNode> _nodes;
-    private readonly string _before;
-
     public MoveRedisSlotRefusalTests(ClusterFixture fixture)
+        : base(fixture)
     {
-        _shared = fixture.Cluster;
-        _nodes = _ps.RunClean($"Get-RedisClusterNode -Endpoint {Seed} -Refresh").Cast<ClusterNode>().ToList();
-        _before = SlotMap();
     }
 
-    public void Dispose() => _ps.Dispose();
-
-    private string Seed => "127.0.0.1:" + _shared.SeedPort;
-
-    private ClusterNode Primary(int slot) => _nodes.Single(n => n.IsPrimary && n.Slots.Any(r => r.Contains(slot)));
+    private ClusterNode Primary(int slot) => Nodes.Single(n => n.IsPrimary && n.Slots.Any(r => r.Contains(slot)));
 
     [Fact]
     public void OverlappingRangesAreRefused()
@@ -58,8 +47,8 @@ public sealed class MoveRedisSlotRefusalTests : IDisposable
     [Fact]
     public void AReplicaDestinationIsRefused()
     {
-        ClusterNode replica = _nodes.First(n => n.IsReplica);
-        ClusterNode primary = _nodes.Single(n => n.Id == replica.PrimaryId);
+        ClusterNode replica = Nodes.First(n => n.IsReplica);
+        ClusterNode primary = Nodes.Single(n => n.Id == replica.PrimaryId);
         ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {replica.Id} -Cluster {Seed}");
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("Node " + replica.Endpoint + " is a replica (of " + primary.Endpoint + "); slots can only move to a primary.", error.Exception.Message);
@@ -69,7 +58,7 @@ public sealed class MoveRedisSlotRefusalTests : IDisposable
     public void ANodeOfAnotherClusterIsRefused()
     {
         using var other = new EmptyClusterNodes(3);
-        var theirs = _ps.RunClean($"New-RedisCluster {other.EndpointList()} -ReplicasPerPrimary 0").Cast<ClusterNode>().ToList();
+        var theirs = Ps.RunClean($"New-RedisCluster {other.EndpointList()} -ReplicasPerPrimary 0").Cast<ClusterNode>().ToList();
         ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {theirs[1].Endpoint} -Cluster {Seed}");
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("The cluster has no node '" + theirs[1].Endpoint + "'", error.Exception.Message);
@@ -83,16 +72,4 @@ public sealed class MoveRedisSlotRefusalTests : IDisposable
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Contains("give -Cluster too", error.Exception.Message);
     }
-
-    private ErrorRecord Refused(string script)
-    {
-        var (error, result) = _ps.RunExpectingTerminatingError(script + " -Confirm:$false");
-        Assert.DoesNotContain(result.Values, v => v is not ErrorRecord);
-        Assert.Equal(_before, SlotMap());
-        return error;
-    }
-
-    /// <summary>The slot columns and migration markers of every node's CLUSTER NODES: what a move would change.</summary>
-    private string SlotMap() => string.Join("\n", _shared.Nodes.Where(n => n.IsRunning).SelectMany(n =>
-        EmptyClusterNodes.ClusterNodes(n).Select(l => l.Split(' ')).Select(f => n.Port + " " + f[0] + " " + string.Join(" ", f.Skip(8)))).Order());
 }

@@ -87,6 +87,59 @@ public sealed class MoveRedisSlotTests : IDisposable
     }
 
     [Fact]
+    public void ReplaceOverwritesAKeyTheDestinationHoldsAlreadyAndWithoutItTheMoveStopsOnBusyKey()
+    {
+        using var nodes = new EmptyClusterNodes(3);
+        var cluster = _ps.RunClean($"New-RedisCluster {nodes.EndpointList()} -ReplicasPerPrimary 0").Cast<ClusterNode>().ToList();
+        ClusterNode source = cluster.Single(n => n.Slots.Any(r => r.Contains(0)));
+        ClusterNode destination = cluster.Single(n => n.Slots.Any(r => r.Contains(6000)));
+        RedisServer sourceServer = nodes.Nodes.Single(n => n.Port == source.Endpoint!.Port);
+        RedisServer destinationServer = nodes.Nodes.Single(n => n.Port == destination.Endpoint!.Port);
+        string[] keys = { "{" + Encoding.ASCII.GetString(SlotTagTable.Shared.GetTag(0)) + "}busy", "{" + Encoding.ASCII.GetString(SlotTagTable.Shared.GetTag(1)) + "}busy" };
+        foreach (string key in keys)
+        {
+            sourceServer.Execute("SET", key, "current");
+            PlantStaleCopy(destinationServer, key, source.Id);
+        }
+
+        var (error, _) = _ps.RunExpectingTerminatingError($"Move-RedisSlot -Slot 0 -Destination {destination.Endpoint} -Confirm:$false");
+        Assert.Contains("BUSYKEY", error.Exception.Message);
+        Assert.Contains("move with -Replace", error.Exception.Message);
+        Assert.Equal("stale", ReadDirect(destinationServer, keys[0]));
+
+        var moved = Assert.IsType<SlotMoveResult>(Assert.Single(_ps.RunClean($"Move-RedisSlot -Slot 1 -Destination {destination.Endpoint} -Replace -Confirm:$false")));
+        Assert.Equal(1L, moved.KeysMoved);
+        Assert.Equal("current", ReadDirect(destinationServer, keys[1]));
+        Assert.Equal(0L, (long)sourceServer.Execute("CLUSTER", "COUNTKEYSINSLOT", "1")!);
+    }
+
+    /// <summary>Writes a key into a slot the node does not own (IMPORTING, ASKING, SET, STABLE): what a half-done move or a stray write leaves.</summary>
+    private static void PlantStaleCopy(RedisServer node, string key, string ownerId)
+    {
+        int slot = (int)(long)node.Execute("CLUSTER", "KEYSLOT", key)!;
+        node.Execute("CLUSTER", "SETSLOT", slot.ToString(CultureInfo.InvariantCulture), "IMPORTING", ownerId);
+        using (var connection = MiniRespClient.Connection.Open(node.Host, node.ClientPort, tls: false, TimeSpan.FromSeconds(5)))
+        {
+            connection.Send("ASKING");
+            Assert.Equal("OK", connection.ReadReply());
+            connection.Send("SET", key, "stale");
+            Assert.Equal("OK", connection.ReadReply());
+        }
+
+        node.Execute("CLUSTER", "SETSLOT", slot.ToString(CultureInfo.InvariantCulture), "STABLE");
+    }
+
+    /// <summary>A key's value on a node that owns its slot or imports it (ASKING lets an importing node answer from its own keys).</summary>
+    private static string? ReadDirect(RedisServer node, string key)
+    {
+        using var connection = MiniRespClient.Connection.Open(node.Host, node.ClientPort, tls: false, TimeSpan.FromSeconds(5));
+        connection.Send("ASKING");
+        connection.ReadReply();
+        connection.Send("GET", key);
+        return connection.ReadReply() as string;
+    }
+
+    [Fact]
     public void WhatIfMovesNothing()
     {
         using var nodes = new EmptyClusterNodes(3);
@@ -104,10 +157,14 @@ public sealed class MoveRedisSlotTests : IDisposable
 
     /// <summary>KeysPerSlot keys in each of the slots 0..SlotsMoved-1, written with one MSET per slot.</summary>
     internal static Dictionary<string, string> Populate(RedisClient client, int slots = SlotsMoved, int keysPerSlot = KeysPerSlot)
+        => Populate(client, Enumerable.Range(0, slots), keysPerSlot);
+
+    /// <summary>keysPerSlot keys in each of the given slots, written with one MSET per slot.</summary>
+    internal static Dictionary<string, string> Populate(RedisClient client, IEnumerable<int> slots, int keysPerSlot)
     {
         var expected = new Dictionary<string, string>(StringComparer.Ordinal);
         var commands = new List<RedisCommand>();
-        for (int slot = 0; slot < slots; slot++)
+        foreach (int slot in slots)
         {
             string tag = "{" + Encoding.ASCII.GetString(SlotTagTable.Shared.GetTag(slot)) + "}";
             var arguments = new List<string> { "MSET" };
