@@ -113,7 +113,7 @@ namespace RedisCluster.Engine.Administration
         private static AdministrationException MigrateFailed(int slot, NodeSession source, NodeSession destination, RedisReply reply)
         {
             string message = reply.Command.Scrub(reply.Value.GetString() ?? string.Empty);
-            string hint = reply.Value.ErrorPrefix == "BUSYKEY"
+            string hint = ErrorReplyClassifier.Classify(reply.Value) == ErrorReplyKind.BusyKey
                 ? " The destination already holds a key of this slot under the same name; the slot stays open (Test-RedisCluster shows it) until that key is removed from one side and the move is run again or fixed."
                 : " The slot stays open; Test-RedisCluster -Fix finishes the move.";
             return new AdministrationException(AdministrationFailure.CommandFailed, source.Endpoint.ToString(),

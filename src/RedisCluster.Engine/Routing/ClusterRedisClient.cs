@@ -404,14 +404,14 @@ namespace RedisCluster.Engine.Routing
                 return Outcome.Done;
             }
 
-            string prefix = reply.ErrorPrefix ?? string.Empty;
-            ClusterRedirect? redirect = null;
+            ClusterErrorReply error = ClusterErrorReply.Of(reply);
+            ClusterRedirect? redirect = error.Redirect;
             RedisEndpoint? target = null;
-            if ((prefix == "MOVED" || prefix == "ASK") && ClusterRedirect.TryParse(reply, out redirect) && redirect != null)
+            if (redirect != null)
             {
                 part.Redirects++;
                 target = redirect.ResolveEndpoint(part.ServedBy ?? Endpoint);
-                Options.Log.Verbose(prefix + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
+                Options.Log.Verbose((redirect.Kind == RedirectKind.Moved ? "MOVED" : "ASK") + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
             }
 
             if (part.InTransaction)
@@ -458,19 +458,19 @@ namespace RedisCluster.Engine.Routing
                 return Outcome.Redirected;
             }
 
-            switch (prefix)
+            switch (error.Kind)
             {
-                case "TRYAGAIN":
+                case ErrorReplyKind.TryAgain:
                     part.Redirects++;
                     Options.Log.Verbose("TRYAGAIN for '" + part.Command.ToDisplayString(32) + "' (slot migrating); retrying.");
                     return Outcome.RetryLater;
-                case "LOADING":
+                case ErrorReplyKind.Loading:
                     // Refused while the node loads its data set, so certainly not run: it goes again once
                     // loaded, within the retry timeout like a failover.
                     Options.Log.Verbose("LOADING for '" + part.Command.ToDisplayString(32) + "'; retrying once the node has loaded its data.");
                     return Outcome.RetryLater;
-                case "CLUSTERDOWN":
-                case "MASTERDOWN":
+                case ErrorReplyKind.ClusterDown:
+                case ErrorReplyKind.MasterDown:
                     Options.Log.Verbose(reply.GetString() + "; waiting for the cluster to heal.");
                     part.PreferReplica = false;
                     return Outcome.RefreshAndRetry;

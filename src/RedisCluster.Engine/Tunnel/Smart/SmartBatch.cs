@@ -396,39 +396,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
         }
 
-        /// <summary>The errors the router acts on: MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING.</summary>
-        private static bool IsRedirect(ReadOnlySequence<byte> reply)
-        {
-            if (RespReader.FirstByte(reply) != (byte)'-' || reply.Length < 4)
-            {
-                return false;
-            }
-
-            Span<byte> word = stackalloc byte[12];
-            int length = (int)Math.Min(word.Length, reply.Length - 1);
-            reply.Slice(1, length).CopyTo(word);
-            word = word.Slice(0, length);
-            return StartsWith(word, "MOVED ") || StartsWith(word, "ASK ") || StartsWith(word, "TRYAGAIN")
-                || StartsWith(word, "CLUSTERDOWN") || StartsWith(word, "MASTERDOWN") || StartsWith(word, "LOADING ");
-        }
-
-        private static bool StartsWith(ReadOnlySpan<byte> text, string prefix)
-        {
-            if (text.Length < prefix.Length)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < prefix.Length; i++)
-            {
-                if (text[i] != (byte)prefix[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        /// <summary>The errors the router acts on (<see cref="ErrorReplyClassifier.IsRetriedByRouter"/>), read from the relayed bytes.</summary>
+        private static bool IsRedirect(ReadOnlySequence<byte> reply) => ErrorReplyClassifier.ClassifyFrame(reply).IsRetriedByRouter();
 
         /// <summary>The commands of one read that go to one upstream connection, and their positions.</summary>
         private sealed class RelayGroup

@@ -1118,16 +1118,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>Redirects are the tunnel's business: a client that saw one would look for a cluster.</summary>
         private static RespValue Hide(RespValue reply)
         {
-            if (reply.IsError)
-            {
-                string? prefix = reply.ErrorPrefix;
-                if (prefix == "MOVED" || prefix == "ASK")
-                {
-                    return RespValue.Error("TRYAGAIN the slot is moving between nodes; try again");
-                }
-            }
-
-            return reply;
+            return ErrorReplyClassifier.Classify(reply).IsRedirect()
+                ? RespValue.Error("TRYAGAIN the slot is moving between nodes; try again")
+                : reply;
         }
 
         private static KeyValuePair<RespValue, RespValue> Pair(string key, RespValue value) => new KeyValuePair<RespValue, RespValue>(RespValue.BulkString(key), value);
