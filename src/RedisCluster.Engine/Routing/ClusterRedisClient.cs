@@ -118,38 +118,10 @@ namespace RedisCluster.Engine.Routing
         internal Task<IReadOnlyList<int>> GetKeyIndicesAsync(RedisCommand command, CancellationToken cancellationToken) => _planner.KeysOfAsync(command, cancellationToken);
 
         /// <summary>
-        /// The primary that runs <paramref name="command"/> (<paramref name="info"/>: its command table entry) as it is, when routing it needs nothing but its
-        /// slot (see <see cref="CommandPlanner.TryGetSingleSlot"/>); null when it must go through
-        /// <see cref="ExecuteBatchAsync"/>, or while no node owns the slot.
+        /// The route decisions this client acts on: <see cref="ExecuteBatchAsync"/> plans with them, and a relay that carries
+        /// single-slot and split commands itself (the smart tunnel) takes the same decision instead of asking in pieces.
         /// </summary>
-        internal RedisEndpoint? SingleSlotOwner(RedisCommand command, CommandInfo? info)
-            => _planner.TryGetSingleSlot(command, info, out int slot) ? _topology.Slots[slot] : null;
-
-        /// <summary>
-        /// MGET, EXISTS or TOUCH over keys in several slots, split into one command per slot with each slot's
-        /// current primary; null when the command is not one of these, spans one slot, or a slot has no owner.
-        /// </summary>
-        internal IReadOnlyList<(SlotSplit Part, RedisEndpoint Owner)>? SplitForRelay(RedisCommand command)
-        {
-            if (!_planner.TrySplitBySlot(command, out List<SlotSplit> parts))
-            {
-                return null;
-            }
-
-            var owned = new List<(SlotSplit, RedisEndpoint)>(parts.Count);
-            foreach (SlotSplit part in parts)
-            {
-                RedisEndpoint? owner = _topology.Slots[part.Slot];
-                if (owner == null)
-                {
-                    return null;
-                }
-
-                owned.Add((part, owner));
-            }
-
-            return owned;
-        }
+        internal CommandPlanner Planner => _planner;
 
         /// <summary>
         /// After a MOVED that <paramref name="servedBy"/> answered to work that must not be re-sent by routing (a

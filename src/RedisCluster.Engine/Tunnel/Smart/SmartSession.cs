@@ -499,10 +499,18 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return;
             }
 
-            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command, info);
-            if (owner == null && await TryRelaySplitAsync(batch, command, index).ConfigureAwait(false))
+            // One decision; a command whose keys only the server can name (COMMAND GETKEYS) is left to the router to decide.
+            RedisEndpoint? owner = null;
+            if (_backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route) && !route.MayBlock && !route.PreferReplica)
             {
-                return;
+                if (route.Kind == RouteKind.SingleSlot)
+                {
+                    owner = _backend.Cluster.Slots[route.Slot];
+                }
+                else if (route.Kind == RouteKind.SplitBySlot && await TryRelaySplitAsync(batch, command, route, index).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
 
             RedisConnection? link = null;
@@ -536,23 +544,24 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// MGET, EXISTS or TOUCH over several slots, relayed as one command per slot when the connections to
         /// all their primaries are open; the reply is put together from the parts' bytes. False: use the router.
         /// </summary>
-        private async Task<bool> TryRelaySplitAsync(SmartBatch batch, RedisCommand command, int index)
+        private async Task<bool> TryRelaySplitAsync(SmartBatch batch, RedisCommand command, CommandRoute route, int index)
         {
-            IReadOnlyList<(SlotSplit Part, RedisEndpoint Owner)>? split = _backend.Cluster.SplitForRelay(command);
-            if (split == null)
+            if (!SmartSplitReply.CanCompose(route))
             {
                 return false;
             }
 
+            IReadOnlyList<SlotSplit> split = route.Splits!;
             var parts = new (RedisConnection Link, SlotSplit Part)[split.Count];
             for (int p = 0; p < split.Count; p++)
             {
-                if (!_backend.Links.TryGet(split[p].Owner, _protocol, _clientId, out RedisConnection? link))
+                RedisEndpoint? owner = _backend.Cluster.Slots[split[p].Slot];
+                if (owner == null || !_backend.Links.TryGet(owner, _protocol, _clientId, out RedisConnection? link))
                 {
                     return false;
                 }
 
-                parts[p] = (link!, split[p].Part);
+                parts[p] = (link!, split[p]);
             }
 
             foreach (var (link, _) in parts)
