@@ -54,19 +54,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>For each EXEC, its block: its replies take those commands' shapes.</summary>
         public List<RedisCommand>?[]? Transactions { get; set; }
 
-        public List<RedisCommand> Shared { get; } = new List<RedisCommand>();
+        /// <summary>Commands for the shared cluster router; a block's MULTI and queued commands have no reply of their own.</summary>
+        public SmartCommandQueue Shared { get; } = new SmartCommandQueue();
 
-        /// <summary>Position of each shared command's reply; -1 for the MULTI and queued commands of a block, whose replies are EXEC's.</summary>
-        public List<int> SharedAt { get; } = new List<int>();
+        /// <summary>Commands of the watched slot, for the connection that holds the WATCH.</summary>
+        public SmartCommandQueue Pinned { get; } = new SmartCommandQueue();
 
-        public List<RedisCommand> Pinned { get; } = new List<RedisCommand>();
-
-        public List<int> PinnedAt { get; } = new List<int>();
-
-        /// <summary>Relayed commands not yet known to be done, in the client's order.</summary>
-        public List<RedisCommand> Relayed { get; } = new List<RedisCommand>();
-
-        public List<int> RelayedAt { get; } = new List<int>();
+        /// <summary>Relayed commands not yet known to be done, in the client's order (added by <see cref="Relay"/> and <see cref="RelaySplit"/>).</summary>
+        public SmartCommandQueue Relayed { get; } = new SmartCommandQueue();
 
         /// <summary>Starts a read of <paramref name="count"/> commands, forgetting the last one's.</summary>
         public SmartBatch Reset(int count)
@@ -156,8 +151,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// </summary>
         public void RelaySplit(IReadOnlyList<(RedisConnection Link, Routing.SlotSplit Part)> parts, RedisCommand command, int index)
         {
-            Relayed.Add(command);
-            RelayedAt.Add(index);
+            Relayed.Add(command, index);
             var splitParts = new Routing.SlotSplit[parts.Count];
             for (int p = 0; p < parts.Count; p++)
             {
@@ -177,8 +171,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>Adds <paramref name="command"/> to what goes to <paramref name="link"/> when the relayed commands are sent.</summary>
         public void Relay(RedisConnection link, RedisCommand command, int index)
         {
-            Relayed.Add(command);
-            RelayedAt.Add(index);
+            Relayed.Add(command, index);
             RelayGroup group = GroupFor(link);
             group.Commands.Add(command);
             group.At.Add(index);
@@ -237,7 +230,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             _splitParts.Clear();
             Relayed.Clear();
-            RelayedAt.Clear();
             for (int g = 0; g < _groupCount; g++)
             {
                 _groups[g].Clear();

@@ -1,17 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net.Sockets;
-using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
-using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
-using RedisCluster.Engine.Routing;
-using RedisCluster.Engine.Tunnel.Hosting;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
@@ -19,22 +13,15 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// One smart client's blocking commands (BLPOP, XREAD BLOCK, WAIT...): on a connection of the client's own to the
     /// key's primary, in the order they reached the tunnel, and given up when the client hangs up meanwhile.
     /// </summary>
-    internal sealed class SmartBlocking
+    internal sealed class SmartBlocking : SmartSessionPart
     {
-        private readonly SmartSessionState _state;
-        private readonly TunnelContext _context;
-        private readonly SmartBackend _backend;
-        private readonly CancellationTokenSource _abort;
         private readonly SmartPin _pin;
         private readonly SmartClientState _client;
         private readonly Socket _socket;
 
         public SmartBlocking(SmartSessionState state)
+            : base(state)
         {
-            _state = state;
-            _context = state.Context;
-            _backend = state.Backend;
-            _abort = state.Abort;
             _pin = state.Pin;
             _client = state.Client;
             _socket = state.Socket;

@@ -1,17 +1,10 @@
-using System;
 using System.Buffers;
 using System.Collections.Generic;
-using System.Linq;
-using System.Net.Sockets;
-using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
-using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
-using RedisCluster.Engine.Routing;
 using RedisCluster.Engine.Tunnel.Hosting;
 
 namespace RedisCluster.Engine.Tunnel.Smart
@@ -21,12 +14,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// locally, run on a connection of its own when it blocks, or routed; then the replies in the client's order and
     /// protocol (relayed bytes as they came, values in RESP2 shapes where Redis shapes them so, redirects hidden).
     /// </summary>
-    internal sealed class SmartCommandPipeline
+    internal sealed class SmartCommandPipeline : SmartSessionPart
     {
-        private readonly SmartSessionState _state;
-        private readonly TunnelContext _context;
-        private readonly SmartBackend _backend;
-        private readonly CancellationTokenSource _abort;
         private readonly SmartClientState _client;
         private readonly TunnelClientGate? _gate;
         private readonly SmartCommandRouter _router;
@@ -36,11 +25,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private SmartBatch? _batch;
 
         public SmartCommandPipeline(SmartSessionState state)
+            : base(state)
         {
-            _state = state;
-            _context = state.Context;
-            _backend = state.Backend;
-            _abort = state.Abort;
             _client = state.Client;
             _gate = state.Gate;
             _router = new SmartCommandRouter(state);
@@ -117,16 +103,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
                             else
                             {
                                 await _router.RunRelayedAsync(batch).ConfigureAwait(false);
-                                batch.Shared.Add(RedisCommand.Create("MULTI"));
-                                batch.SharedAt.Add(-1);
+                                batch.Shared.Add(RedisCommand.Create("MULTI"), -1);
                                 foreach (RedisCommand queued in _transaction.Multi)
                                 {
-                                    batch.Shared.Add(queued);
-                                    batch.SharedAt.Add(-1);
+                                    batch.Shared.Add(queued, -1);
                                 }
 
-                                batch.Shared.Add(RedisCommand.Create(args));
-                                batch.SharedAt.Add(i);
+                                batch.Shared.Add(RedisCommand.Create(args), i);
                             }
 
                             _transaction.Multi = null;

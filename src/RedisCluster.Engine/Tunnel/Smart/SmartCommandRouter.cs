@@ -1,9 +1,5 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Net.Sockets;
-using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
@@ -20,21 +16,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// (single-slot, or split by slot and composed), pinned to the connection that holds a WATCH, or through the shared
     /// cluster router. Before a command joins one queue the others run, so commands run in the client's order.
     /// </summary>
-    internal sealed class SmartCommandRouter
+    internal sealed class SmartCommandRouter : SmartSessionPart
     {
-        private readonly SmartSessionState _state;
-        private readonly TunnelContext _context;
-        private readonly SmartBackend _backend;
-        private readonly CancellationTokenSource _abort;
         private readonly SmartPin _pin;
         private readonly long _clientId;
 
         public SmartCommandRouter(SmartSessionState state)
+            : base(state)
         {
-            _state = state;
-            _context = state.Context;
-            _backend = state.Backend;
-            _abort = state.Abort;
             _pin = state.Pin;
             _clientId = state.ClientId;
         }
@@ -48,9 +37,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             if (_pin.IsPinned && await InWatchedSlotAsync(command).ConfigureAwait(false))
             {
                 await RunRelayedAsync(batch).ConfigureAwait(false);
-                await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
-                batch.Pinned.Add(command);
-                batch.PinnedAt.Add(index);
+                await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
+                batch.Pinned.Add(command, index);
                 return;
             }
 
@@ -91,8 +79,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             await RunRelayedAsync(batch).ConfigureAwait(false);
             await RunPinnedAsync(batch).ConfigureAwait(false);
-            batch.Shared.Add(command);
-            batch.SharedAt.Add(index);
+            batch.Shared.Add(command, index);
         }
 
         /// <summary>
@@ -136,7 +123,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private async Task BeforeRelayOnAsync(SmartBatch batch, RedisConnection link, bool readsOnly)
         {
             await RunPinnedAsync(batch).ConfigureAwait(false);
-            await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+            await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
             if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !readsOnly))
             {
                 // Two connections to one node (HELLO switched the protocol, or the connection was replaced
@@ -151,7 +138,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             await RunRelayedAsync(batch).ConfigureAwait(false);
             await RunPinnedAsync(batch).ConfigureAwait(false);
-            await RunSharedAsync(batch.Shared, batch.SharedAt, batch.Replies).ConfigureAwait(false);
+            await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -167,28 +154,25 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             await TaskWaiting.WaitAsync(batch.SendRelayedAsync(), _abort.Token).ConfigureAwait(false);
-            List<RedisCommand>? again = null;
-            List<int>? againAt = null;
+            SmartCommandQueue? again = null;
             for (int j = 0; j < batch.Relayed.Count; j++)
             {
-                if (batch.NeedsRetry(batch.RelayedAt[j]))
+                if (batch.NeedsRetry(batch.Relayed.At(j)))
                 {
-                    again ??= new List<RedisCommand>();
-                    againAt ??= new List<int>();
-                    again.Add(batch.Relayed[j]);
-                    againAt.Add(batch.RelayedAt[j]);
+                    again ??= new SmartCommandQueue();
+                    again.Add(batch.Relayed.Command(j), batch.Relayed.At(j));
                 }
             }
 
             batch.ClearRelayed();
             if (again != null)
             {
-                await RunSharedAsync(again, againAt!, batch.Replies).ConfigureAwait(false);
+                await RunSharedAsync(again, batch.Replies).ConfigureAwait(false);
             }
         }
 
         /// <summary>Runs the collected commands as one batch through the shared cluster client.</summary>
-        private async Task RunSharedAsync(List<RedisCommand> pending, List<int> slots, RespValue?[] replies)
+        private async Task RunSharedAsync(SmartCommandQueue pending, RespValue?[] replies)
         {
             if (pending.Count == 0)
             {
@@ -197,12 +181,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             try
             {
-                IReadOnlyList<RedisReply> results = await _backend.ExecuteAsync(pending.ToArray(), _abort.Token).ConfigureAwait(false);
+                IReadOnlyList<RedisReply> results = await _backend.ExecuteAsync(pending.Commands.ToArray(), _abort.Token).ConfigureAwait(false);
                 for (int j = 0; j < results.Count; j++)
                 {
-                    if (slots[j] >= 0)
+                    if (pending.At(j) >= 0)
                     {
-                        replies[slots[j]] = results[j].Value;
+                        replies[pending.At(j)] = results[j].Value;
                     }
                 }
             }
@@ -210,17 +194,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
             {
                 _context.Statistics.Error();
                 RespValue error = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-                foreach (int slot in slots)
+                for (int j = 0; j < pending.Count; j++)
                 {
-                    if (slot >= 0)
+                    if (pending.At(j) >= 0)
                     {
-                        replies[slot] = error;
+                        replies[pending.At(j)] = error;
                     }
                 }
             }
 
             pending.Clear();
-            slots.Clear();
         }
 
         /// <summary>
@@ -230,29 +213,26 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// </summary>
         private async Task RunPinnedAsync(SmartBatch batch)
         {
-            List<RedisCommand> pinned = batch.Pinned;
-            List<int> slots = batch.PinnedAt;
+            SmartCommandQueue pinned = batch.Pinned;
             RespValue?[] replies = batch.Replies;
             if (pinned.Count == 0)
             {
                 return;
             }
 
-            var moved = new List<RedisCommand>();
-            var movedSlots = new List<int>();
+            var moved = new SmartCommandQueue();
             try
             {
-                RespValue?[] results = await _pin.RunPinnedAsync(pinned, _abort.Token).ConfigureAwait(false);
+                RespValue?[] results = await _pin.RunPinnedAsync(pinned.Commands, _abort.Token).ConfigureAwait(false);
                 for (int j = 0; j < results.Length; j++)
                 {
                     if (results[j] != null)
                     {
-                        replies[slots[j]] = results[j];
+                        replies[pinned.At(j)] = results[j];
                     }
                     else
                     {
-                        moved.Add(pinned[j]);
-                        movedSlots.Add(slots[j]);
+                        moved.Add(pinned.Command(j), pinned.At(j));
                     }
                 }
             }
@@ -261,15 +241,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 // As on the shared path: whether they ran is unknown, so they are not sent again.
                 _context.Statistics.Error();
                 RespValue error = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-                foreach (int slot in slots)
+                for (int j = 0; j < pinned.Count; j++)
                 {
-                    replies[slot] = error;
+                    replies[pinned.At(j)] = error;
                 }
             }
 
             pinned.Clear();
-            slots.Clear();
-            await RunSharedAsync(moved, movedSlots, replies).ConfigureAwait(false);
+            await RunSharedAsync(moved, replies).ConfigureAwait(false);
         }
 
         /// <summary>True when every key of <paramref name="command"/> is in the watched slot (and it has keys).</summary>

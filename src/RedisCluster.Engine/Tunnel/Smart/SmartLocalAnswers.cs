@@ -1,16 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
-using System.Net.Sockets;
 using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
-using RedisCluster.Engine.Connections;
-using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
-using RedisCluster.Engine.Routing;
 using RedisCluster.Engine.Tunnel.Hosting;
 
 namespace RedisCluster.Engine.Tunnel.Smart
@@ -19,23 +13,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// What one smart client's "server" answers about itself without the cluster: PING, ECHO, AUTH, HELLO, SELECT,
     /// QUIT, RESET, MULTI, DISCARD, CLIENT, INFO, SCRIPT/FUNCTION, and the commands a single server would refuse.
     /// </summary>
-    internal sealed class SmartLocalAnswers
+    internal sealed class SmartLocalAnswers : SmartSessionPart
     {
-        private readonly SmartSessionState _state;
-        private readonly TunnelContext _context;
-        private readonly SmartBackend _backend;
-        private readonly CancellationTokenSource _abort;
         private readonly SmartPin _pin;
         private readonly SmartClientState _client;
         private readonly long _clientId;
         private readonly SmartTransaction _transaction;
 
         public SmartLocalAnswers(SmartSessionState state, SmartTransaction transaction)
+            : base(state)
         {
-            _state = state;
-            _context = state.Context;
-            _backend = state.Backend;
-            _abort = state.Abort;
             _pin = state.Pin;
             _client = state.Client;
             _clientId = state.ClientId;

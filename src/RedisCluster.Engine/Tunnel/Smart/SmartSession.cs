@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.IO.Pipelines;
 using System.Linq;
@@ -10,11 +9,9 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
-using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
-using RedisCluster.Engine.Routing;
 using RedisCluster.Engine.Tunnel.Hosting;
 
 namespace RedisCluster.Engine.Tunnel.Smart

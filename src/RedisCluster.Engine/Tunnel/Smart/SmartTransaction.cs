@@ -1,13 +1,7 @@
-using System;
 using System.Collections.Generic;
-using System.Linq;
-using System.Net.Sockets;
-using System.Text;
-using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
-using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Routing;
@@ -19,23 +13,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// One smart client's MULTI block and WATCH: commands queued locally and sent as one block at EXEC (so the block
     /// reaches one node whole), WATCH pinning the client to its slot's primary, and what a busy server answers to EXEC.
     /// </summary>
-    internal sealed class SmartTransaction
+    internal sealed class SmartTransaction : SmartSessionPart
     {
-        private readonly SmartSessionState _state;
-        private readonly TunnelContext _context;
-        private readonly SmartBackend _backend;
-        private readonly CancellationTokenSource _abort;
         private readonly SmartPin _pin;
         private readonly SmartCommandRouter _router;
 
         private static readonly RespValue Queued = RespValue.SimpleString("QUEUED");
 
         public SmartTransaction(SmartSessionState state, SmartCommandRouter router)
+            : base(state)
         {
-            _state = state;
-            _context = state.Context;
-            _backend = state.Backend;
-            _abort = state.Abort;
             _pin = state.Pin;
             _router = router;
         }
