@@ -172,7 +172,8 @@ namespace RedisCluster.Engine.Administration
         private static AdministrationException MigrateFailed(int slot, NodeSession source, NodeSession destination, RedisReply reply)
         {
             string message = reply.Command.Scrub(reply.Value.GetString() ?? string.Empty);
-            // MIGRATE wraps the destination's error: "ERR Target instance replied with error: BUSYKEY ...".
+            // MIGRATE wraps the destination's error ("ERR Target instance replied with error: BUSYKEY ..."), so its
+            // first word is ERR: the wrapped kind is found in the text.
             string hint = message.IndexOf("BUSYKEY", StringComparison.Ordinal) >= 0
                 ? " The destination already holds a key of this slot under the same name; the slot stays open (Test-RedisCluster shows it) until that key is removed from one side and the move is fixed (Test-RedisCluster -Fix). To overwrite such keys with the source's, move with -Replace."
                 : " The slot stays open; Test-RedisCluster -Fix finishes the move.";

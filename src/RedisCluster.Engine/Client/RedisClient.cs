@@ -91,57 +91,6 @@ namespace RedisCluster.Engine.Client
             return replies[0];
         }
 
-        /// <summary>Connects to the first reachable seed and picks standalone or cluster handling.</summary>
-        public static async Task<RedisClient> ConnectAsync(IReadOnlyList<RedisEndpoint> seeds, RedisClientOptions options, CancellationToken cancellationToken = default)
-        {
-            if (seeds.Count == 0)
-            {
-                throw new RedisConfigurationException("No endpoint was given.");
-            }
-
-            var connector = new TransportConnector(options.Connection);
-            var failures = new List<Exception>();
-            foreach (RedisEndpoint seed in seeds)
-            {
-                var pool = new ConnectionPool(seed, connector, Math.Max(1, options.PoolSize));
-                try
-                {
-                    RedisConnection first = await pool.GetAsync(0, cancellationToken).ConfigureAwait(false);
-                    bool cluster = options.Mode == RedisClientMode.Cluster || (options.Mode == RedisClientMode.Auto && first.Hello.IsCluster);
-                    if (cluster)
-                    {
-                        pool.Dispose();
-                        return await Routing.ClusterRedisClient.ConnectAsync(seeds, options, connector, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    return new StandaloneRedisClient(options, seed, first.Hello, pool);
-                }
-                catch (RedisAuthenticationException)
-                {
-                    pool.Dispose();
-                    throw;
-                }
-                catch (RedisTlsException)
-                {
-                    pool.Dispose();
-                    throw;
-                }
-                catch (RedisConnectionException ex)
-                {
-                    pool.Dispose();
-                    failures.Add(ex);
-                }
-            }
-
-            if (failures.Count == 1)
-            {
-                throw failures[0];
-            }
-
-            throw new RedisConnectionException(string.Join(",", seeds), "None of the endpoints could be reached: "
-                + string.Join(" | ", failures.ConvertAll(f => f.Message)), new AggregateException(failures));
-        }
-
         public override string ToString() => Endpoint + (IsCluster ? " (cluster)" : string.Empty);
 
         public void Dispose()

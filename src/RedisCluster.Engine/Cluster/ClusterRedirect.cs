@@ -54,17 +54,16 @@ namespace RedisCluster.Engine.Cluster
             }
 
             RedirectKind kind;
-            if (parts[0] == "MOVED")
+            switch (ErrorReplyClassifier.ClassifyText(parts[0]))
             {
-                kind = RedirectKind.Moved;
-            }
-            else if (parts[0] == "ASK")
-            {
-                kind = RedirectKind.Ask;
-            }
-            else
-            {
-                return false;
+                case ErrorReplyKind.Moved:
+                    kind = RedirectKind.Moved;
+                    break;
+                case ErrorReplyKind.Ask:
+                    kind = RedirectKind.Ask;
+                    break;
+                default:
+                    return false;
             }
 
             if (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int slot) || slot >= SlotRange.SlotCount)

@@ -131,26 +131,26 @@ namespace RedisCluster.Engine.Connections
         private static bool IsNoProto(RespValue reply)
         {
             string message = reply.GetString() ?? string.Empty;
-            return reply.ErrorPrefix == "NOPROTO" || message.IndexOf("unknown command", StringComparison.OrdinalIgnoreCase) >= 0;
+            return ErrorReplyClassifier.Classify(reply) == ErrorReplyKind.NoProto || message.IndexOf("unknown command", StringComparison.OrdinalIgnoreCase) >= 0;
         }
 
         private static RedisConnectionException HandshakeError(RespValue reply, ConnectionOptions options, string endpoint)
         {
-            string prefix = reply.ErrorPrefix ?? string.Empty;
+            ErrorReplyKind kind = ErrorReplyClassifier.Classify(reply);
             string message = reply.GetString() ?? string.Empty;
-            if (prefix == "WRONGPASS" || message.IndexOf("invalid password", StringComparison.OrdinalIgnoreCase) >= 0
+            if (kind == ErrorReplyKind.WrongPass || message.IndexOf("invalid password", StringComparison.OrdinalIgnoreCase) >= 0
                 || message.IndexOf("invalid username-password", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 return new RedisAuthenticationException(endpoint, "Authentication as user '" + options.User + "' to " + endpoint
                     + " failed: the user name or password is wrong, or the user is disabled.");
             }
 
-            if (prefix == "NOAUTH")
+            if (kind == ErrorReplyKind.NoAuth)
             {
                 return new RedisAuthenticationException(endpoint, "The server " + endpoint + " requires authentication; give -Credential.");
             }
 
-            if (prefix == "NOPERM")
+            if (kind == ErrorReplyKind.NoPerm)
             {
                 return new RedisAuthenticationException(endpoint, "User '" + options.User + "' may not run the handshake on " + endpoint + ": " + message);
             }

@@ -120,7 +120,7 @@ namespace RedisCluster.Engine.KeyCopy
                     counters.AddCopied(1, entry.Payload!.Length);
                     copied.Add(entry);
                 }
-                else if (reply.ErrorPrefix == "BUSYKEY")
+                else if (ErrorReplyClassifier.Classify(reply) == ErrorReplyKind.BusyKey)
                 {
                     counters.AddExisting(1);
                 }

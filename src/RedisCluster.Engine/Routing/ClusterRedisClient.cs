@@ -118,38 +118,10 @@ namespace RedisCluster.Engine.Routing
         internal Task<IReadOnlyList<int>> GetKeyIndicesAsync(RedisCommand command, CancellationToken cancellationToken) => _planner.KeysOfAsync(command, cancellationToken);
 
         /// <summary>
-        /// The primary that runs <paramref name="command"/> (<paramref name="info"/>: its command table entry) as it is, when routing it needs nothing but its
-        /// slot (see <see cref="CommandPlanner.TryGetSingleSlot"/>); null when it must go through
-        /// <see cref="ExecuteBatchAsync"/>, or while no node owns the slot.
+        /// The route decisions this client acts on: <see cref="ExecuteBatchAsync"/> plans with them, and a relay that carries
+        /// single-slot and split commands itself (the smart tunnel) takes the same decision instead of asking in pieces.
         /// </summary>
-        internal RedisEndpoint? SingleSlotOwner(RedisCommand command, CommandInfo? info)
-            => _planner.TryGetSingleSlot(command, info, out int slot) ? _topology.Slots[slot] : null;
-
-        /// <summary>
-        /// MGET, EXISTS or TOUCH over keys in several slots, split into one command per slot with each slot's
-        /// current primary; null when the command is not one of these, spans one slot, or a slot has no owner.
-        /// </summary>
-        internal IReadOnlyList<(SlotSplit Part, RedisEndpoint Owner)>? SplitForRelay(RedisCommand command)
-        {
-            if (!_planner.TrySplitBySlot(command, out List<SlotSplit> parts))
-            {
-                return null;
-            }
-
-            var owned = new List<(SlotSplit, RedisEndpoint)>(parts.Count);
-            foreach (SlotSplit part in parts)
-            {
-                RedisEndpoint? owner = _topology.Slots[part.Slot];
-                if (owner == null)
-                {
-                    return null;
-                }
-
-                owned.Add((part, owner));
-            }
-
-            return owned;
-        }
+        internal CommandPlanner Planner => _planner;
 
         /// <summary>
         /// After a MOVED that <paramref name="servedBy"/> answered to work that must not be re-sent by routing (a
@@ -404,14 +376,14 @@ namespace RedisCluster.Engine.Routing
                 return Outcome.Done;
             }
 
-            string prefix = reply.ErrorPrefix ?? string.Empty;
-            ClusterRedirect? redirect = null;
+            ClusterErrorReply error = ClusterErrorReply.Of(reply);
+            ClusterRedirect? redirect = error.Redirect;
             RedisEndpoint? target = null;
-            if ((prefix == "MOVED" || prefix == "ASK") && ClusterRedirect.TryParse(reply, out redirect) && redirect != null)
+            if (redirect != null)
             {
                 part.Redirects++;
                 target = redirect.ResolveEndpoint(part.ServedBy ?? Endpoint);
-                Options.Log.Verbose(prefix + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
+                Options.Log.Verbose((redirect.Kind == RedirectKind.Moved ? "MOVED" : "ASK") + " slot " + redirect.Slot + " -> " + (target?.ToString() ?? "(unknown endpoint)") + " for '" + part.Command.ToDisplayString(32) + "'.");
             }
 
             if (part.InTransaction)
@@ -458,19 +430,19 @@ namespace RedisCluster.Engine.Routing
                 return Outcome.Redirected;
             }
 
-            switch (prefix)
+            switch (error.Kind)
             {
-                case "TRYAGAIN":
+                case ErrorReplyKind.TryAgain:
                     part.Redirects++;
                     Options.Log.Verbose("TRYAGAIN for '" + part.Command.ToDisplayString(32) + "' (slot migrating); retrying.");
                     return Outcome.RetryLater;
-                case "LOADING":
+                case ErrorReplyKind.Loading:
                     // Refused while the node loads its data set, so certainly not run: it goes again once
                     // loaded, within the retry timeout like a failover.
                     Options.Log.Verbose("LOADING for '" + part.Command.ToDisplayString(32) + "'; retrying once the node has loaded its data.");
                     return Outcome.RetryLater;
-                case "CLUSTERDOWN":
-                case "MASTERDOWN":
+                case ErrorReplyKind.ClusterDown:
+                case ErrorReplyKind.MasterDown:
                     Options.Log.Verbose(reply.GetString() + "; waiting for the cluster to heal.");
                     part.PreferReplica = false;
                     return Outcome.RefreshAndRetry;

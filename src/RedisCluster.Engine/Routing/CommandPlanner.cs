@@ -94,97 +94,97 @@ namespace RedisCluster.Engine.Routing
         }
 
         /// <summary>
-        /// The slot of a command (<paramref name="info"/>: its entry in the command table) that needs no planning beyond it: a known, non-blocking command whose keys
-        /// are all found from the metadata alone and share one slot, read from the primary. Such a command
-        /// runs unchanged on the slot's owner and its reply needs no combining; false for anything else.
+        /// The route of <paramref name="command"/> (<paramref name="info"/>: its command table entry, null when the server
+        /// does not know it) when it can be decided from the metadata alone; false when its keys must be asked of the
+        /// server (COMMAND GETKEYS), which <see cref="DecideAsync"/> does. Keys at fixed positions in one slot, the common
+        /// case, are decided without allocating.
         /// </summary>
-        public bool TryGetSingleSlot(RedisCommand command, CommandInfo? info, out int slot)
+        public bool TryDecide(RedisCommand command, CommandInfo? info, out CommandRoute route)
         {
-            slot = -1;
-            if (info == null || info.IsBlocking || command.MayBlock || (_readFromReplica && info.IsReadOnly))
-            {
-                return false;
-            }
-
-            if (info.HasFixedKeyRanges)
-            {
-                return KeyLocator.TryGetFixedRangeSlot(info, command, out slot);
-            }
-
-            KeyExtraction extraction = KeyLocator.Locate(info, command);
-            if (extraction.NeedsServerLookup || extraction.KeyIndices.Count == 0)
-            {
-                return false;
-            }
-
-            IReadOnlyList<int> keys = extraction.KeyIndices;
-            int first = HashSlot.GetSlot(command.Arguments[keys[0]].Span);
-            for (int i = 1; i < keys.Count; i++)
-            {
-                if (HashSlot.GetSlot(command.Arguments[keys[i]].Span) != first)
-                {
-                    return false;
-                }
-            }
-
-            slot = first;
-            return true;
-        }
-
-        /// <summary>
-        /// Splits MGET, EXISTS or TOUCH over several slots into one command per slot, keys in their order, for a
-        /// relay that reassembles the replies itself. Only these: they read (or merely touch) their keys, so a
-        /// part that has to run again, or the whole command run again, changes nothing. False for anything else.
-        /// </summary>
-        public bool TrySplitBySlot(RedisCommand command, out List<SlotSplit> parts)
-        {
-            parts = new List<SlotSplit>(0);
-            string name = command.Name;
-            if ((name != "MGET" && name != "EXISTS" && name != "TOUCH") || command.Arguments.Count < 3 || _readFromReplica)
-            {
-                return false;
-            }
-
-            var keys = new int[command.Arguments.Count - 1];
-            var slots = new int[keys.Length];
-            for (int i = 0; i < keys.Length; i++)
-            {
-                keys[i] = i + 1;
-                slots[i] = HashSlot.GetSlot(command.Arguments[i + 1].Span);
-            }
-
-            parts = SplitBySlot(command, keys, slots, 1);
-            return parts.Count > 1;
-        }
-
-        public async Task<CommandPlan> PlanAsync(RedisCommand command, CancellationToken cancellationToken)
-        {
-            CommandInfo? info = _commands.Find(command);
             if (info == null)
             {
                 // Unknown to this server: let the server say so.
-                return Keyless(command);
+                route = CommandRoute.Keyless(null, command.MayBlock);
+                return true;
+            }
+
+            bool mayBlock = info.IsBlocking || command.MayBlock;
+            bool preferReplica = _readFromReplica && info.IsReadOnly;
+            if (info.HasFixedKeyRanges && KeyLocator.TryGetFixedRangeSlot(info, command, out int slot))
+            {
+                route = CommandRoute.SingleSlot(info, slot, preferReplica, mayBlock);
+                return true;
             }
 
             if (command.Name == "SCAN")
             {
-                return PlanScan(command);
+                route = CommandRoute.Scan(info);
+                return true;
             }
 
-            // Sharded channels (SPUBLISH, SSUBSCRIBE) are flagged not_key but still decide the slot.
-            IReadOnlyList<int> keys = await KeysOfAsync(command, cancellationToken).ConfigureAwait(false);
+            KeyExtraction extraction = KeyLocator.Locate(info, command);
+            if (extraction.NeedsServerLookup)
+            {
+                route = default;
+                return false;
+            }
 
+            route = FromKeys(command, info, SlotDeciding(extraction.KeyIndices, extraction), mayBlock, preferReplica);
+            return true;
+        }
+
+        /// <summary>The one route decision for a command, asking the server for its keys where the metadata cannot tell.</summary>
+        public async ValueTask<CommandRoute> DecideAsync(RedisCommand command, CommandInfo? info, CancellationToken cancellationToken)
+        {
+            if (TryDecide(command, info, out CommandRoute route))
+            {
+                return route;
+            }
+
+            IReadOnlyList<int> keys = await _serverKeys(command, cancellationToken).ConfigureAwait(false);
+            return FromKeys(command, info!, SlotDeciding(keys, KeyLocator.Locate(info!, command)), info!.IsBlocking || command.MayBlock, _readFromReplica && info.IsReadOnly);
+        }
+
+        /// <summary>The plan that carries out <paramref name="route"/>: the parts on the wire and how their replies combine.</summary>
+        public CommandPlan Plan(RedisCommand command, CommandRoute route)
+        {
+            switch (route.Kind)
+            {
+                case RouteKind.SingleSlot:
+                    return new CommandPlan(command, new[] { new RoutedPart(command, route.Slot, preferReplica: route.PreferReplica) }, slot: route.Slot);
+                case RouteKind.CrossSlot:
+                    // Not splittable (atomic, or keys mixed with other arguments): the server's CROSSSLOT error, explained.
+                    var plan = new CommandPlan(command, new[] { new RoutedPart(command, route.Slot, preferReplica: route.PreferReplica) }, slot: route.Slot);
+                    IReadOnlyList<int> keys = route.Keys!;
+                    plan.Explain = reply => CrossSlotExplainer.Explain(reply, command, keys, _topology.Slots);
+                    return plan;
+                case RouteKind.SplitBySlot:
+                    return PlanSplit(command, route);
+                case RouteKind.FanOut:
+                    return FanOut(command, route.Info!, route.Info!.RequestPolicy == RequestPolicy.AllShards
+                        ? OrderedPrimaries()
+                        : _topology.Current.Nodes.Where(n => n.Health != ClusterNodeHealth.Failed).ToList());
+                case RouteKind.Scan:
+                    return PlanScan(command);
+                default:
+                    return Keyless(command);
+            }
+        }
+
+        public async Task<CommandPlan> PlanAsync(RedisCommand command, CancellationToken cancellationToken)
+            => Plan(command, await DecideAsync(command, _commands.Find(command), cancellationToken).ConfigureAwait(false));
+
+        /// <summary>Sharded channels (SPUBLISH, SSUBSCRIBE) are flagged not_key but still decide the slot.</summary>
+        private static IReadOnlyList<int> SlotDeciding(IReadOnlyList<int> keys, KeyExtraction extraction)
+            => keys.Count == 0 && extraction.NotKeyIndices.Count > 0 ? extraction.NotKeyIndices : keys;
+
+        private static CommandRoute FromKeys(RedisCommand command, CommandInfo info, IReadOnlyList<int> keys, bool mayBlock, bool preferReplica)
+        {
             if (keys.Count == 0)
             {
-                switch (info.RequestPolicy)
-                {
-                    case RequestPolicy.AllShards:
-                        return FanOut(command, info, OrderedPrimaries());
-                    case RequestPolicy.AllNodes:
-                        return FanOut(command, info, _topology.Current.Nodes.Where(n => n.Health != ClusterNodeHealth.Failed).ToList());
-                    default:
-                        return Keyless(command);
-                }
+                return info.RequestPolicy == RequestPolicy.AllShards || info.RequestPolicy == RequestPolicy.AllNodes
+                    ? CommandRoute.FanOut(info)
+                    : CommandRoute.Keyless(info, mayBlock);
             }
 
             var slots = new int[keys.Count];
@@ -193,21 +193,17 @@ namespace RedisCluster.Engine.Routing
                 slots[i] = HashSlot.GetSlot(command.Arguments[keys[i]].Span);
             }
 
-            bool preferReplica = _readFromReplica && info.IsReadOnly;
             if (slots.All(s => s == slots[0]))
             {
-                return new CommandPlan(command, new[] { new RoutedPart(command, slots[0], preferReplica: preferReplica) }, slot: slots[0]);
+                return CommandRoute.SingleSlot(info, slots[0], preferReplica, mayBlock);
             }
 
-            if (info.RequestPolicy == RequestPolicy.MultiShard && CanSplit(info.ResponsePolicy) && TrySplit(command, keys, slots, info, preferReplica, out CommandPlan? split))
+            if (info.RequestPolicy == RequestPolicy.MultiShard && CanSplit(info.ResponsePolicy) && TrySplit(command, keys, slots, out List<SlotSplit>? splits))
             {
-                return split!;
+                return CommandRoute.Split(info, splits!, keys.Count, preferReplica, mayBlock);
             }
 
-            // Not splittable (atomic, or keys mixed with other arguments): the server's CROSSSLOT error, explained.
-            var plan = new CommandPlan(command, new[] { new RoutedPart(command, slots[0], preferReplica: preferReplica) }, slot: slots[0]);
-            plan.Explain = reply => CrossSlotExplainer.Explain(reply, command, keys, _topology.Slots);
-            return plan;
+            return CommandRoute.CrossSlot(info, slots[0], keys, preferReplica, mayBlock);
         }
 
         /// <summary>
@@ -217,9 +213,10 @@ namespace RedisCluster.Engine.Routing
         private static bool CanSplit(ResponsePolicy policy)
             => policy == ResponsePolicy.Default || policy == ResponsePolicy.AggSum || policy == ResponsePolicy.AllSucceeded;
 
-        private static bool TrySplit(RedisCommand command, IReadOnlyList<int> keys, int[] slots, CommandInfo info, bool preferReplica, out CommandPlan? plan)
+        /// <summary>Keys evenly spaced to the end of the command (each with step-1 values, as in MSET) can be split by slot.</summary>
+        private static bool TrySplit(RedisCommand command, IReadOnlyList<int> keys, int[] slots, out List<SlotSplit>? splits)
         {
-            plan = null;
+            splits = null;
             int step = keys.Count > 1 ? keys[1] - keys[0] : 1;
             if (step < 1)
             {
@@ -234,27 +231,31 @@ namespace RedisCluster.Engine.Routing
                 }
             }
 
-            // Keys (each with step-1 trailing values, as in MSET) must run to the end of the command.
             if (keys[keys.Count - 1] + step != command.Arguments.Count)
             {
                 return false;
             }
 
+            splits = SplitBySlot(command, keys, slots, step);
+            return true;
+        }
+
+        private static CommandPlan PlanSplit(RedisCommand command, CommandRoute route)
+        {
             var parts = new List<RoutedPart>();
             var partOrdinals = new List<IReadOnlyList<int>>();
-            foreach (SlotSplit split in SplitBySlot(command, keys, slots, step))
+            foreach (SlotSplit split in route.Splits!)
             {
-                parts.Add(new RoutedPart(split.Command, split.Slot, preferReplica: preferReplica));
+                parts.Add(new RoutedPart(split.Command, split.Slot, preferReplica: route.PreferReplica));
                 partOrdinals.Add(split.Ordinals);
             }
 
-            int total = keys.Count;
-            ResponsePolicy policy = info.ResponsePolicy;
+            int total = route.KeyCount;
+            ResponsePolicy policy = route.Policy;
             Func<IReadOnlyList<RespValue>, RespValue> combine = policy == ResponsePolicy.Default
                 ? replies => ReplyAggregator.ByKeyOrder(replies, partOrdinals, total)
                 : replies => ReplyAggregator.Combine(policy, replies, Array.Empty<string>());
-            plan = new CommandPlan(command, parts, combine);
-            return true;
+            return new CommandPlan(command, parts, combine);
         }
 
         /// <summary>

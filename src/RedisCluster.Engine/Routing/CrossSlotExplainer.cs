@@ -12,7 +12,7 @@ namespace RedisCluster.Engine.Routing
     {
         public static RespValue Explain(RespValue reply, RedisCommand command, IReadOnlyList<int> keyIndices, SlotMap slots)
         {
-            if (!reply.IsError || reply.ErrorPrefix != "CROSSSLOT")
+            if (ErrorReplyClassifier.Classify(reply) != ErrorReplyKind.CrossSlot)
             {
                 return reply;
             }

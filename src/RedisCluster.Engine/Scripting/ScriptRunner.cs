@@ -45,7 +45,7 @@ namespace RedisCluster.Engine.Scripting
             {
                 int i = sent[n];
                 replies[i] = first[n];
-                if (first[n].Value.IsError && first[n].Value.ErrorPrefix == "NOSCRIPT" && calls[i].Fallback != null)
+                if (ErrorReplyClassifier.Classify(first[n].Value) == ErrorReplyKind.NoScript && calls[i].Fallback != null)
                 {
                     missing.Add(i);
                 }

@@ -210,7 +210,7 @@ namespace RedisCluster.Engine.Transactions
 
         private async Task ThrowIfMovedAsync(RespValue reply, CancellationToken cancellationToken)
         {
-            if (_cluster != null && reply.IsError && reply.ErrorPrefix == "MOVED")
+            if (_cluster != null && ErrorReplyClassifier.Classify(reply) == ErrorReplyKind.Moved)
             {
                 await _cluster.LearnMovedAsync(reply, _connection?.Endpoint ?? _client.Endpoint, cancellationToken).ConfigureAwait(false);
                 throw new TransactionRestart("The slot of the transaction moved while it was prepared (" + reply.GetString()

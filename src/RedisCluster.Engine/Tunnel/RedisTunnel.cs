@@ -204,7 +204,7 @@ namespace RedisCluster.Engine.Tunnel
             // The tunnel's own requests (the topology, a command's keys) keep the -CommandTimeout: a hung node
             // must not hold every refresh, and with it every client that waits for one.
             var clientOptions = new RedisClientOptions(untimed) { Mode = RedisClientMode.Cluster, Log = log, TopologyTimeout = options.Connection.CommandTimeout };
-            RedisClient client = await RedisClient.ConnectAsync(new[] { options.Upstream }, clientOptions, cancellationToken).ConfigureAwait(false);
+            RedisClient client = await RedisClientFactory.ConnectAsync(new[] { options.Upstream }, clientOptions, cancellationToken).ConfigureAwait(false);
             if (!(client is ClusterRedisClient cluster))
             {
                 client.Dispose();

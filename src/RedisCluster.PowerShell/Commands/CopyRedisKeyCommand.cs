@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Security;
 using System.Threading.Tasks;
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
@@ -271,7 +272,7 @@ namespace RedisCluster.PowerShell.Commands
 
             var options = new RedisClientOptions(connection) { Log = new CmdletLog() };
             WriteVerbose("Connecting to " + target + (connection.UseTls ? " over TLS" : string.Empty) + " as user '" + connection.User + "'.");
-            return Terminating(() => Await(RedisClient.ConnectAsync(seeds, options, CancelToken)), target);
+            return Terminating(() => Await(RedisClientFactory.ConnectAsync(seeds, options, CancelToken)), target);
         }
     }
 }

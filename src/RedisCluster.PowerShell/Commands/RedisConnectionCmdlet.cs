@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Connections;
 using RedisCluster.PowerShell.Session;
@@ -121,7 +122,7 @@ namespace RedisCluster.PowerShell.Commands
             RedisClient client;
             try
             {
-                client = Terminating(() => Await(RedisClient.ConnectAsync(seeds, options, CancelToken)), string.Join(",", Endpoint));
+                client = Terminating(() => Await(RedisClientFactory.ConnectAsync(seeds, options, CancelToken)), string.Join(",", Endpoint));
             }
             finally
             {

@@ -10,6 +10,7 @@ using System.Runtime.CompilerServices;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Connections;
@@ -114,7 +115,7 @@ namespace RedisCluster.PowerShell.Completion
                 // One node's COMMAND table serves the whole cluster: no topology discovery.
                 var options = new RedisClientOptions(connection) { Mode = RedisClientMode.Standalone, PoolSize = 1 };
                 using var deadline = new CancellationTokenSource(timeout);
-                using RedisClient client = await RedisClient.ConnectAsync(seeds, options, deadline.Token).ConfigureAwait(false);
+                using RedisClient client = await RedisClientFactory.ConnectAsync(seeds, options, deadline.Token).ConfigureAwait(false);
                 return RedisCommandCatalog.FromTable(await client.GetCommandTableAsync(deadline.Token).ConfigureAwait(false));
             });
 

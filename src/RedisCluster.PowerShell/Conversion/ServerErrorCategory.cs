@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using RedisCluster.Engine.Protocol;
 
 namespace RedisCluster.PowerShell.Conversion
 {
@@ -8,28 +9,28 @@ namespace RedisCluster.PowerShell.Conversion
     {
         public static ErrorCategory For(string prefix, string message)
         {
-            switch (prefix)
+            switch (ErrorReplyClassifier.ClassifyText(prefix))
             {
-                case "WRONGTYPE":
+                case ErrorReplyKind.WrongType:
                     return ErrorCategory.InvalidType;
-                case "NOAUTH":
-                case "NOPERM":
-                case "WRONGPASS":
+                case ErrorReplyKind.NoAuth:
+                case ErrorReplyKind.NoPerm:
+                case ErrorReplyKind.WrongPass:
                     return ErrorCategory.PermissionDenied;
-                case "OOM":
+                case ErrorReplyKind.OutOfMemory:
                     return ErrorCategory.LimitsExceeded;
-                case "READONLY":
+                case ErrorReplyKind.ReadOnly:
                     return ErrorCategory.WriteError;
-                case "LOADING":
-                case "BUSY":
-                case "TRYAGAIN":
-                case "CLUSTERDOWN":
-                case "MASTERDOWN":
+                case ErrorReplyKind.Loading:
+                case ErrorReplyKind.Busy:
+                case ErrorReplyKind.TryAgain:
+                case ErrorReplyKind.ClusterDown:
+                case ErrorReplyKind.MasterDown:
                     return ErrorCategory.ResourceUnavailable;
-                case "CROSSSLOT":
-                case "EXECABORT":
+                case ErrorReplyKind.CrossSlot:
+                case ErrorReplyKind.ExecAbort:
                     return ErrorCategory.InvalidOperation;
-                case "NOSCRIPT":
+                case ErrorReplyKind.NoScript:
                     return ErrorCategory.ObjectNotFound;
             }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using System.Text;
+using RedisCluster.Engine;
 using RedisCluster.Engine.Administration;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Cluster;
@@ -152,7 +153,7 @@ public sealed class MoveRedisSlotTests : IDisposable
     internal static RedisClient Connect(RedisServer seed)
     {
         var options = new RedisClientOptions(new ConnectionOptions()) { Mode = RedisClientMode.Cluster };
-        return RedisClient.ConnectAsync(new[] { new RedisEndpoint(seed.Host, seed.ClientPort) }, options).GetAwaiter().GetResult();
+        return RedisClientFactory.ConnectAsync(new[] { new RedisEndpoint(seed.Host, seed.ClientPort) }, options).GetAwaiter().GetResult();
     }
 
     /// <summary>KeysPerSlot keys in each of the slots 0..SlotsMoved-1, written with one MSET per slot.</summary>

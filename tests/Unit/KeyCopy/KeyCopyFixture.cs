@@ -1,3 +1,4 @@
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
@@ -25,7 +26,7 @@ public sealed class KeyCopyFixture : IDisposable
     public RedisClusterProcesses Cluster { get; }
 
     public static Task<RedisClient> OpenAsync(int port, string host = "127.0.0.1", int database = 0)
-        => RedisClient.ConnectAsync(new[] { new RedisEndpoint(host, port) }, new RedisClientOptions(new ConnectionOptions { Database = database }));
+        => RedisClientFactory.ConnectAsync(new[] { new RedisEndpoint(host, port) }, new RedisClientOptions(new ConnectionOptions { Database = database }));
 
     public Task<RedisClient> OpenClusterAsync(int nodeIndex = 0) => OpenAsync(Cluster.Masters()[nodeIndex].Port);
 

@@ -1,3 +1,4 @@
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Client.PubSub;
 using RedisCluster.Engine.Connections;
@@ -145,7 +146,7 @@ public sealed class StandaloneSubscriberTests
         {
             var connection = new ConnectionOptions { Protocol = RedisProtocol.Resp2 };
             connection.SetCredential(user, Secure("pw-" + user));
-            using RedisClient limited = await RedisClient.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", _fixture.Server.Port) }, new RedisClientOptions(connection) { Log = log });
+            using RedisClient limited = await RedisClientFactory.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", _fixture.Server.Port) }, new RedisClientOptions(connection) { Log = log });
             using var subscriber = new RedisSubscriber(limited);
             subscriber.Subscribe(SubscriptionKind.Channel, "allowed");
             var refused = Assert.Throws<RedisServerErrorException>(() => subscriber.Subscribe(SubscriptionKind.Channel, "forbidden"));

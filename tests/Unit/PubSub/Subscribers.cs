@@ -1,4 +1,5 @@
 using System.Globalization;
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Client.PubSub;
 using RedisCluster.Engine.Commands;
@@ -15,7 +16,7 @@ internal static class Subscribers
     public static RedisClient Connect(int port, RedisProtocol protocol, CapturingLog log)
     {
         var options = new RedisClientOptions(new ConnectionOptions { Protocol = protocol }) { Log = log };
-        return RedisClient.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", port) }, options).GetAwaiter().GetResult();
+        return RedisClientFactory.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", port) }, options).GetAwaiter().GetResult();
     }
 
     public static void Subscribe(this RedisSubscriber subscriber, SubscriptionKind kind, params string[] names)

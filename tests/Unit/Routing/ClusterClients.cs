@@ -1,3 +1,4 @@
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
@@ -21,7 +22,7 @@ public static class ClusterClients
         }
 
         var options = new RedisClientOptions(connection) { Log = log, ReadFromReplica = readFromReplica };
-        var client = RedisClient.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", cluster.SeedPort) }, options).GetAwaiter().GetResult();
+        var client = RedisClientFactory.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", cluster.SeedPort) }, options).GetAwaiter().GetResult();
         return Assert.IsType<ClusterRedisClient>(client);
     }
 

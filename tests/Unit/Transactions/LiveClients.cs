@@ -1,3 +1,4 @@
+using RedisCluster.Engine;
 using RedisCluster.Engine.Client;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
@@ -13,7 +14,7 @@ internal static class LiveClients
     public static RedisClient OpenStandalone(int port)
     {
         var options = new RedisClientOptions(new ConnectionOptions()) { Log = new CapturingLog() };
-        return RedisClient.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", port) }, options).GetAwaiter().GetResult();
+        return RedisClientFactory.ConnectAsync(new[] { new RedisEndpoint("127.0.0.1", port) }, options).GetAwaiter().GetResult();
     }
 
     public static RespValue Read(this RedisTransaction tx, params string[] args) => tx.ReadAsync(RedisCommand.Create(args)).GetAwaiter().GetResult();

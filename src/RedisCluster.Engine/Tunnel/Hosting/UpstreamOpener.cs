@@ -166,7 +166,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             if (isAuth)
             {
                 string user = _options.User;
-                if (reply.ErrorPrefix == "WRONGPASS" || message.IndexOf("invalid", StringComparison.OrdinalIgnoreCase) >= 0)
+                if (ErrorReplyClassifier.Classify(reply) == ErrorReplyKind.WrongPass || message.IndexOf("invalid", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     throw new RedisAuthenticationException(endpoint.ToString(), "Authentication as user '" + user + "' to " + endpoint
                         + " failed: the user name or password is wrong, or the user is disabled.");

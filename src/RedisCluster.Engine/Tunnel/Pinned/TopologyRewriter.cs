@@ -20,8 +20,7 @@ namespace RedisCluster.Engine.Tunnel.Pinned
         /// </summary>
         public static string? RewriteRedirect(string line, string connectedHost, ITunnelAddressMap map)
         {
-            bool moved = line.StartsWith("MOVED ", StringComparison.Ordinal);
-            if (!moved && !line.StartsWith("ASK ", StringComparison.Ordinal))
+            if (!ErrorReplyClassifier.ClassifyText(line).IsRedirect())
             {
                 return null;
             }

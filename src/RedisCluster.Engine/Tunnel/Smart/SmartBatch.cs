@@ -54,19 +54,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>For each EXEC, its block: its replies take those commands' shapes.</summary>
         public List<RedisCommand>?[]? Transactions { get; set; }
 
-        public List<RedisCommand> Shared { get; } = new List<RedisCommand>();
+        /// <summary>Commands for the shared cluster router; a block's MULTI and queued commands have no reply of their own.</summary>
+        public SmartCommandQueue Shared { get; } = new SmartCommandQueue();
 
-        /// <summary>Position of each shared command's reply; -1 for the MULTI and queued commands of a block, whose replies are EXEC's.</summary>
-        public List<int> SharedAt { get; } = new List<int>();
+        /// <summary>Commands of the watched slot, for the connection that holds the WATCH.</summary>
+        public SmartCommandQueue Pinned { get; } = new SmartCommandQueue();
 
-        public List<RedisCommand> Pinned { get; } = new List<RedisCommand>();
-
-        public List<int> PinnedAt { get; } = new List<int>();
-
-        /// <summary>Relayed commands not yet known to be done, in the client's order.</summary>
-        public List<RedisCommand> Relayed { get; } = new List<RedisCommand>();
-
-        public List<int> RelayedAt { get; } = new List<int>();
+        /// <summary>Relayed commands not yet known to be done, in the client's order (added by <see cref="Relay"/> and <see cref="RelaySplit"/>).</summary>
+        public SmartCommandQueue Relayed { get; } = new SmartCommandQueue();
 
         /// <summary>Starts a read of <paramref name="count"/> commands, forgetting the last one's.</summary>
         public SmartBatch Reset(int count)
@@ -156,8 +151,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// </summary>
         public void RelaySplit(IReadOnlyList<(RedisConnection Link, Routing.SlotSplit Part)> parts, RedisCommand command, int index)
         {
-            Relayed.Add(command);
-            RelayedAt.Add(index);
+            Relayed.Add(command, index);
             var splitParts = new Routing.SlotSplit[parts.Count];
             for (int p = 0; p < parts.Count; p++)
             {
@@ -177,8 +171,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>Adds <paramref name="command"/> to what goes to <paramref name="link"/> when the relayed commands are sent.</summary>
         public void Relay(RedisConnection link, RedisCommand command, int index)
         {
-            Relayed.Add(command);
-            RelayedAt.Add(index);
+            Relayed.Add(command, index);
             RelayGroup group = GroupFor(link);
             group.Commands.Add(command);
             group.At.Add(index);
@@ -237,7 +230,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             _splitParts.Clear();
             Relayed.Clear();
-            RelayedAt.Clear();
             for (int g = 0; g < _groupCount; g++)
             {
                 _groups[g].Clear();
@@ -396,39 +388,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
         }
 
-        /// <summary>The errors the router acts on: MOVED, ASK, TRYAGAIN, CLUSTERDOWN, MASTERDOWN, LOADING.</summary>
-        private static bool IsRedirect(ReadOnlySequence<byte> reply)
-        {
-            if (RespReader.FirstByte(reply) != (byte)'-' || reply.Length < 4)
-            {
-                return false;
-            }
-
-            Span<byte> word = stackalloc byte[12];
-            int length = (int)Math.Min(word.Length, reply.Length - 1);
-            reply.Slice(1, length).CopyTo(word);
-            word = word.Slice(0, length);
-            return StartsWith(word, "MOVED ") || StartsWith(word, "ASK ") || StartsWith(word, "TRYAGAIN")
-                || StartsWith(word, "CLUSTERDOWN") || StartsWith(word, "MASTERDOWN") || StartsWith(word, "LOADING ");
-        }
-
-        private static bool StartsWith(ReadOnlySpan<byte> text, string prefix)
-        {
-            if (text.Length < prefix.Length)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < prefix.Length; i++)
-            {
-                if (text[i] != (byte)prefix[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        /// <summary>The errors the router acts on (<see cref="ErrorReplyClassifier.IsRetriedByRouter"/>), read from the relayed bytes.</summary>
+        private static bool IsRedirect(ReadOnlySequence<byte> reply) => ErrorReplyClassifier.ClassifyFrame(reply).IsRetriedByRouter();
 
         /// <summary>The commands of one read that go to one upstream connection, and their positions.</summary>
         private sealed class RelayGroup

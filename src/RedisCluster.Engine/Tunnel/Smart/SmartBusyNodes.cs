@@ -217,7 +217,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     {
                         link ??= await _backend.Links.OpenDedicatedAsync(node, _stop.Token).ConfigureAwait(false);
                         RespValue reply = await link.ExecuteAsync(Ping, _stop.Token).ConfigureAwait(false);
-                        busy = reply.ErrorPrefix == "BUSY" ? reply : null;
+                        busy = ErrorReplyClassifier.Classify(reply) == ErrorReplyKind.Busy ? reply : null;
                     }
                     catch (RedisException ex)
                     {

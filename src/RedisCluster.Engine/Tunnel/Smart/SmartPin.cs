@@ -97,7 +97,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                         + ErrorLines.OneLine(ex.Message) + ")");
                 }
 
-                if (IsSlotMoving(last) || last.ErrorPrefix == "CLUSTERDOWN" || last.ErrorPrefix == "LOADING")
+                if (IsSlotMoving(last) || ErrorReplyClassifier.Classify(last) is ErrorReplyKind.ClusterDown or ErrorReplyKind.Loading)
                 {
                     await _backend.Cluster.RefreshTopologyAsync(cancellationToken).ConfigureAwait(false);
                     await Task.Delay(100 * (attempt + 1), cancellationToken).ConfigureAwait(false);
@@ -184,7 +184,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             for (int i = 0; i < results.Length; i++)
             {
                 RespValue value = results[i].Value;
-                if (value.ErrorPrefix == "MOVED" || value.ErrorPrefix == "ASK")
+                if (ErrorReplyClassifier.Classify(value).IsRedirect())
                 {
                     LoseWatch();
                 }
@@ -248,7 +248,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             // A tripped WATCH comes back as the connection's null; Resp2ReplyShapes gives it the RESP2 shape.
             RespValue result = replies[replies.Length - 1].Value;
-            if (firstError != null && result.ErrorPrefix == "EXECABORT")
+            if (firstError != null && ErrorReplyClassifier.Classify(result) == ErrorReplyKind.ExecAbort)
             {
                 // The client was told QUEUED by the tunnel, so the server's reason is its only clue.
                 return RespValue.Error(result.GetString() + " First error: " + firstError.GetString());
@@ -281,11 +281,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         public void Dispose() => Close();
 
-        private static bool IsSlotMoving(RespValue reply)
-        {
-            string? prefix = reply.ErrorPrefix;
-            return prefix == "MOVED" || prefix == "ASK" || prefix == "TRYAGAIN";
-        }
+        private static bool IsSlotMoving(RespValue reply) => ErrorReplyClassifier.Classify(reply).IsSlotMoving();
 
         /// <summary>A connection to the slot's primary: the current one while it still fits, else a new one.</summary>
         private async Task<RedisConnection> OpenAsync(RedisEndpoint owner, CancellationToken cancellationToken)

@@ -70,7 +70,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return reply;
                 }
 
-                if (chosen == null || (chosen.ErrorPrefix == "NOTBUSY" && reply.ErrorPrefix != "NOTBUSY"))
+                if (chosen == null || (ErrorReplyClassifier.Classify(chosen) == ErrorReplyKind.NotBusy && ErrorReplyClassifier.Classify(reply) != ErrorReplyKind.NotBusy))
                 {
                     chosen = reply;
                 }

@@ -43,6 +43,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _remaining = parts.Count;
         }
 
+        /// <summary>
+        /// True for the split routes whose reply this composes from bytes: commands that only read (so a part, or the
+        /// whole command, may run again) and whose replies line up by key order (MGET) or add up (EXISTS, TOUCH).
+        /// </summary>
+        public static bool CanCompose(CommandRoute route)
+            => route.Kind == RouteKind.SplitBySlot && route.IsReadOnly
+                && (route.Policy == Cluster.ResponsePolicy.Default || route.Policy == Cluster.ResponsePolicy.AggSum);
+
         /// <summary>The client's command's position in its batch.</summary>
         public int Index { get; }
 
@@ -80,7 +88,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
             }
 
-            return _parts[0].Command.Name == "MGET" ? TryComposeArray(output) : TryComposeSum(output);
+            // By key order (MGET's array) or added up (EXISTS and TOUCH count): the parts say which.
+            return _replies[0]![0] == (byte)'*' ? TryComposeArray(output) : TryComposeSum(output);
         }
 
         private bool TryComposeArray(IBufferWriter<byte> output)

@@ -1,0 +1,284 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using RedisCluster.Engine.Cluster;
+using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Protocol;
+using RedisCluster.Engine.Routing;
+using RedisCluster.Engine.Tunnel.Hosting;
+
+namespace RedisCluster.Engine.Tunnel.Smart
+{
+    /// <summary>
+    /// Where one smart client's routed commands wait and in which order they run: relayed to a node as bytes
+    /// (single-slot, or split by slot and composed), pinned to the connection that holds a WATCH, or through the shared
+    /// cluster router. Before a command joins one queue the others run, so commands run in the client's order.
+    /// </summary>
+    internal sealed class SmartCommandRouter : SmartSessionPart
+    {
+        private readonly SmartPin _pin;
+        private readonly long _clientId;
+
+        public SmartCommandRouter(SmartSessionState state)
+            : base(state)
+        {
+            _pin = state.Pin;
+            _clientId = state.ClientId;
+        }
+
+        /// <summary>
+        /// Queues a command that runs on the cluster: commands of the watched slot on the connection that
+        /// holds the WATCH, single-slot commands relayed to their primary, the rest through the shared router.
+        /// </summary>
+        public async Task RouteAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
+        {
+            if (_pin.IsPinned && await InWatchedSlotAsync(command).ConfigureAwait(false))
+            {
+                await RunRelayedAsync(batch).ConfigureAwait(false);
+                await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
+                batch.Pinned.Add(command, index);
+                return;
+            }
+
+            // One decision; a command whose keys only the server can name (COMMAND GETKEYS) is left to the router to decide.
+            RedisEndpoint? owner = null;
+            if (_backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route) && !route.MayBlock && !route.PreferReplica)
+            {
+                if (route.Kind == RouteKind.SingleSlot)
+                {
+                    owner = _backend.Cluster.Slots[route.Slot];
+                }
+                else if (route.Kind == RouteKind.SplitBySlot && await TryRelaySplitAsync(batch, command, route, index).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+
+            RedisConnection? link = null;
+            if (owner != null && !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out link))
+            {
+                try
+                {
+                    link = await _backend.Links.OpenAsync(owner, _state.Protocol, _clientId, _abort.Token).ConfigureAwait(false);
+                }
+                catch (RedisException)
+                {
+                    // The router tries the node again (and follows a failover) and reports what it finds.
+                    link = null;
+                }
+            }
+
+            if (link != null)
+            {
+                await BeforeRelayOnAsync(batch, link, info?.IsReadOnly == true).ConfigureAwait(false);
+                batch.Relay(link, command, index);
+                return;
+            }
+
+            await RunRelayedAsync(batch).ConfigureAwait(false);
+            await RunPinnedAsync(batch).ConfigureAwait(false);
+            batch.Shared.Add(command, index);
+        }
+
+        /// <summary>
+        /// MGET, EXISTS or TOUCH over several slots, relayed as one command per slot when the connections to
+        /// all their primaries are open; the reply is put together from the parts' bytes. False: use the router.
+        /// </summary>
+        private async Task<bool> TryRelaySplitAsync(SmartBatch batch, RedisCommand command, CommandRoute route, int index)
+        {
+            if (!SmartSplitReply.CanCompose(route))
+            {
+                return false;
+            }
+
+            IReadOnlyList<SlotSplit> split = route.Splits!;
+            var parts = new (RedisConnection Link, SlotSplit Part)[split.Count];
+            for (int p = 0; p < split.Count; p++)
+            {
+                RedisEndpoint? owner = _backend.Cluster.Slots[split[p].Slot];
+                if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link))
+                {
+                    return false;
+                }
+
+                parts[p] = (link!, split[p]);
+            }
+
+            foreach (var (link, _) in parts)
+            {
+                // MGET, EXISTS and TOUCH only read.
+                await BeforeRelayOnAsync(batch, link, readsOnly: true).ConfigureAwait(false);
+            }
+
+            batch.RelaySplit(parts, command, index);
+            return true;
+        }
+
+        /// <summary>
+        /// Runs what must run before a command is relayed on <paramref name="link"/>: whatever is pinned or
+        /// queued for the router, and the relayed commands too when the command would otherwise overtake them.
+        /// </summary>
+        private async Task BeforeRelayOnAsync(SmartBatch batch, RedisConnection link, bool readsOnly)
+        {
+            await RunPinnedAsync(batch).ConfigureAwait(false);
+            await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
+            if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !readsOnly))
+            {
+                // Two connections to one node (HELLO switched the protocol, or the connection was replaced
+                // meanwhile) would not keep the commands in order: what went first must run first. Nor would
+                // a write after a split MGET on its node, should the MGET have to run again.
+                await RunRelayedAsync(batch).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Runs whatever the batch has queued (only one of its queues holds commands at a time).</summary>
+        public async Task RunQueuedAsync(SmartBatch batch)
+        {
+            await RunRelayedAsync(batch).ConfigureAwait(false);
+            await RunPinnedAsync(batch).ConfigureAwait(false);
+            await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Waits for the relayed commands' replies. Those that met a redirect or could not be sent run
+        /// again, in order, through the router, which follows the slot and waits out a failover; one whose
+        /// connection broke after it went out may have run, and its client gets an error instead.
+        /// </summary>
+        public async Task RunRelayedAsync(SmartBatch batch)
+        {
+            if (batch.Relayed.Count == 0)
+            {
+                return;
+            }
+
+            await TaskWaiting.WaitAsync(batch.SendRelayedAsync(), _abort.Token).ConfigureAwait(false);
+            SmartCommandQueue? again = null;
+            for (int j = 0; j < batch.Relayed.Count; j++)
+            {
+                if (batch.NeedsRetry(batch.Relayed.At(j)))
+                {
+                    again ??= new SmartCommandQueue();
+                    again.Add(batch.Relayed.Command(j), batch.Relayed.At(j));
+                }
+            }
+
+            batch.ClearRelayed();
+            if (again != null)
+            {
+                await RunSharedAsync(again, batch.Replies).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Runs the collected commands as one batch through the shared cluster client.</summary>
+        private async Task RunSharedAsync(SmartCommandQueue pending, RespValue?[] replies)
+        {
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                IReadOnlyList<RedisReply> results = await _backend.ExecuteAsync(pending.Commands.ToArray(), _abort.Token).ConfigureAwait(false);
+                for (int j = 0; j < results.Count; j++)
+                {
+                    if (pending.At(j) >= 0)
+                    {
+                        replies[pending.At(j)] = results[j].Value;
+                    }
+                }
+            }
+            catch (RedisException ex)
+            {
+                _context.Statistics.Error();
+                RespValue error = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
+                for (int j = 0; j < pending.Count; j++)
+                {
+                    if (pending.At(j) >= 0)
+                    {
+                        replies[pending.At(j)] = error;
+                    }
+                }
+            }
+
+            pending.Clear();
+        }
+
+        /// <summary>
+        /// Runs the collected commands of the watched slot on the connection that holds the WATCH. Those that
+        /// found their slot moved did not run there; they run through the shared router instead, which
+        /// follows the slot, and the lost WATCH makes the EXEC fail.
+        /// </summary>
+        private async Task RunPinnedAsync(SmartBatch batch)
+        {
+            SmartCommandQueue pinned = batch.Pinned;
+            RespValue?[] replies = batch.Replies;
+            if (pinned.Count == 0)
+            {
+                return;
+            }
+
+            var moved = new SmartCommandQueue();
+            try
+            {
+                RespValue?[] results = await _pin.RunPinnedAsync(pinned.Commands, _abort.Token).ConfigureAwait(false);
+                for (int j = 0; j < results.Length; j++)
+                {
+                    if (results[j] != null)
+                    {
+                        replies[pinned.At(j)] = results[j];
+                    }
+                    else
+                    {
+                        moved.Add(pinned.Command(j), pinned.At(j));
+                    }
+                }
+            }
+            catch (RedisException ex)
+            {
+                // As on the shared path: whether they ran is unknown, so they are not sent again.
+                _context.Statistics.Error();
+                RespValue error = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
+                for (int j = 0; j < pinned.Count; j++)
+                {
+                    replies[pinned.At(j)] = error;
+                }
+            }
+
+            pinned.Clear();
+            await RunSharedAsync(moved, replies).ConfigureAwait(false);
+        }
+
+        /// <summary>True when every key of <paramref name="command"/> is in the watched slot (and it has keys).</summary>
+        private async Task<bool> InWatchedSlotAsync(RedisCommand command)
+        {
+            IReadOnlyList<int> keys;
+            try
+            {
+                keys = await _backend.Cluster.GetKeyIndicesAsync(command, _abort.Token).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // The shared router looks the keys up again and reports the failure in the command's reply.
+                return false;
+            }
+
+            return keys.Count > 0 && AllInWatchedSlot(command, keys);
+        }
+
+        public bool AllInWatchedSlot(RedisCommand command, IReadOnlyList<int> keys)
+        {
+            foreach (int key in keys)
+            {
+                if (HashSlot.GetSlot(command.Arguments[key].Span) != _pin.WatchedSlot)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+using System.Net.Sockets;
+using System.Threading;
+using RedisCluster.Engine.Tunnel.Hosting;
+
+namespace RedisCluster.Engine.Tunnel.Smart
+{
+    /// <summary>
+    /// What the parts of one smart client's session share: the tunnel and backend, the client's socket, identity and
+    /// WATCH pin, the cancellation that ends its work, and the per-connection settings a command changes for the
+    /// commands after it (the protocol HELLO chose, a CLIENT KILL of itself, a SUBSCRIBE that hands the client over).
+    /// </summary>
+    internal sealed class SmartSessionState
+    {
+        public SmartSessionState(TunnelContext context, SmartBackend backend, Socket socket, CancellationTokenSource abort, long clientId,
+            SmartClientState client, SmartPin pin, TunnelClientGate? gate)
+        {
+            Context = context;
+            Backend = backend;
+            Socket = socket;
+            Abort = abort;
+            ClientId = clientId;
+            Client = client;
+            Pin = pin;
+            Gate = gate;
+        }
+
+        public TunnelContext Context { get; }
+
+        public SmartBackend Backend { get; }
+
+        public Socket Socket { get; }
+
+        /// <summary>Cancelled when the client goes or the tunnel stops: ends whatever the client is waiting for.</summary>
+        public CancellationTokenSource Abort { get; }
+
+        /// <summary>The tunnel's own id for the client (CLIENT ID, HELLO), not any node's.</summary>
+        public long ClientId { get; }
+
+        /// <summary>The client as CLIENT LIST and CLIENT KILL see it.</summary>
+        public SmartClientState Client { get; }
+
+        /// <summary>The connection that holds the client's WATCH or blocking command.</summary>
+        public SmartPin Pin { get; }
+
+        /// <summary>-ClientCredential and -DenyCommand, or null when neither is set.</summary>
+        public TunnelClientGate? Gate { get; }
+
+        /// <summary>The protocol the client speaks (2 until HELLO 3).</summary>
+        public int Protocol { get; set; } = 2;
+
+        /// <summary>The client killed its own connection (CLIENT KILL): close once the reply is out.</summary>
+        public bool CloseAfterReply { get; set; }
+
+        /// <summary>The rest of a batch from its first SUBSCRIBE on, which the subscription relay takes over.</summary>
+        public List<byte[][]>? SubscribeFrom { get; set; }
+    }
+}
