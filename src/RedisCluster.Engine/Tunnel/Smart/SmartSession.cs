@@ -682,7 +682,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     _pin.Release();
                     return RespValue.Ok;
                 case "CLIENT":
-                    return SmartRefusals.Refused(name, args) ?? (SmartClientCommands.IsUnblock(args)
+                    return SmartRefusals.Refused(name, args) ?? await SmartClientCommands.UnknownKillUserAsync(args, _backend, _abort.Token).ConfigureAwait(false) ?? (SmartClientCommands.IsUnblock(args)
                         ? await SmartClientCommands.UnblockAsync(args, _backend, _abort.Token).ConfigureAwait(false)
                         : SmartClientCommands.Answer(args, _client, _backend.Clients, out _closeAfterReply));
                 case "INFO":
