@@ -48,6 +48,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private List<RedisCommand>? _multi;
         private bool _multiFailed;
         private readonly SmartPin _pin;
+        private readonly SmartReplySwitch _replies = new SmartReplySwitch();
         private List<byte[][]>? _subscribeFrom;
         private SmartBatch? _batch;
         private readonly TunnelClientGate? _gate;
@@ -273,8 +274,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
             else
             {
+                // Where PUBLISH and PUBSUB NUMSUB/NUMPAT run (keyless, so on the default primary): their counts
+                // then include every subscriber of the tunnel, as one server's would.
                 IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
-                endpoint = primaries[(int)(_clientId % primaries.Count)];
+                endpoint = _backend.Cluster.DefaultPrimary ?? primaries[0];
                 others = primaries.Where(p => !p.Equals(endpoint)).ToList();
             }
 
@@ -315,6 +318,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             RespValue?[] replies = batch.Replies;
             bool quit = false;
             bool stop = false;
+            bool[]? silent = null;
             int answered = 0;
             for (int i = 0; i < commands.Count && !quit && !stop; i++)
             {
@@ -445,12 +449,23 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 batch.Protocols[i] = _protocol;
                 _client.Protocol = _protocol;
                 _client.Multi = _multi?.Count ?? -1;
+                if (_replies.Silences(name, args, replies[i]))
+                {
+                    (silent ??= new bool[commands.Count])[i] = true;
+                }
+
                 answered = i + 1;
             }
 
             await RunQueuedAsync(batch).ConfigureAwait(false);
             for (int i = 0; i < answered; i++)
             {
+                if (silent != null && silent[i])
+                {
+                    // CLIENT REPLY OFF or SKIP: the command ran and its reply was read, for nobody.
+                    continue;
+                }
+
                 if (batch.HasRawReply(i))
                 {
                     // Relayed: the server's own bytes, from a connection that speaks this reply's protocol.
@@ -499,7 +514,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return;
             }
 
-            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command, info);
+            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command, info) ?? SmartScriptCache.KeylessHome(_backend, command);
             if (owner == null && await TryRelaySplitAsync(batch, command, index).ConfigureAwait(false))
             {
                 return;
@@ -650,6 +665,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     _protocol = 2;
                     _client.Name = null;
                     _client.NoEvict = false;
+                    _replies.Reset();
                     _multi = null;
                     _multiFailed = false;
                     _pin.Release();
@@ -681,6 +697,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     _multiFailed = false;
                     _pin.Release();
                     return RespValue.Ok;
+                case "CLIENT" when SmartReplySwitch.IsClientReply(name, args):
+                    return _replies.Answer(args);
                 case "CLIENT":
                     return SmartRefusals.Refused(name, args) ?? await SmartClientCommands.UnknownKillUserAsync(args, _backend, _abort.Token).ConfigureAwait(false) ?? (SmartClientCommands.IsUnblock(args)
                         ? await SmartClientCommands.UnblockAsync(args, _backend, _abort.Token).ConfigureAwait(false)
@@ -708,6 +726,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return null;
                 case "RANDOMKEY":
                 case "SLOWLOG":
+                case "CONFIG":
                     return await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
                 default:
                     return SmartRefusals.Refused(name, args);
