@@ -56,6 +56,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly QueryBufferAccount _queryBuffer;
         private string? _protocolErrorReason;
         private volatile bool _working;
+        private bool _batchRunsScript;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
         {
@@ -160,8 +161,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
 
                 bool quit;
-                using (_backend.Busy.Track(commands, _multi))
+                using (IDisposable? scripts = _backend.Busy.Track(commands, _multi))
                 {
+                    _batchRunsScript = scripts != null;
                     quit = commands.Count > 0 && await ProcessAsync(commands, output).ConfigureAwait(false);
                 }
 
@@ -710,7 +712,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     // A kill must not queue behind the script it is meant to stop.
                     if (SmartScriptKill.IsKill(name, args))
                     {
-                        return await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false);
+                        return await SmartScriptKill.RunAsync(_backend, args, _batchRunsScript ? 1 : 0, _abort.Token).ConfigureAwait(false);
                     }
 
                     if (name == "SCRIPT" && args.Length > 1 && CommandNames.Of(args[1]) == "FLUSH")
