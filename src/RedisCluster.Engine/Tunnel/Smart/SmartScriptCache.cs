@@ -56,28 +56,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
         }
 
-        /// <summary>
-        /// Where a script that declares no keys runs (EVAL, EVALSHA, FCALL and their _RO forms with numkeys 0):
-        /// the primary the router sends keyless commands to, so that it is relayed there and its reply passes
-        /// as the server's bytes, however deep (a Lua table that holds itself comes back nested to the Lua
-        /// stack limit, which no parsed value may hold). Null for any other command, or while no primary is known.
-        /// </summary>
-        public static RedisCluster.Engine.Connections.RedisEndpoint? KeylessHome(SmartBackend backend, RedisCommand command)
-        {
-            switch (command.Name)
-            {
-                case "EVAL":
-                case "EVALSHA":
-                case "EVAL_RO":
-                case "EVALSHA_RO":
-                case "FCALL":
-                case "FCALL_RO":
-                    return command.Arguments.Count > 2 && command.ArgumentText(2) == "0" ? backend.Cluster.DefaultPrimary : null;
-                default:
-                    return null;
-            }
-        }
-
         /// <summary>SCRIPT FLUSH empties the primaries' caches: the scripts must be loaded again.</summary>
         public void Forget() => _everywhere.Clear();
 

@@ -516,7 +516,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return;
             }
 
-            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command, info) ?? SmartScriptCache.KeylessHome(_backend, command);
+            RedisEndpoint? owner = _backend.Cluster.SingleSlotOwner(command, info);
             if (owner == null && await TryRelaySplitAsync(batch, command, index).ConfigureAwait(false))
             {
                 return;

@@ -46,15 +46,6 @@ public sealed class SmartTunnelSuiteParityTests : SmartTunnelTestBase, IClassFix
     }
 
     [Fact]
-    public void AKeylessScriptsDeepReplyComesAsTheServersBytes()
-    {
-        // Redis's suite reads it with readraw: "*1" per level down to the error Lua stopped at.
-        using var client = RawRespClient.Connect(Port);
-        client.Send(RawRespClient.Encode("EVAL", "local a={}; local b={a}; a[1]=b; return a", "0").Concat(RawRespClient.Encode("PING")).ToArray());
-        SmartTunnelIsolationTests.AssertSelfHoldingTableThenPong(client.ReadRawUntil("+PONG\r\n"));
-    }
-
-    [Fact]
     public void PublishCountsEverySubscriberOfTheTunnel()
     {
         using var publisher = RawRespClient.Connect(Port);
