@@ -78,11 +78,13 @@ done
 
 # The tunnel runs in real pwsh, as users run it; started as `dotnet pwsh.dll` so that its pid is pwsh's own.
 (cd "$root" && dotnet tool restore >/dev/null && dotnet build RedisCluster.slnx -c Release -v quiet -nologo >/dev/null)
+# A private copy of the staged module: a rebuild during the run must not overwrite the tunnel's loaded assemblies.
+cp -r "$root/out/RedisCluster" "$work/module"
 packages="$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')"
 pwsh_dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
 tunnel_port="$(free_port)"
 dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command "
-    Import-Module '$root/out/RedisCluster/RedisCluster.psd1'
+    Import-Module '$work/module/RedisCluster.psd1'
     Start-RedisTunnel -Endpoint '${endpoints[0]}' -Mode Smart -ListenPort $tunnel_port | Out-Null
     [System.Threading.Thread]::Sleep(-1)" > "$work/tunnel.log" 2>&1 &
 pids+=($!)

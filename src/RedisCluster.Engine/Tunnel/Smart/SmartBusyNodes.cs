@@ -102,6 +102,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return busy == null || AllowedWhileBusy(name, args) ? null : busy;
         }
 
+        /// <summary>The applications' batches with an EVAL or FCALL (or a transaction with one) not yet answered.</summary>
+        public int ScriptBatchesInFlight => Volatile.Read(ref _scripts);
+
         /// <summary>A SCRIPT KILL or FUNCTION KILL stopped a script: no BUSY until a probe finds one again.</summary>
         public void Forget()
         {

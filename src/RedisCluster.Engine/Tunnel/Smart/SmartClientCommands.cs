@@ -44,9 +44,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 case "ID" when args.Length == 2:
                     return RespValue.FromInteger(self.Id);
                 case "INFO" when args.Length == 2:
-                    return Verbatim(self.Describe() + "\n");
+                    return Verbatim(self.Describe(QueryBytes(args)) + "\n");
                 case "LIST":
-                    return List(args, clients);
+                    return List(args, self, clients);
                 case "SETNAME" when args.Length == 3:
                     return SetName(self, args[2]);
                 case "GETNAME" when args.Length == 2:
@@ -141,7 +141,60 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return RespValue.Ok;
         }
 
-        private static RespValue List(byte[][] args, SmartClientRegistry clients)
+        /// <summary>
+        /// CLIENT KILL ... USER name: Redis refuses a user it does not know. Every application is "default" to
+        /// the tunnel; another name is looked up on a primary, whose users the tunnel's applications share.
+        /// Null when the command names no such filter, the user exists, or the node cannot tell (no ACL rights).
+        /// </summary>
+        public static async Task<RespValue?> UnknownKillUserAsync(byte[][] args, SmartBackend backend, CancellationToken cancellationToken)
+        {
+            if (args.Length < 4 || CommandNames.Of(args[1]) != "KILL")
+            {
+                return null;
+            }
+
+            for (int i = 2; i + 1 < args.Length; i += 2)
+            {
+                string user = Encoding.UTF8.GetString(args[i + 1]);
+                if (CommandNames.Of(args[i]) != "USER" || user == "default")
+                {
+                    continue;
+                }
+
+                try
+                {
+                    IReadOnlyList<RedisEndpoint> primaries = backend.Cluster.GetPrimaryEndpoints();
+                    IReadOnlyList<RedisReply> reply = await backend.Cluster.ExecuteOnNodeAsync(primaries[0], new[] { RedisCommand.Create("ACL", "GETUSER", user) }, cancellationToken).ConfigureAwait(false);
+                    if (reply[0].Value.IsNull)
+                    {
+                        return RespValue.Error("ERR No such user '" + user + "'");
+                    }
+                }
+                catch (RedisException)
+                {
+                    // Unknown: the filter then matches nobody, as it would for a user without clients.
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>The size of <paramref name="args"/> as a RESP multibulk, which is what a server's query buffer holds while it runs.</summary>
+        private static long QueryBytes(byte[][] args)
+        {
+            long size = Header(args.Length);
+            foreach (byte[] arg in args)
+            {
+                size += Header(arg.Length) + arg.Length + 2;
+            }
+
+            return size;
+        }
+
+        /// <summary>"*n\r\n" or "$n\r\n".</summary>
+        private static long Header(long n) => 3 + n.ToString(CultureInfo.InvariantCulture).Length;
+
+        private static RespValue List(byte[][] args, SmartClientState self, SmartClientRegistry clients)
         {
             IEnumerable<SmartClientState> listed = clients.All();
             if (args.Length == 4 && CommandNames.Of(args[2]) == "TYPE")
@@ -191,7 +244,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             var text = new StringBuilder();
             foreach (SmartClientState client in listed)
             {
-                text.Append(client.Describe()).Append('\n');
+                text.Append(client.Describe(client == self ? QueryBytes(args) : 0)).Append('\n');
             }
 
             return Verbatim(text.ToString());
@@ -263,7 +316,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
             else
             {
-                return RespValue.Error(SyntaxError);
+                return RespValue.Error("ERR wrong number of arguments for 'client|kill' command");
             }
 
             int killed = 0;

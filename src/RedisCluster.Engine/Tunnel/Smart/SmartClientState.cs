@@ -78,8 +78,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>Closes the application's connection (CLIENT KILL).</summary>
         public void Kill() => _kill();
 
-        /// <summary>One line of CLIENT LIST in Redis 7.0's format, without its newline.</summary>
-        public string Describe()
+        /// <summary>
+        /// One line of CLIENT LIST in Redis 7.0's format, without its newline. <paramref name="queryBytes"/>:
+        /// the query buffer, which on a server still holds the command being run (the caller's own CLIENT
+        /// LIST or INFO) and is empty for a client waiting for its next command.
+        /// </summary>
+        public string Describe(long queryBytes = 0)
         {
             var flags = new StringBuilder();
             flags.Append(Subscribed ? "P" : string.Empty).Append(Multi >= 0 ? "x" : string.Empty).Append(Blocked ? "b" : string.Empty).Append(NoEvict ? "e" : string.Empty);
@@ -88,7 +92,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 + " name=" + (name == null ? string.Empty : Encoding.UTF8.GetString(name))
                 + " age=" + Number(Seconds(_created)) + " idle=" + Number(Seconds(Interlocked.Read(ref _lastInteraction)))
                 + " flags=" + (flags.Length == 0 ? "N" : flags.ToString()) + " db=0 sub=0 psub=0 ssub=0 multi=" + Number(Multi)
-                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + _lastCommand
+                + " qbuf=" + Number(queryBytes) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + _lastCommand
                 + " user=default redir=-1 resp=" + Number(Protocol);
         }
 

@@ -48,6 +48,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             RespValue?[] replies = batch.Replies;
             bool quit = false;
             bool stop = false;
+            bool[]? silent = null;
             int answered = 0;
             for (int i = 0; i < commands.Count && !quit && !stop; i++)
             {
@@ -175,12 +176,23 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 batch.Protocols[i] = _state.Protocol;
                 _client.Protocol = _state.Protocol;
                 _client.Multi = _transaction.Multi?.Count ?? -1;
+                if (_state.Replies.Silences(name, args, replies[i]))
+                {
+                    (silent ??= new bool[commands.Count])[i] = true;
+                }
+
                 answered = i + 1;
             }
 
             await _router.RunQueuedAsync(batch).ConfigureAwait(false);
             for (int i = 0; i < answered; i++)
             {
+                if (silent != null && silent[i])
+                {
+                    // CLIENT REPLY OFF or SKIP: the command ran and its reply was read, for nobody.
+                    continue;
+                }
+
                 if (batch.HasRawReply(i))
                 {
                     // Relayed: the server's own bytes, from a connection that speaks this reply's protocol.

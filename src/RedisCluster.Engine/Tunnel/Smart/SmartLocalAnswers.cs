@@ -56,6 +56,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     _state.Protocol = 2;
                     _client.Name = null;
                     _client.NoEvict = false;
+                    _state.Replies.Reset();
                     _transaction.Multi = null;
                     _transaction.MultiFailed = false;
                     _pin.Release();
@@ -87,8 +88,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     _transaction.MultiFailed = false;
                     _pin.Release();
                     return RespValue.Ok;
+                case "CLIENT" when SmartReplySwitch.IsClientReply(name, args):
+                    return _state.Replies.Answer(args);
                 case "CLIENT":
-                    return SmartRefusals.Refused(name, args) ?? (SmartClientCommands.IsUnblock(args)
+                    return SmartRefusals.Refused(name, args) ?? await SmartClientCommands.UnknownKillUserAsync(args, _backend, _abort.Token).ConfigureAwait(false) ?? (SmartClientCommands.IsUnblock(args)
                         ? await SmartClientCommands.UnblockAsync(args, _backend, _abort.Token).ConfigureAwait(false)
                         : AnswerClient(args));
                 case "INFO":
@@ -98,7 +101,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     // A kill must not queue behind the script it is meant to stop.
                     if (SmartScriptKill.IsKill(name, args))
                     {
-                        return await SmartScriptKill.RunAsync(_backend, args, _abort.Token).ConfigureAwait(false);
+                        return await SmartScriptKill.RunAsync(_backend, args, _state.BatchRunsScript ? 1 : 0, _abort.Token).ConfigureAwait(false);
                     }
 
                     if (name == "SCRIPT" && args.Length > 1 && CommandNames.Of(args[1]) == "FLUSH")
@@ -114,6 +117,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return null;
                 case "RANDOMKEY":
                 case "SLOWLOG":
+                case "CONFIG":
                     return await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
                 default:
                     return SmartRefusals.Refused(name, args);

@@ -37,7 +37,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     string sub = args.Length > 1 ? CommandNames.Of(args[1]) : string.Empty;
                     switch (sub)
                     {
-                        case "REPLY":
                         case "TRACKING":
                         case "CACHING":
                         case "NO-TOUCH":
@@ -84,8 +83,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 case "READWRITE":
                     return SharedInTransaction(name);
                 case "CLIENT":
+                    // CLIENT REPLY is the tunnel's own switch outside a transaction; queued, it would silence the shared connection.
                     string sub = args.Length > 1 ? CommandNames.Of(args[1]) : string.Empty;
-                    return sub == "SETNAME" || sub == "SETINFO" ? SharedInTransaction("CLIENT " + sub) : null;
+                    return sub == "SETNAME" || sub == "SETINFO" || sub == "REPLY" ? SharedInTransaction("CLIENT " + sub) : null;
                 default:
                     return null;
             }

@@ -14,7 +14,8 @@ using RedisCluster.Engine.Tunnel.Hosting;
 namespace RedisCluster.Engine.Tunnel.Smart
 {
     /// <summary>
-    /// Keyless commands whose single-server answer is put together from every primary's: RANDOMKEY (a node
+    /// Keyless commands whose single-server answer is put together from every primary's: CONFIG RESETSTAT (every
+    /// primary's counters, which INFO sums), RANDOMKEY (a node
     /// picked by its share of the keys), SLOWLOG (the nodes' logs as one, newest first) and FUNCTION STATS
     /// (the functions, loaded everywhere, counted once; the script running anywhere).
     /// </summary>
@@ -38,6 +39,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                         return await RandomKeyAsync(backend, cancellationToken).ConfigureAwait(false);
                     case "SLOWLOG" when sub == "GET" || sub == "LEN":
                         return await SlowlogAsync(backend, args, sub, cancellationToken).ConfigureAwait(false);
+                    case "CONFIG" when sub == "RESETSTAT" && args.Length == 2:
+                        // Redis 7.0 gives it no fan-out tip, so the router would reset one primary; INFO sums them all.
+                        return AllSucceeded(await SmartFanOut.OnEveryPrimaryAsync(backend, RedisCommand.Create("CONFIG", "RESETSTAT"), cancellationToken).ConfigureAwait(false));
                     case "FUNCTION" when sub == "STATS" && args.Length == 2:
                         return await FunctionStatsAsync(backend, cancellationToken).ConfigureAwait(false);
                     default:
@@ -174,6 +178,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 new KeyValuePair<RespValue, RespValue>(RespValue.BulkString("engines"), Lookup(replies[0], "engines") ?? RespValue.Map(Array.Empty<KeyValuePair<RespValue, RespValue>>())),
             });
         }
+
+        /// <summary>Every primary's reply when all are OK; the first error otherwise.</summary>
+        private static RespValue AllSucceeded(IReadOnlyList<RespValue> replies) => replies.FirstOrDefault(r => r.IsError) ?? RespValue.Ok;
 
         /// <summary>A field of a map reply (its items alternate keys and values, as a RESP2 array's do).</summary>
         private static RespValue? Lookup(RespValue reply, string key)

@@ -151,8 +151,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
 
                 bool quit;
-                using (_backend.Busy.Track(commands, _pipeline.Transaction.Multi))
+                using (IDisposable? scripts = _backend.Busy.Track(commands, _pipeline.Transaction.Multi))
                 {
+                    _state.BatchRunsScript = scripts != null;
                     quit = commands.Count > 0 && await _pipeline.ProcessAsync(commands, output).ConfigureAwait(false);
                 }
 
@@ -265,8 +266,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
             else
             {
+                // Where PUBLISH and PUBSUB NUMSUB/NUMPAT run (keyless, so on the default primary): their counts
+                // then include every subscriber of the tunnel, as one server's would.
                 IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
-                endpoint = primaries[(int)(_clientId % primaries.Count)];
+                endpoint = _backend.Cluster.DefaultPrimary ?? primaries[0];
                 others = primaries.Where(p => !p.Equals(endpoint)).ToList();
             }
 

@@ -52,6 +52,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>The client killed its own connection (CLIENT KILL): close once the reply is out.</summary>
         public bool CloseAfterReply { get; set; }
 
+        /// <summary>CLIENT REPLY ON/OFF/SKIP of this application alone (the upstream connections are shared).</summary>
+        public SmartReplySwitch Replies { get; } = new SmartReplySwitch();
+
+        /// <summary>Whether the batch being run holds a script (EVAL/FCALL...), which a SCRIPT/FUNCTION KILL in it may be meant for.</summary>
+        public bool BatchRunsScript { get; set; }
+
         /// <summary>The rest of a batch from its first SUBSCRIBE on, which the subscription relay takes over.</summary>
         public List<byte[][]>? SubscribeFrom { get; set; }
     }

@@ -6,6 +6,7 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel.Hosting;
@@ -127,6 +128,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
                         _context.Statistics.Error();
                         _context.Log.Warning("Tunnel: a subscribed smart client sent " + name + ", which the tunnel's access rules do not allow while subscribed; disconnected.");
                         return null;
+                    }
+
+                    if (_protocol == 3 && SmartReplySwitch.IsClientReply(name, command) && command.Length == 3 && CommandNames.Of(command[2]) != "ON")
+                    {
+                        // Not passed on: silenced, the marker PING after an UNSUBSCRIBE would never be answered.
+                        // Messages and confirmations are pushes, which CLIENT REPLY never silences.
+                        continue;
                     }
 
                     await keyspace.ForwardAsync(name, command, clientOut, abort).ConfigureAwait(false);

@@ -65,6 +65,35 @@ public sealed class SmartTunnelBusyTests : SmartTunnelTestBase, IClassFixture<Sm
     }
 
     [Fact]
+    public async Task ScriptKillTakenWhileAScriptIsStillOnItsWayWaitsForItAndStopsIt()
+    {
+        // The runner's batch blocks first, so its EVAL is taken but not yet on a node when the kill comes;
+        // on one server the kill, sent after the script, could not miss it (and the script would then run on forever).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var runner = await RawRespClient.ConnectAsync(Port);
+        using var observer = RawRespClient.Connect(Port);
+        SetBusyThreshold("10");
+        try
+        {
+            string runnerId = runner.Call("CLIENT", "ID").Integer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            observer.Call("DEL", "busy:never");
+            await runner.SendAsync(RawRespClient.Encode("BLPOP", "busy:never", "1").Concat(RawRespClient.Encode("EVAL", Forever, "0")).ToArray(), deadline.Token);
+            Assert.True(Poll.Until(() => observer.Call("CLIENT", "LIST", "ID", runnerId).GetString()!.Contains(" flags=b ", StringComparison.Ordinal), TimeSpan.FromSeconds(30)), "the runner never showed as blocked");
+
+            Assert.Equal("OK", observer.Call("SCRIPT", "KILL").GetString());
+            Assert.True((await runner.ReadAsync(deadline.Token)).IsNull, "BLPOP of an empty list answered a value");
+            RespValue outcome = await runner.ReadAsync(deadline.Token);
+            Assert.True(outcome.IsError, "the script answered " + outcome);
+            Assert.Contains("killed", outcome.GetString(), StringComparison.OrdinalIgnoreCase);
+            Assert.Equal("PONG", observer.Call("PING").GetString());
+        }
+        finally
+        {
+            SetBusyThreshold("5000");
+        }
+    }
+
+    [Fact]
     public async Task ACommandRefusedWithBusyInsideMultiMakesTheLaterExecFail()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));

@@ -40,24 +40,30 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         using var client = RawRespClient.Connect(Port);
         client.Call("DEL", "iso:deep{z}");
         client.Send(RawRespClient.Encode("EVAL", SelfHoldingTable, "1", "iso:deep{z}").Concat(RawRespClient.Encode("PING")).ToArray());
-        string raw = client.ReadRawUntil("+PONG\r\n");
+        AssertSelfHoldingTableThenPong(client.ReadRawUntil("+PONG\r\n"));
+        Assert.Equal("1", client.Call("GET", "iso:deep{z}").GetString());
+    }
 
-        // What redis-server itself sends: "*1" all the way down to the error Lua stopped at, then PONG.
+    /// <summary>What redis-server itself sends for a Lua table that holds itself: "*1" all the way down to the error Lua stopped at; then PONG.</summary>
+    internal static void AssertSelfHoldingTableThenPong(string raw)
+    {
+        Assert.EndsWith("+PONG\r\n", raw, StringComparison.Ordinal);
         string nested = raw[..^"+PONG\r\n".Length];
         Assert.EndsWith("-ERR reached lua stack limit\r\n", nested, StringComparison.Ordinal);
         string arrays = nested[..^"-ERR reached lua stack limit\r\n".Length];
         Assert.True(arrays.Length > 64 * 4, "only " + arrays.Length / 4 + " levels");
         Assert.Equal(string.Empty, arrays.Replace("*1\r\n", string.Empty, StringComparison.Ordinal));
-        Assert.Equal("1", client.Call("GET", "iso:deep{z}").GetString());
     }
 
     [Fact]
     public void AReplyTooDeepForTheClusterClientIsAnErrorToItsClientOnly()
     {
-        // Keyless, so it goes through the shared cluster client, which builds values and stops at 64 levels.
+        // A transaction goes through the shared cluster client, which builds values and stops at 64 levels.
         using var client = RawRespClient.Connect(Port);
         using var other = RawRespClient.Connect(Port);
-        RespValue reply = client.Call("EVAL", "local a={}; local b={a}; a[1]=b; return a", "0");
+        Assert.Equal("OK", client.Call("MULTI").GetString());
+        Assert.Equal("QUEUED", client.Call("EVAL", "local a={}; local b={a}; a[1]=b; return a", "0").GetString());
+        RespValue reply = client.Call("EXEC");
         Assert.True(reply.IsError, "got " + reply);
         Assert.Contains("cannot be represented", reply.GetString(), StringComparison.Ordinal);
         Assert.Equal("PONG", client.Call("PING").GetString());
@@ -122,7 +128,7 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         client.Call("DEL", "iso:multi{t}");
         foreach (string[] command in new[]
         {
-            new[] { "CLIENT", "PAUSE", "4000", "WRITE" }, new[] { "CLIENT", "REPLY", "OFF" }, new[] { "WAIT", "1", "0" },
+            new[] { "CLIENT", "PAUSE", "4000", "WRITE" }, new[] { "WAIT", "1", "0" },
             new[] { "MONITOR" }, new[] { "CLUSTER", "INFO" },
         })
         {
@@ -144,6 +150,9 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         AssertRefusedInBlock(client, new[] { "HELLO", "3" }, "ERR HELLO" + Shared);
         AssertRefusedInBlock(client, new[] { "AUTH", "someone", "secret" }, "ERR AUTH" + Shared);
         AssertRefusedInBlock(client, new[] { "CLIENT", "SETNAME", "mine" }, "ERR CLIENT SETNAME" + Shared);
+
+        // The tunnel keeps CLIENT REPLY for the application outside a transaction; queued, it would silence the shared connection.
+        AssertRefusedInBlock(client, new[] { "CLIENT", "REPLY", "OFF" }, "ERR CLIENT REPLY" + Shared);
 
         // Flagged no-multi in Redis' command table: its own words.
         AssertRefusedInBlock(client, new[] { "SYNC" }, "ERR Command not allowed inside a transaction");

@@ -21,7 +21,7 @@ public sealed class SmartTunnelOneServerTests : SmartTunnelTestBase, IClassFixtu
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     /// <summary>One key in each primary's slots, named with <paramref name="prefix"/>.</summary>
-    private List<string> KeyOnEveryPrimary(string prefix)
+    internal static List<string> KeyOnEveryPrimary(string prefix)
     {
         var keys = new List<string>();
         var owners = new HashSet<int>();
