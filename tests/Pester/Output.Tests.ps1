@@ -372,9 +372,10 @@ Describe 'Test-RedisCluster, Move-RedisSlot, Copy-RedisKey, Invoke-RedisTransact
 
     It 'writes published and received messages as text' {
         Assert-Readable (Send-RedisMessage -Connection $plain -Channel out:nobody -Message hi) 'Send-RedisMessage'
-        $publisher = Start-ThreadJob -ArgumentList $server.Port, $password {
-            param($port, $password)
-            while ((& redis-cli -p $port --user alice --pass $password --no-auth-warning PUBSUB NUMSUB out:ch)[1] -ne '1') { Start-Sleep -Milliseconds 50 }
+        $publisher = Start-ThreadJob -ArgumentList $server.Port, $password, (Join-Path $PSScriptRoot 'TestServer.psm1') {
+            param($port, $password, $helpers)
+            Import-Module $helpers
+            Wait-Until { (& redis-cli -p $port --user alice --pass $password --no-auth-warning PUBSUB NUMSUB out:ch)[1] -eq '1' } -Because 'a subscriber on out:ch'
             & redis-cli -p $port --user alice --pass $password --no-auth-warning PUBLISH out:ch hello | Out-Null
         }
         $message = Receive-RedisMessage -Connection $plain -Channel out:ch -Count 1

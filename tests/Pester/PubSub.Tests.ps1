@@ -20,13 +20,10 @@ BeforeAll {
     # subscriptions (redis-cli, so the job needs no module).
     function Start-Publisher([string] $Channel, [string[]] $Messages, [int] $Patterns = 0) {
         $port = $server.Port
-        Start-ThreadJob -ArgumentList $port, $Channel, $Messages, $Patterns -ScriptBlock {
-            param($port, $channel, $messages, $patterns)
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while ((& redis-cli -p $port PUBSUB NUMSUB $channel)[1] -ne '1' -or [int](& redis-cli -p $port PUBSUB NUMPAT) -lt $patterns) {
-                if ([DateTime]::UtcNow -gt $deadline) { throw "nobody subscribed to $channel" }
-                Start-Sleep -Milliseconds 50
-            }
+        Start-ThreadJob -ArgumentList $port, $Channel, $Messages, $Patterns, (Join-Path $PSScriptRoot 'TestServer.psm1') -ScriptBlock {
+            param($port, $channel, $messages, $patterns, $helpers)
+            Import-Module $helpers
+            Wait-Until { (& redis-cli -p $port PUBSUB NUMSUB $channel)[1] -eq '1' -and [int](& redis-cli -p $port PUBSUB NUMPAT) -ge $patterns } -Because "a subscriber on $channel"
             foreach ($message in $messages) { & redis-cli -p $port PUBLISH $channel $message | Out-Null }
         }
     }
@@ -200,16 +197,13 @@ Describe 'Shard channels on a cluster' {
         @($owner.Values | Sort-Object -Unique).Count | Should -Be 3
         $manifest = Join-Path $PSScriptRoot '../../out/RedisCluster/RedisCluster.psd1'
         $ports = @($cluster.Nodes | ForEach-Object Port)
-        $producer = Start-ThreadJob -ArgumentList $manifest, $cluster.Seed, $ports, $channels -ScriptBlock {
-            param($manifest, $seed, $ports, $channels)
+        $producer = Start-ThreadJob -ArgumentList $manifest, $cluster.Seed, $ports, $channels, (Join-Path $PSScriptRoot 'TestServer.psm1') -ScriptBlock {
+            param($manifest, $seed, $ports, $channels, $helpers)
             Import-Module $manifest -ErrorAction Stop
+            Import-Module $helpers
             # Publishes once every channel has its subscriber, wherever its primary is (SHARDNUMSUB counts per node).
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
             foreach ($channel in $channels) {
-                while (($ports | ForEach-Object { [int](& redis-cli -p $_ PUBSUB SHARDNUMSUB $channel)[1] } | Measure-Object -Sum).Sum -ne 1) {
-                    if ([DateTime]::UtcNow -gt $deadline) { throw "nobody subscribed to $channel" }
-                    Start-Sleep -Milliseconds 50
-                }
+                Wait-Until { ($ports | ForEach-Object { [int](& redis-cli -p $_ PUBSUB SHARDNUMSUB $channel)[1] } | Measure-Object -Sum).Sum -eq 1 } -Because "a subscriber on $channel"
             }
             foreach ($channel in $channels) {
                 1..20 | ForEach-Object { "job $_" } | Send-RedisMessage -Channel $channel -Sharded -Endpoint $seed
