@@ -36,7 +36,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             var command = RedisCommand.Create(args);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             RespValue combined = await KillEverywhereAsync(backend, command, cancellationToken).ConfigureAwait(false);
-            while (combined.ErrorPrefix == "NOTBUSY" && backend.Busy.ScriptBatchesInFlight > ownBatches && clock.Elapsed < InFlightLimit)
+            while (ErrorReplyClassifier.Classify(combined) == ErrorReplyKind.NotBusy && backend.Busy.ScriptBatchesInFlight > ownBatches && clock.Elapsed < InFlightLimit)
             {
                 await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
                 combined = await KillEverywhereAsync(backend, command, cancellationToken).ConfigureAwait(false);
