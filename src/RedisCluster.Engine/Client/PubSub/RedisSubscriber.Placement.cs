@@ -82,7 +82,13 @@ namespace RedisCluster.Engine.Client.PubSub
                 await _cluster.RefreshTopologyAsync(token).ConfigureAwait(false);
             }
 
-            bool all = true;
+            int waiting;
+            lock (_gate)
+            {
+                waiting = unplaced.RemoveAll(WaitsForTopology);
+            }
+
+            bool all = waiting == 0;
             foreach (IGrouping<RedisEndpoint?, Subscription> group in unplaced.GroupBy(TargetOf).ToList())
             {
                 if (group.Key == null)
@@ -128,6 +134,7 @@ namespace RedisCluster.Engine.Client.PubSub
                     {
                         s.Connection = connection;
                         s.RedirectedTo = null;
+                        s.EndedBy = null;
                     }
                 }
             }
@@ -164,6 +171,28 @@ namespace RedisCluster.Engine.Client.PubSub
             }
 
             _log.Verbose("Pub/sub: " + node + " cannot be reached now (" + reason.Message + ").");
+        }
+
+        /// <summary>
+        /// True while the topology still names, as a shard channel's owner, the node that just ended its
+        /// subscription because the slot moved away: after a failover that node is a replica, and a replica
+        /// accepts SSUBSCRIBE and delivers the shard's messages. Placed there, the subscription would move to the
+        /// new primary at the next placement check, and a message published on the replica meanwhile (by a
+        /// publisher whose map is as stale) reaches both nodes, so the subscriber could receive it twice. The
+        /// topology is refreshed each round; after <see cref="MaxStaleOwnerRounds"/> the node is taken at its
+        /// word (the slot may have come back to it).
+        /// </summary>
+        private bool WaitsForTopology(Subscription subscription)
+        {
+            if (_cluster == null || subscription.Kind != SubscriptionKind.ShardChannel || subscription.EndedBy == null || subscription.RedirectedTo != null
+                || subscription.StaleOwnerRounds >= MaxStaleOwnerRounds
+                || !subscription.EndedBy.Equals(_cluster.Topology.GetPrimaryForSlot(subscription.Slot)?.Endpoint))
+            {
+                return false;
+            }
+
+            subscription.StaleOwnerRounds++;
+            return true;
         }
 
         /// <summary>Where a subscription belongs now: its slot's primary for a shard channel, the chosen node for the others.</summary>
@@ -291,7 +320,7 @@ namespace RedisCluster.Engine.Client.PubSub
             }
         }
 
-                private void CloseIdleConnections()
+        private void CloseIdleConnections()
         {
             var idle = new List<SubscriberConnection>();
             lock (_gate)

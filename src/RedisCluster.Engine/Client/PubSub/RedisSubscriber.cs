@@ -25,6 +25,9 @@ namespace RedisCluster.Engine.Client.PubSub
     {
         private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
+        /// <summary>Placement rounds (about 3 s with the backoff) a shard channel waits for the topology to stop naming the node that ended it.</summary>
+        private const int MaxStaleOwnerRounds = 5;
+
         private readonly RedisClient _client;
         private readonly ClusterRedisClient? _cluster;
         private readonly TransportConnector _connector;
@@ -229,6 +232,8 @@ namespace RedisCluster.Engine.Client.PubSub
                 }
 
                 s.Lose();
+                s.EndedBy = connection.Endpoint;
+                s.StaleOwnerRounds = 0;
                 _log.Verbose("Pub/sub: " + connection.Endpoint + " ended the subscription to " + s.Describe() + " (its slot moved); subscribing again.");
             }
 

@@ -30,6 +30,14 @@ namespace RedisCluster.Engine.Client.PubSub
         /// <summary>Where a MOVED reply said the shard channel lives, until the next placement.</summary>
         public RedisEndpoint? RedirectedTo { get; set; }
 
+        /// <summary>
+        /// The node that ended this shard channel's subscription itself (its slot moved away), until it is placed
+        /// again; with <see cref="StaleOwnerRounds"/>, how many placement rounds the topology still named it.
+        /// </summary>
+        public RedisEndpoint? EndedBy { get; set; }
+
+        public int StaleOwnerRounds { get; set; }
+
         /// <summary>When the subscription was lost (Stopwatch ticks), for the gap reported on re-subscribing; 0 if never.</summary>
         public long LostAt { get; set; }
 
