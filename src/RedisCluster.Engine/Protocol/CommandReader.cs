@@ -148,7 +148,7 @@ namespace RedisCluster.Engine.Protocol
         /// line has not fully arrived; a line (its marker counted) without CR within Redis's bound is the <paramref name="tooBig"/> fault.
         /// <paramref name="valid"/> says whether the line is a number as Redis's string2ll reads one.
         /// </summary>
-        private static bool TryReadNumber(ref RespBufferReader reader, string tooBig, out long value, out bool valid)
+        internal static bool TryReadNumber(ref RespBufferReader reader, string tooBig, out long value, out bool valid)
         {
             value = 0;
             valid = false;

@@ -46,8 +46,10 @@ namespace RedisCluster.Engine.Tunnel
         public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>
-        /// Bounds for what the tunnel parses from clients. Command payloads are streamed, never buffered
-        /// whole; only AUTH and HELLO frames are read whole, and they must fit in <see cref="MaxBufferedFrame"/>.
+        /// Bounds for what the tunnel parses from clients. In Standalone and Pinned modes command payloads are
+        /// streamed, never buffered whole; only AUTH and HELLO frames are read whole, and they must fit in
+        /// <see cref="MaxBufferedFrame"/>. Smart mode reads commands whole, except a write to one key with an
+        /// argument of 1 MB or more, which it streams to the key's primary.
         /// </summary>
         public RespLimits ClientLimits { get; set; } = new RespLimits();
 

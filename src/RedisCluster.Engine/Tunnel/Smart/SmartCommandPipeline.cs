@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Generic;
+using System.IO.Pipelines;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
@@ -22,6 +23,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly SmartTransaction _transaction;
         private readonly SmartBlocking _blocking;
         private readonly SmartLocalAnswers _local;
+        private readonly SmartLargeArguments _large;
         private SmartBatch? _batch;
 
         public SmartCommandPipeline(SmartSessionState state)
@@ -33,6 +35,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _transaction = new SmartTransaction(state, _router);
             _blocking = new SmartBlocking(state);
             _local = new SmartLocalAnswers(state, _transaction);
+            _large = new SmartLargeArguments(state, _transaction);
         }
 
         /// <summary>The client's MULTI block and WATCH.</summary>
@@ -200,18 +203,50 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     continue;
                 }
 
-                RespValue reply = Hide(replies[i] ?? RespValue.Error("ERR tunnel: no reply"));
-                if (batch.Protocols[i] < 3)
-                {
-                    // The upstream connections speak RESP3; where Redis shapes a reply differently for RESP2, the
-                    // writer's generic downgrade cannot know it.
-                    reply = Resp2ReplyShapes.Restore(batch.Names[i], commands[i].Length, reply, batch.Transactions?[i]);
-                }
-
-                RespWriter.WriteValue(output, reply, batch.Protocols[i]);
+                WriteReply(output, batch.Names[i], commands[i].Length, replies[i], batch.Protocols[i], batch.Transactions?[i]);
             }
 
             return quit;
+        }
+
+        /// <summary>
+        /// Streams a command with a large argument, when <see cref="SmartLargeArguments.RouteOf"/> allows, and writes
+        /// its reply. Null when it must be read whole as usual; false when the client hung up before it was whole.
+        /// </summary>
+        public async Task<bool?> TryStreamAsync(PipeReader reader, CommandStart start, GrowableBuffer output)
+        {
+            RedisEndpoint? owner = _large.RouteOf(start);
+            if (owner == null)
+            {
+                return null;
+            }
+
+            RespValue? reply = await _large.StreamAsync(reader, start, owner).ConfigureAwait(false);
+            if (reply == null)
+            {
+                return false;
+            }
+
+            string name = CommandNames.Of(start.Leading[0]);
+            if (!_state.Replies.Silences(name, new[] { start.Leading[0] }, reply))
+            {
+                WriteReply(output, name, start.Count, reply, _state.Protocol, null);
+            }
+
+            return true;
+        }
+
+        private static void WriteReply(GrowableBuffer output, string name, int argumentCount, RespValue? value, int protocol, List<RedisCommand>? transaction)
+        {
+            RespValue reply = Hide(value ?? RespValue.Error("ERR tunnel: no reply"));
+            if (protocol < 3)
+            {
+                // The upstream connections speak RESP3; where Redis shapes a reply differently for RESP2, the
+                // writer's generic downgrade cannot know it.
+                reply = Resp2ReplyShapes.Restore(name, argumentCount, reply, transaction);
+            }
+
+            RespWriter.WriteValue(output, reply, protocol);
         }
 
         /// <summary>The batch for a read of <paramref name="count"/> commands: the session's own unless the read is large.</summary>

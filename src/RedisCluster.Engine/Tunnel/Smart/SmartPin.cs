@@ -268,6 +268,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
         }
 
+        /// <summary>
+        /// The client's own connection to <paramref name="owner"/>, for a command that must not share one (a large
+        /// argument streamed in as it arrives); not while a WATCH holds the connection.
+        /// </summary>
+        public Task<RedisConnection> OwnConnectionAsync(RedisEndpoint owner, CancellationToken cancellationToken)
+            => IsWatching ? throw new InvalidOperationException("The client's connection holds a WATCH.") : OpenAsync(owner, cancellationToken);
+
         /// <summary>Closes the connection (a blocked client left, or the session ends).</summary>
         public void Close()
         {

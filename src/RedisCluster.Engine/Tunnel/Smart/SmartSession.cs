@@ -44,6 +44,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly ClientActivity _activity = new ClientActivity();
         private readonly QueryBufferAccount _queryBuffer;
         private string? _protocolErrorReason;
+        private CommandStart? _largeStart;
         private volatile bool _working;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
@@ -180,6 +181,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return;
                 }
 
+                CommandStart? start = _largeStart;
+                _largeStart = null;
+                if (start != null && !ended && _state.SubscribeFrom == null && !await StreamAsync(reader, writer, start, output).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 if (_state.SubscribeFrom != null)
                 {
                     carried = await SubscribeAsync(reader, writer).ConfigureAwait(false);
@@ -231,11 +239,45 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             long consumed = result.Buffer.Length - buffer.Length;
+            if (!full && error == null && !buffer.IsEmpty
+                && CommandStart.TryRead(buffer, limits, SmartLargeArguments.StreamFrom, out CommandStart? start))
+            {
+                _largeStart = start;
+            }
 
             // When the batch is full the rest is already here: say so, or the next read would wait for more.
             reader.AdvanceTo(buffer.Start, full ? buffer.Start : buffer.End);
             _context.Statistics.AddToServer(consumed, commands.Count);
             return commands;
+        }
+
+        /// <summary>
+        /// The command that has begun to arrive with a large argument: streamed to its node when it may be, else
+        /// left to arrive whole. False when the connection should close.
+        /// </summary>
+        private async Task<bool> StreamAsync(PipeReader reader, PipeWriter writer, CommandStart start, GrowableBuffer output)
+        {
+            bool? streamed;
+            try
+            {
+                streamed = await _pipeline.TryStreamAsync(reader, start, output).ConfigureAwait(false);
+            }
+            catch (RespProtocolException ex)
+            {
+                _context.Statistics.Error();
+                _context.Log.Warning("Tunnel: smart client " + Client + " sent invalid RESP (" + ex.Message + "); disconnected.");
+                RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + ErrorLines.OneLine(ex.RedisReason ?? ex.Message)), _state.Protocol);
+                await WriteOutAsync(writer, output).ConfigureAwait(false);
+                return false;
+            }
+
+            if (streamed == true)
+            {
+                _queryBuffer.Release();
+                await WriteOutAsync(writer, output).ConfigureAwait(false);
+            }
+
+            return streamed != false;
         }
 
         private async Task WriteOutAsync(PipeWriter writer, GrowableBuffer output)
