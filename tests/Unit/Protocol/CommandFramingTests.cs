@@ -17,7 +17,7 @@ namespace RedisCluster.Tests.Protocol
         [Fact]
         public void PassesExactlyTheCommandWhateverTheChunks()
         {
-            byte[] command = Encode("HSET", "h", "f", new string('v', 5000), "g", "w");
+            byte[] command = Sequences.Command(new[] { "HSET", "h", "f", new string('v', 5000), "g", "w" }.Select(Encoding.ASCII.GetBytes).ToArray());
             byte[] wire = command.Concat(Next).ToArray();
             var random = new Random(7);
             for (int round = 0; round < 200; round++)
@@ -66,17 +66,6 @@ namespace RedisCluster.Tests.Protocol
             var framing = new CommandFraming(new RespLimits { MaxBulkLength = 512 });
             var ex = Assert.Throws<RespProtocolException>(() => framing.Advance(Sequences.Single(Encoding.ASCII.GetBytes(wire))));
             Assert.Equal(reason, ex.RedisReason);
-        }
-
-        private static byte[] Encode(params string[] arguments)
-        {
-            var bytes = new List<byte>(Encoding.ASCII.GetBytes("*" + arguments.Length + "\r\n"));
-            foreach (string argument in arguments)
-            {
-                bytes.AddRange(Encoding.ASCII.GetBytes("$" + argument.Length + "\r\n" + argument + "\r\n"));
-            }
-
-            return bytes.ToArray();
         }
     }
 }

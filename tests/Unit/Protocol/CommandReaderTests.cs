@@ -27,7 +27,7 @@ namespace RedisCluster.Tests.Protocol
         [MemberData(nameof(Commands))]
         public void SplitAtEveryByteBoundaryReadsTheSameArguments(byte[][] arguments)
         {
-            byte[] wire = Encode(arguments);
+            byte[] wire = Sequences.Command(arguments);
             for (int at = 0; at <= wire.Length; at++)
             {
                 AssertReads(Sequences.SplitAt(wire, at), arguments, wire.Length);
@@ -40,7 +40,7 @@ namespace RedisCluster.Tests.Protocol
         [MemberData(nameof(Commands))]
         public void EveryStrictPrefixNeedsMore(byte[][] arguments)
         {
-            byte[] wire = Encode(arguments);
+            byte[] wire = Sequences.Command(arguments);
             for (int length = 1; length < wire.Length; length++)
             {
                 byte[] prefix = wire.AsSpan(0, length).ToArray();
@@ -65,7 +65,7 @@ namespace RedisCluster.Tests.Protocol
         [Fact]
         public void BackToBackCommandsAreReadOneAtATime()
         {
-            byte[] wire = Encode("GET"u8.ToArray(), "a"u8.ToArray()).Concat(Encode("DEL"u8.ToArray(), "b"u8.ToArray(), "c"u8.ToArray())).ToArray();
+            byte[] wire = Sequences.Command("GET"u8.ToArray(), "a"u8.ToArray()).Concat(Sequences.Command("DEL"u8.ToArray(), "b"u8.ToArray(), "c"u8.ToArray())).ToArray();
             var buffer = Sequences.SplitAt(wire, 7);
             Assert.True(CommandReader.TryRead(buffer, RespLimits.Default, out byte[][]? first, out SequencePosition end));
             Assert.Equal(new[] { "GET", "a" }, first!.Select(Encoding.ASCII.GetString));
@@ -146,9 +146,9 @@ namespace RedisCluster.Tests.Protocol
         {
             var limits = new RespLimits { MaxAggregateLength = 3, MaxBulkLength = 10, MaxFrameLength = 64 };
             Assert.Equal("invalid multibulk length", Assert.Throws<RespProtocolException>(
-                () => CommandReader.TryRead(Sequences.Single(Encode("MGET"u8.ToArray(), "a"u8.ToArray(), "b"u8.ToArray(), "c"u8.ToArray())), limits, out _, out _)).RedisReason);
+                () => CommandReader.TryRead(Sequences.Single(Sequences.Command("MGET"u8.ToArray(), "a"u8.ToArray(), "b"u8.ToArray(), "c"u8.ToArray())), limits, out _, out _)).RedisReason);
             Assert.Equal("invalid bulk length", Assert.Throws<RespProtocolException>(
-                () => CommandReader.TryRead(Sequences.Single(Encode("GET"u8.ToArray(), new byte[11])), limits, out _, out _)).RedisReason);
+                () => CommandReader.TryRead(Sequences.Single(Sequences.Command("GET"u8.ToArray(), new byte[11])), limits, out _, out _)).RedisReason);
 
             // An incomplete command longer than the frame limit is refused before the rest arrives.
             byte[] partial = Encoding.ASCII.GetBytes("*2\r\n$3\r\nGET\r\n$100\r\n" + new string('x', 50));
@@ -182,19 +182,6 @@ namespace RedisCluster.Tests.Protocol
             }
 
             Assert.Equal(length, Sequences.Offset(buffer, end));
-        }
-
-        private static byte[] Encode(params byte[][] arguments)
-        {
-            var bytes = new List<byte>(Encoding.ASCII.GetBytes("*" + arguments.Length + "\r\n"));
-            foreach (byte[] argument in arguments)
-            {
-                bytes.AddRange(Encoding.ASCII.GetBytes("$" + argument.Length + "\r\n"));
-                bytes.AddRange(argument);
-                bytes.AddRange("\r\n"u8.ToArray());
-            }
-
-            return bytes.ToArray();
         }
     }
 }

@@ -7,6 +7,20 @@ namespace RedisCluster.Tests.Protocol
     {
         public static ReadOnlySequence<byte> Single(byte[] data) => new ReadOnlySequence<byte>(data);
 
+        /// <summary>A client command as it goes on the wire: a RESP array of bulk strings.</summary>
+        public static byte[] Command(params byte[][] arguments)
+        {
+            var bytes = new List<byte>(System.Text.Encoding.ASCII.GetBytes("*" + arguments.Length + "\r\n"));
+            foreach (byte[] argument in arguments)
+            {
+                bytes.AddRange(System.Text.Encoding.ASCII.GetBytes("$" + argument.Length + "\r\n"));
+                bytes.AddRange(argument);
+                bytes.AddRange("\r\n"u8.ToArray());
+            }
+
+            return bytes.ToArray();
+        }
+
         /// <summary>Chains the given pieces; empty pieces are kept, since pipes can hand those over too.</summary>
         public static ReadOnlySequence<byte> Chain(IReadOnlyList<byte[]> pieces)
         {

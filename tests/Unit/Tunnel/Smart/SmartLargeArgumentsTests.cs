@@ -1,6 +1,7 @@
 using System.Text;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Tests.Infrastructure;
+using RedisCluster.Tests.Protocol;
 using Xunit;
 
 namespace RedisCluster.Tests.Tunnel.Smart;
@@ -33,19 +34,6 @@ public sealed class SmartLargeArgumentsTests : SmartTunnelTestBase, IClassFixtur
         return value;
     }
 
-    internal static byte[] Command(params byte[][] arguments)
-    {
-        var bytes = new List<byte>(Encoding.ASCII.GetBytes("*" + arguments.Length + "\r\n"));
-        foreach (byte[] argument in arguments)
-        {
-            bytes.AddRange(Encoding.ASCII.GetBytes("$" + argument.Length + "\r\n"));
-            bytes.AddRange(argument);
-            bytes.AddRange("\r\n"u8.ToArray());
-        }
-
-        return bytes.ToArray();
-    }
-
     private static byte[] A(string text) => Encoding.ASCII.GetBytes(text);
 
     [Fact]
@@ -54,12 +42,12 @@ public sealed class SmartLargeArgumentsTests : SmartTunnelTestBase, IClassFixtur
         byte[] value = Pattern(Large, 1);
         using var client = RawRespClient.Connect(Port);
         client.ReceiveTimeout = Deadline;
-        client.Send(Command(A("SET"), A("large:order"), A("before")));
-        client.Send(Command(A("SET"), A("large:order"), value)
-            .Concat(Command(A("STRLEN"), A("large:order")))
-            .Concat(Command(A("HSET"), A("large:hash"), A("small"), A("1"), A("big"), value))
-            .Concat(Command(A("GETRANGE"), A("large:order"), A("1000000"), A("1000099")))
-            .Concat(Command(A("PING")))
+        client.Send(Sequences.Command(A("SET"), A("large:order"), A("before")));
+        client.Send(Sequences.Command(A("SET"), A("large:order"), value)
+            .Concat(Sequences.Command(A("STRLEN"), A("large:order")))
+            .Concat(Sequences.Command(A("HSET"), A("large:hash"), A("small"), A("1"), A("big"), value))
+            .Concat(Sequences.Command(A("GETRANGE"), A("large:order"), A("1000000"), A("1000099")))
+            .Concat(Sequences.Command(A("PING")))
             .ToArray());
 
         Assert.Equal("+OK\r\n", client.ReadRaw());
@@ -80,9 +68,9 @@ public sealed class SmartLargeArgumentsTests : SmartTunnelTestBase, IClassFixtur
         client.ReceiveTimeout = Deadline;
         Assert.Equal(RespType.Map, client.Call("HELLO", "3").Type);
         client.Call("DEL", "large:list");
-        client.Send(Command(A("RPUSH"), A("large:list"), value, A("tail")));
+        client.Send(Sequences.Command(A("RPUSH"), A("large:list"), value, A("tail")));
         Assert.Equal(":2\r\n", client.ReadRaw());
-        client.Send(Command(A("SET"), A("large:resp3"), value, A("GET")));
+        client.Send(Sequences.Command(A("SET"), A("large:resp3"), value, A("GET")));
         Assert.Equal(RespType.Null, client.Read().Type);
         Assert.Equal(value, client.Call("LINDEX", "large:list", "0").GetBytes());
     }
@@ -94,7 +82,7 @@ public sealed class SmartLargeArgumentsTests : SmartTunnelTestBase, IClassFixtur
         using var client = RawRespClient.Connect(Port);
         client.ReceiveTimeout = Deadline;
         Assert.Equal("+OK\r\n", client.CallRaw("MULTI"));
-        client.Send(Command(A("SET"), A("{large:multi}a"), value));
+        client.Send(Sequences.Command(A("SET"), A("{large:multi}a"), value));
         Assert.Equal("+QUEUED\r\n", client.ReadRaw());
         Assert.Equal("+QUEUED\r\n", client.CallRaw("STRLEN", "{large:multi}a"));
         Assert.Equal("*2\r\n+OK\r\n:" + Large + "\r\n", client.CallRaw("EXEC"));
@@ -116,7 +104,7 @@ public sealed class SmartLargeArgumentsTests : SmartTunnelTestBase, IClassFixtur
         }
 
         Assert.True(Poll.Until(() => _tunnel.Statistics.ClientsNow == clients, Deadline));
-        other.Send(Command(A("INCR"), A("{large:halfway}other")).Concat(Command(A("EXISTS"), A("{large:halfway}"))).ToArray());
+        other.Send(Sequences.Command(A("INCR"), A("{large:halfway}other")).Concat(Sequences.Command(A("EXISTS"), A("{large:halfway}"))).ToArray());
         Assert.Equal(":2\r\n", other.ReadRaw());
         Assert.Equal(":0\r\n", other.ReadRaw());
     }
@@ -135,7 +123,7 @@ public sealed class SmartLargeArgumentsTests : SmartTunnelTestBase, IClassFixtur
         client.Send(A("\r\n+OK\r\n"));
         Assert.Equal("-ERR Protocol error: expected '$', got '+'\r\n", client.ReadRaw());
         Assert.True(client.WaitClosed(Deadline));
-        other.Send(Command(A("SET"), A("{large:bad}other"), A("v")).Concat(Command(A("EXISTS"), A("{large:bad}k"))).ToArray());
+        other.Send(Sequences.Command(A("SET"), A("{large:bad}other"), A("v")).Concat(Sequences.Command(A("EXISTS"), A("{large:bad}k"))).ToArray());
         Assert.Equal("+OK\r\n", other.ReadRaw());
         Assert.Equal(":0\r\n", other.ReadRaw());
     }
