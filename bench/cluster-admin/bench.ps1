@@ -1,34 +1,55 @@
 # Driven by run.sh: the timed work of both tools, interleaved. Times are wall clock around the work itself: the
 # module is imported once beforehand; redis-cli includes its own start (a few ms).
-param([string] $Ports, [int] $Rounds, [int] $KeysPerSlot, [string] $Module, [int] $CreateRounds = $Rounds)
+param([string] $Ports, [int] $Rounds, [int] $KeysPerSlot, [string] $Module, [int] $CreateRounds = $Rounds, [string] $NodeScript, [string] $Work)
 $ErrorActionPreference = "Stop"
 $ProgressPreference = $env:BENCH_PROGRESS ?? "Continue"
 Import-Module $Module
 $portList = $Ports -split " "
 $endpoints = $portList | ForEach-Object { "127.0.0.1:$_" }
 
-function Reset-Nodes {
-    foreach ($p in $portList) { redis-cli -p $p flushall | Out-Null; redis-cli -p $p cluster reset hard | Out-Null }
-}
-function Wait-Healthy { Test-RedisCluster $endpoints[0] -Wait -Timeout 120 -ErrorAction Stop | Out-Null }
+function Wait-Healthy([string[]] $On = $endpoints) { Test-RedisCluster $On[0] -Wait -Timeout 120 -ErrorAction Stop | Out-Null }
 function Time([scriptblock] $work) { $sw = [Diagnostics.Stopwatch]::StartNew(); & $work | Out-Null; $sw.Elapsed.TotalSeconds }
 # CPU seconds this pwsh process spends on the work (the cmdlet's engine runs in it).
 function Cpu([scriptblock] $work) { $me = [Diagnostics.Process]::GetCurrentProcess(); $before = $me.TotalProcessorTime; & $work | Out-Null; $me.Refresh(); ($me.TotalProcessorTime - $before).TotalSeconds }
 
+# Six fresh servers for one creation. Redis keeps a primary's cluster_state at fail for 2 s after its first cluster
+# cron (CLUSTER_WRITABLE_DELAY), and for cluster-node-timeout (clamped to 0.5-5 s) after it last counted itself in a
+# minority, which a primary without slots always does: healthy comes at the earliest cluster-node-timeout after the
+# slots are assigned, whichever tool assigns them. Reused nodes would add the delays of their reset. So each
+# creation starts new servers and begins 2.5 s after they answer PING, and runs with two node timeouts: 3000 ms
+# (Redis's delay dominates) and 500 ms (the tools' own time shows).
+function New-Nodes([string] $Name, [int] $NodeTimeout) {
+    $dir = Join-Path $Work $Name
+    $created = (& $NodeScript start $dir $NodeTimeout) -split ' '
+    if ($LASTEXITCODE -ne 0) { throw "nodes.sh start failed for $dir" }
+    $ready = [Diagnostics.Stopwatch]::StartNew()
+    while ($ready.Elapsed.TotalSeconds -lt 2.5) { Start-Sleep -Milliseconds 50 }
+    [pscustomobject]@{ Dir = $dir; Endpoints = [string[]]($created | ForEach-Object { "127.0.0.1:$_" }) }
+}
+function Remove-Nodes($set) { & $NodeScript stop $set.Dir | Out-Null }
+
 # Creation, 3 primaries x 1 replica. redis-cli returns when the slots agree; New-RedisCluster also waits for
 # cluster_state:ok everywhere and every replica in sync, so each is also shown up to "healthy" (Test-RedisCluster -Wait).
 $create = foreach ($round in 1..$CreateRounds) {
-    Reset-Nodes
-    $cli = Time { redis-cli --cluster create @endpoints --cluster-replicas 1 --cluster-yes }
-    $cliHealthy = $cli + (Time { Wait-Healthy })
-    Reset-Nodes
-    $ours = Time { $endpoints | New-RedisCluster -ReplicasPerPrimary 1 }
-    $oursHealthy = $ours + (Time { Wait-Healthy })
-    [pscustomobject]@{ Round = $round; RedisCli = [math]::Round($cli, 2); RedisCliHealthy = [math]::Round($cliHealthy, 2); NewRedisCluster = [math]::Round($ours, 2); NewRedisClusterHealthy = [math]::Round($oursHealthy, 2) }
+    foreach ($timeout in 3000, 500) {
+        $set = New-Nodes "create-cli-$round-$timeout" $timeout
+        $on = $set.Endpoints
+        $cli = Time { redis-cli --cluster create @on --cluster-replicas 1 --cluster-yes }
+        $cliHealthy = $cli + (Time { Wait-Healthy $on })
+        Remove-Nodes $set
+        $set = New-Nodes "create-ours-$round-$timeout" $timeout
+        $on = $set.Endpoints
+        $ours = Time { $on | New-RedisCluster -ReplicasPerPrimary 1 }
+        $oursHealthy = $ours + (Time { Wait-Healthy $on })
+        Remove-Nodes $set
+        [pscustomobject]@{ Round = $round; NodeTimeoutMs = $timeout; RedisCli = [math]::Round($cli, 2); RedisCliHealthy = [math]::Round($cliHealthy, 2); NewRedisCluster = [math]::Round($ours, 2); NewRedisClusterHealthy = [math]::Round($oursHealthy, 2); Ratio = [math]::Round($cliHealthy / $oursHealthy, 2) }
+    }
 }
-'## Create 3x1 (seconds)'
+'## Create 3x1 on fresh servers (seconds; Ratio = redis-cli healthy / New-RedisCluster healthy)'
 $create | Format-Table -AutoSize | Out-String -Width 200
 
+$endpoints | New-RedisCluster -ReplicasPerPrimary 1 | Out-Null
+Wait-Healthy
 # Reshard: 1000 slots x KeysPerSlot keys from the owner of slot 0 to the owner of slot 6000 and back.
 $nodes = Get-RedisClusterNode -Endpoint $endpoints[0] -Refresh
 $a = $nodes | Where-Object { $_.IsPrimary -and ($_.Slots | Where-Object { $_.Contains(0) }) }

@@ -33,6 +33,22 @@ namespace RedisCluster.Engine.Administration
             return problems;
         }
 
+        /// <summary>Empty once <paramref name="session"/>'s node knows the node <paramref name="nodeId"/>, its handshake done.</summary>
+        public static async Task<IReadOnlyList<string>> UnknownNodeProblemsAsync(NodeSession session, string nodeId, CancellationToken cancellationToken)
+        {
+            string text = await session.ClusterNodesTextAsync(cancellationToken).ConfigureAwait(false);
+            foreach (string line in text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                string[] fields = line.Trim().Split(' ');
+                if (fields.Length > 2 && fields[0] == nodeId && !fields[2].Contains("handshake") && !fields[2].Contains("noaddr"))
+                {
+                    return Array.Empty<string>();
+                }
+            }
+
+            return new[] { session.Endpoint + " does not know node " + nodeId + " yet" };
+        }
+
         /// <summary>Every node's view matches <paramref name="expected"/>, its cluster_state is ok, and the replicas' links are up.</summary>
         public static async Task<IReadOnlyList<string>> ProblemsAsync(IEnumerable<NodeSession> sessions, IReadOnlyList<ExpectedNode> expected, CancellationToken cancellationToken)
         {

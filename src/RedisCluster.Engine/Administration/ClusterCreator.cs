@@ -92,21 +92,26 @@ namespace RedisCluster.Engine.Administration
                 await nodes[i].Session.RunAsync(cancellationToken, "CLUSTER", "SET-CONFIG-EPOCH", (i + 1).ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
             }
 
+            // Primaries join the first node; each replica joins its own primary, which it then knows after one
+            // handshake instead of after gossip about it has come round.
             PlannedNode first = nodes[0];
             for (int i = 1; i < nodes.Count; i++)
             {
-                _context.Report(Activity, "Joining " + nodes[i].Endpoint + " to " + first.Endpoint + " (CLUSTER MEET).", 20 + (20 * i / nodes.Count));
-                await nodes[i].Session.RunAsync(cancellationToken, "CLUSTER", "MEET", first.MeetIp,
-                    first.Endpoint.Port.ToString(CultureInfo.InvariantCulture), first.BusPort.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                PlannedNode meet = nodes[i].Primary ?? first;
+                _context.Report(Activity, "Joining " + nodes[i].Endpoint + " to " + meet.Endpoint + " (CLUSTER MEET).", 20 + (20 * i / nodes.Count));
+                await nodes[i].Session.RunAsync(cancellationToken, "CLUSTER", "MEET", meet.MeetIp,
+                    meet.Endpoint.Port.ToString(CultureInfo.InvariantCulture), meet.BusPort.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
             }
 
-            await _context.WaitUntilAsync(Activity, "every node knows all " + nodes.Count + " nodes",
-                ct => ClusterAgreement.KnownNodesProblemsAsync(_sessions, nodes.Count, ct), cancellationToken).ConfigureAwait(false);
-
+            // Each replica is attached as soon as it knows its primary (CLUSTER REPLICATE needs that), so that
+            // replication starts while gossip still spreads the rest of the membership; the wait below covers both.
             foreach (PlannedNode replica in Plan.Replicas)
             {
-                _context.Report(Activity, "Making " + replica.Endpoint + " a replica of " + replica.Primary!.Endpoint + ".", 60);
-                await replica.Session.RunAsync(cancellationToken, "CLUSTER", "REPLICATE", replica.Primary.NodeId).ConfigureAwait(false);
+                PlannedNode primary = replica.Primary!;
+                await _context.WaitUntilAsync(Activity, replica.Endpoint + " knows its primary " + primary.Endpoint,
+                    ct => ClusterAgreement.UnknownNodeProblemsAsync(replica.Session, primary.NodeId, ct), cancellationToken).ConfigureAwait(false);
+                _context.Report(Activity, "Making " + replica.Endpoint + " a replica of " + primary.Endpoint + ".", 60);
+                await replica.Session.RunAsync(cancellationToken, "CLUSTER", "REPLICATE", primary.NodeId).ConfigureAwait(false);
             }
 
             var expected = nodes.Select(n => new ExpectedNode(n.NodeId, n.Endpoint.ToString(), n.Primary?.NodeId,
