@@ -127,4 +127,35 @@ public sealed class SmartLargeArgumentsTests : SmartTunnelTestBase, IClassFixtur
         Assert.Equal("+OK\r\n", other.ReadRaw());
         Assert.Equal(":0\r\n", other.ReadRaw());
     }
+
+    [Fact]
+    public void ASlotMovingWhileTheArgumentIsOnItsWayAsksTheClientToSendItAgain()
+    {
+        // The key's slot is migrating and the key is not on the source: the source answers ASK once the command is
+        // whole. The argument is gone by then, so the tunnel cannot follow the redirect itself; the client hears TRYAGAIN.
+        const string Key = "{large:moving}k";
+        string slot = RedisCluster.Engine.Cluster.HashSlot.GetSlot(Key).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        RedisServer source = _cluster.Masters().First(m => m.Cli("EXISTS", Key) == "0");
+        RedisServer target = _cluster.Masters().First(m => m != source);
+        byte[] value = Pattern(Large, 6);
+        using var client = RawRespClient.Connect(Port);
+        client.ReceiveTimeout = Deadline;
+        Assert.Equal("OK", target.Cli("CLUSTER", "SETSLOT", slot, "IMPORTING", source.Cli("CLUSTER", "MYID")));
+        try
+        {
+            Assert.Equal("OK", source.Cli("CLUSTER", "SETSLOT", slot, "MIGRATING", target.Cli("CLUSTER", "MYID")));
+            client.Send(Sequences.Command(A("SET"), A(Key), value));
+            Assert.StartsWith("-TRYAGAIN ", client.ReadRaw(), StringComparison.Ordinal);
+            Assert.Equal("+PONG\r\n", client.CallRaw("PING"));
+        }
+        finally
+        {
+            source.Cli("CLUSTER", "SETSLOT", slot, "STABLE");
+            target.Cli("CLUSTER", "SETSLOT", slot, "STABLE");
+        }
+
+        client.Send(Sequences.Command(A("SET"), A(Key), value));
+        Assert.Equal("+OK\r\n", client.ReadRaw());
+        Assert.Equal(":" + Large + "\r\n", client.CallRaw("STRLEN", Key));
+    }
 }
