@@ -1,32 +1,26 @@
 using System;
 using System.Buffers;
-using System.Globalization;
 
 namespace RedisCluster.Engine.Protocol
 {
     /// <summary>
     /// Follows one client command (a RESP array of bulk strings) through a stream without holding it, so that an
     /// argument of hundreds of megabytes can be passed on as it arrives: each call says how many more bytes of the
-    /// input belong to the command (whole header lines, then payload bytes as they come). Headers are checked as
-    /// <see cref="CommandReader"/> checks them, with the same faults.
+    /// input belong to the command (whole header lines, then payload bytes as they come). The walk is the byte
+    /// relay's <see cref="RespStreamScanner"/>, so headers are checked as the relay checks them, with Redis's reasons.
     /// </summary>
     public sealed class CommandFraming
     {
-        private readonly RespLimits _limits;
-
-        /// <summary>Arguments whose header is still to come; -1 before the array's own header.</summary>
-        private long _argumentsLeft = -1;
-
-        /// <summary>Bytes of the current argument's payload and its CRLF still to pass.</summary>
-        private long _payloadLeft;
+        private RespStreamScanner _scanner;
+        private bool _started;
 
         public CommandFraming(RespLimits limits)
         {
-            _limits = limits ?? throw new ArgumentNullException(nameof(limits));
+            _scanner = new RespStreamScanner(limits ?? throw new ArgumentNullException(nameof(limits)), RespStreamKind.Commands);
         }
 
         /// <summary>True once the command's last byte has passed.</summary>
-        public bool IsComplete => _argumentsLeft == 0 && _payloadLeft == 0;
+        public bool IsComplete => _started && !_scanner.InFrame;
 
         /// <summary>Bytes passed so far.</summary>
         public long Passed { get; private set; }
@@ -39,67 +33,26 @@ namespace RedisCluster.Engine.Protocol
         public long Advance(ReadOnlySequence<byte> buffer)
         {
             var reader = new RespBufferReader(buffer);
-            long passed = 0;
             while (!IsComplete)
             {
-                if (_payloadLeft > 0)
-                {
-                    long take = Math.Min(_payloadLeft, reader.Remaining);
-                    if (take == 0)
-                    {
-                        break;
-                    }
-
-                    reader.TryAdvance(take);
-                    _payloadLeft -= take;
-                    passed = reader.Consumed;
-                    continue;
-                }
-
-                long at = Passed + reader.Consumed;
-                bool array = _argumentsLeft < 0;
-                if (!reader.TryRead(out byte marker))
+                RespScanStep step = _scanner.Next(ref reader, out RespElement element);
+                if (step == RespScanStep.NeedMore)
                 {
                     break;
                 }
 
-                byte expected = array ? (byte)'*' : (byte)'$';
-                if (marker != expected)
+                if (element.StartsFrame && element.Number <= 0)
                 {
-                    string shown = "expected '" + (char)expected + "', got '" + (marker >= 0x20 && marker < 0x7f ? ((char)marker).ToString() : "\\x" + marker.ToString("x2", CultureInfo.InvariantCulture)) + "'";
-                    throw new RespProtocolException(shown, at, shown);
+                    // Redis ignores an empty command; one being streamed has arguments, or it is not that command.
+                    throw new RespProtocolException("Invalid or oversized argument count", Passed + element.Start, "invalid multibulk length");
                 }
 
-                if (!CommandReader.TryReadNumber(ref reader, array ? "too big mbulk count string" : "too big bulk count string", out long number, out bool valid))
-                {
-                    break;
-                }
-
-                if (array)
-                {
-                    if (!valid || number <= 0 || number > int.MaxValue || number > _limits.MaxAggregateLength)
-                    {
-                        throw new RespProtocolException("Invalid or oversized argument count", at, "invalid multibulk length");
-                    }
-
-                    _argumentsLeft = number;
-                }
-                else
-                {
-                    if (!valid || number < 0 || number > _limits.MaxBulkLength)
-                    {
-                        throw new RespProtocolException("Invalid or oversized argument length", at, "invalid bulk length");
-                    }
-
-                    _argumentsLeft--;
-                    _payloadLeft = number + 2;
-                }
-
-                passed = reader.Consumed;
+                _started |= element.StartsFrame;
             }
 
-            Passed += passed;
-            return passed;
+            // The scanner moves the reader over whole pieces only, so where it stands is a place to cut.
+            Passed += reader.Consumed;
+            return reader.Consumed;
         }
     }
 }
