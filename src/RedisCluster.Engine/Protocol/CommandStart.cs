@@ -13,14 +13,17 @@ namespace RedisCluster.Engine.Protocol
     {
         private CommandStart(byte[][] leading, int count, int largeIndex, long largeLength)
         {
-            Leading = leading;
+            Arguments = leading;
             Count = count;
             LargeIndex = largeIndex;
             LargeLength = largeLength;
         }
 
         /// <summary>The arguments before the large one, whole.</summary>
-        public IReadOnlyList<byte[]> Leading { get; }
+        public IReadOnlyList<byte[]> Leading => Arguments;
+
+        /// <summary><see cref="Leading"/> as the argument array the tunnel's checks take.</summary>
+        internal byte[][] Arguments { get; }
 
         /// <summary>How many arguments the command has in all.</summary>
         public int Count { get; }

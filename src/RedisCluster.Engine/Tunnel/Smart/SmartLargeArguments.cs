@@ -50,7 +50,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return null;
             }
 
-            byte[][] leading = Leading(start);
+            byte[][] leading = start.Arguments;
             string name = CommandNames.Of(leading[0]);
             CommandInfo? info = _backend.Cluster.Commands.Find(name);
             if (info == null || !info.IsWrite || info.IsBlocking || info.HasMovableKeys || info.Subcommands.Count > 0
@@ -73,7 +73,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         public async Task<RespValue?> StreamAsync(PipeReader reader, CommandStart start, RedisEndpoint owner)
         {
             CancellationToken token = _abort.Token;
-            byte[][] leading = Leading(start);
+            byte[][] leading = start.Arguments;
             _state.Client.Command(CommandNames.Of(leading[0]).ToLowerInvariant());
 
             // A blocking command another client sent earlier reaches its node first, as it would on one server.
@@ -174,17 +174,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             return answer;
-        }
-
-        private static byte[][] Leading(CommandStart start)
-        {
-            var leading = new byte[start.Leading.Count][];
-            for (int i = 0; i < leading.Length; i++)
-            {
-                leading[i] = start.Leading[i];
-            }
-
-            return leading;
         }
 
         /// <summary>The one reply of a streamed command.</summary>

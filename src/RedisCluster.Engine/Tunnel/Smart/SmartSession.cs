@@ -43,8 +43,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly TunnelClientGate? _gate;
         private readonly ClientActivity _activity = new ClientActivity();
         private readonly QueryBufferAccount _queryBuffer;
-        private string? _protocolErrorReason;
-        private CommandStart? _largeStart;
         private volatile bool _working;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
@@ -123,7 +121,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             while (true)
             {
                 List<byte[][]> commands;
-                string? error = null;
+                RespProtocolException? fault = null;
+                CommandStart? start = null;
                 bool ended = false;
                 if (carried != null)
                 {
@@ -140,7 +139,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                         return;
                     }
 
-                    commands = TakeBatch(reader, result, out error);
+                    commands = TakeBatch(reader, result, out fault, out start);
                     ended = result.IsCompleted || result.IsCanceled;
                 }
 
@@ -166,12 +165,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     _pipeline.ForgetBatch();
                 }
 
-                if (error != null)
+                if (fault != null)
                 {
                     // Like Redis: the commands before the garbage are answered, then the error, then the close.
-                    _context.Statistics.Error();
-                    _context.Log.Warning("Tunnel: smart client " + Client + " sent invalid RESP (" + error + "); disconnected.");
-                    RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + ErrorLines.OneLine(_protocolErrorReason ?? error)), _state.Protocol);
+                    WriteProtocolError(output, fault);
                     quit = true;
                 }
 
@@ -181,8 +178,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return;
                 }
 
-                CommandStart? start = _largeStart;
-                _largeStart = null;
                 if (start != null && !ended && _state.SubscribeFrom == null && !await StreamAsync(reader, writer, start, output).ConfigureAwait(false))
                 {
                     return;
@@ -211,14 +206,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>
         /// Cuts the commands out of what one read brought, up to <see cref="MaxBatch"/> commands or the
         /// buffered-frame limit, whichever comes first: what one client makes the tunnel hold at a time stays
-        /// bounded however much it pipelines. <paramref name="error"/> is set when the input stops making sense.
+        /// bounded however much it pipelines. <paramref name="fault"/> is set when the input stops making sense;
+        /// <paramref name="large"/> when the input ends in the start of a command with a large argument.
         /// </summary>
-        private List<byte[][]> TakeBatch(PipeReader reader, ReadResult result, out string? error)
+        private List<byte[][]> TakeBatch(PipeReader reader, ReadResult result, out RespProtocolException? fault, out CommandStart? large)
         {
             RespLimits limits = _context.Options.ClientLimits;
             ReadOnlySequence<byte> buffer = result.Buffer;
             var commands = new List<byte[][]>();
-            error = null;
+            fault = null;
+            large = null;
             bool full = false;
             try
             {
@@ -234,15 +231,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
             catch (RespProtocolException ex)
             {
-                error = ex.Message;
-                _protocolErrorReason = ex.RedisReason;
+                fault = ex;
             }
 
             long consumed = result.Buffer.Length - buffer.Length;
-            if (!full && error == null && !buffer.IsEmpty
-                && CommandStart.TryRead(buffer, limits, SmartLargeArguments.StreamFrom, out CommandStart? start))
+            if (!full && fault == null && !buffer.IsEmpty)
             {
-                _largeStart = start;
+                CommandStart.TryRead(buffer, limits, SmartLargeArguments.StreamFrom, out large);
             }
 
             // When the batch is full the rest is already here: say so, or the next read would wait for more.
@@ -264,9 +259,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
             catch (RespProtocolException ex)
             {
-                _context.Statistics.Error();
-                _context.Log.Warning("Tunnel: smart client " + Client + " sent invalid RESP (" + ex.Message + "); disconnected.");
-                RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + ErrorLines.OneLine(ex.RedisReason ?? ex.Message)), _state.Protocol);
+                WriteProtocolError(output, ex);
                 await WriteOutAsync(writer, output).ConfigureAwait(false);
                 return false;
             }
@@ -278,6 +271,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             return streamed != false;
+        }
+
+        /// <summary>Counts and logs the client's invalid input and answers it with Redis's own "Protocol error" text.</summary>
+        private void WriteProtocolError(GrowableBuffer output, RespProtocolException fault)
+        {
+            _context.Statistics.Error();
+            _context.Log.Warning("Tunnel: smart client " + Client + " sent invalid RESP (" + fault.Message + "); disconnected.");
+            RespWriter.WriteValue(output, RespValue.Error("ERR Protocol error: " + ErrorLines.OneLine(fault.RedisReason ?? fault.Message)), _state.Protocol);
         }
 
         private async Task WriteOutAsync(PipeWriter writer, GrowableBuffer output)
