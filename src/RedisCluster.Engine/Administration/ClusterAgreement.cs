@@ -36,17 +36,10 @@ namespace RedisCluster.Engine.Administration
         /// <summary>Empty once <paramref name="session"/>'s node knows the node <paramref name="nodeId"/>, its handshake done.</summary>
         public static async Task<IReadOnlyList<string>> UnknownNodeProblemsAsync(NodeSession session, string nodeId, CancellationToken cancellationToken)
         {
-            string text = await session.ClusterNodesTextAsync(cancellationToken).ConfigureAwait(false);
-            foreach (string line in text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries))
-            {
-                string[] fields = line.Trim().Split(' ');
-                if (fields.Length > 2 && fields[0] == nodeId && !fields[2].Contains("handshake") && !fields[2].Contains("noaddr"))
-                {
-                    return Array.Empty<string>();
-                }
-            }
-
-            return new[] { session.Endpoint + " does not know node " + nodeId + " yet" };
+            IReadOnlyList<ClusterNode> view = await session.ClusterNodesAsync(cancellationToken).ConfigureAwait(false);
+            return view.Any(n => n.Id == nodeId && !n.HasFlag("handshake") && !n.HasFlag("noaddr"))
+                ? Array.Empty<string>()
+                : new[] { session.Endpoint + " does not know node " + nodeId + " yet" };
         }
 
         /// <summary>Every node's view matches <paramref name="expected"/>, its cluster_state is ok, and the replicas' links are up.</summary>
