@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Tests.Hosting;
 using RedisCluster.Tests.Infrastructure;
@@ -20,9 +19,7 @@ public sealed class MoveRedisSlotRefusalTests : SharedClusterRefusals
     [Fact]
     public void OverlappingRangesAreRefused()
     {
-        ErrorRecord error = Refused($"Move-RedisSlot -Slot 100-200,150-160 -Destination {Primary(6000).Endpoint} -Cluster {Seed}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("Slot 150 is given twice (100-200 and 150-160 overlap)", error.Exception.Message);
+        RefusedAsInvalidArgument($"Move-RedisSlot -Slot 100-200,150-160 -Destination {Primary(6000).Endpoint} -Cluster {Seed}", "Slot 150 is given twice (100-200 and 150-160 overlap)");
     }
 
     [Theory]
@@ -31,17 +28,13 @@ public sealed class MoveRedisSlotRefusalTests : SharedClusterRefusals
     [InlineData("abc", "'abc' is not a slot or slot range")]
     public void ABadSlotIsRefused(string slot, string message)
     {
-        ErrorRecord error = Refused($"Move-RedisSlot -Slot {slot} -Destination {Primary(6000).Endpoint} -Cluster {Seed}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains(message, error.Exception.Message);
+        RefusedAsInvalidArgument($"Move-RedisSlot -Slot {slot} -Destination {Primary(6000).Endpoint} -Cluster {Seed}", message);
     }
 
     [Fact]
     public void AnUnknownNodeIdIsRefused()
     {
-        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination 0123456789abcdef0123456789abcdef01234567 -Cluster {Seed}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("The cluster has no node '0123456789abcdef0123456789abcdef01234567'", error.Exception.Message);
+        RefusedAsInvalidArgument($"Move-RedisSlot -Slot 1 -Destination 0123456789abcdef0123456789abcdef01234567 -Cluster {Seed}", "The cluster has no node '0123456789abcdef0123456789abcdef01234567'");
     }
 
     [Fact]
@@ -49,9 +42,7 @@ public sealed class MoveRedisSlotRefusalTests : SharedClusterRefusals
     {
         ClusterNode replica = Nodes.First(n => n.IsReplica);
         ClusterNode primary = Nodes.Single(n => n.Id == replica.PrimaryId);
-        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {replica.Id} -Cluster {Seed}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("Node " + replica.Endpoint + " is a replica (of " + primary.Endpoint + "); slots can only move to a primary.", error.Exception.Message);
+        RefusedAsInvalidArgument($"Move-RedisSlot -Slot 1 -Destination {replica.Id} -Cluster {Seed}", "Node " + replica.Endpoint + " is a replica (of " + primary.Endpoint + "); slots can only move to a primary.");
     }
 
     [Fact]
@@ -59,17 +50,13 @@ public sealed class MoveRedisSlotRefusalTests : SharedClusterRefusals
     {
         using var other = new EmptyClusterNodes(3);
         var theirs = Ps.RunClean($"New-RedisCluster {other.EndpointList()} -ReplicasPerPrimary 0").Cast<ClusterNode>().ToList();
-        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {theirs[1].Endpoint} -Cluster {Seed}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("The cluster has no node '" + theirs[1].Endpoint + "'", error.Exception.Message);
+        RefusedAsInvalidArgument($"Move-RedisSlot -Slot 1 -Destination {theirs[1].Endpoint} -Cluster {Seed}", "The cluster has no node '" + theirs[1].Endpoint + "'");
         Assert.Equal("0-5460", string.Join(",", EmptyClusterNodes.ClusterNodes(other.Nodes[0]).Where(l => l.StartsWith(theirs[0].Id, StringComparison.Ordinal)).Select(l => l.Split(' ')[8])));
     }
 
     [Fact]
     public void AnIdWithoutAClusterIsRefused()
     {
-        ErrorRecord error = Refused($"Move-RedisSlot -Slot 1 -Destination {Primary(6000).Id}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("give -Cluster too", error.Exception.Message);
+        RefusedAsInvalidArgument($"Move-RedisSlot -Slot 1 -Destination {Primary(6000).Id}", "give -Cluster too");
     }
 }

@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using RedisCluster.Engine.Administration;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Tests.Hosting;
@@ -21,18 +20,14 @@ public sealed class OptimizeRedisClusterRefusalTests : SharedClusterRefusals
     [Fact]
     public void AWeightForAnUnknownNodeIsRefused()
     {
-        ErrorRecord error = Refused($"Optimize-RedisCluster {Seed} -Weight @{{ '0123456789abcdef0123456789abcdef01234567' = 2 }}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("The cluster has no node '0123456789abcdef0123456789abcdef01234567'", error.Exception.Message);
+        RefusedAsInvalidArgument($"Optimize-RedisCluster {Seed} -Weight @{{ '0123456789abcdef0123456789abcdef01234567' = 2 }}", "The cluster has no node '0123456789abcdef0123456789abcdef01234567'");
     }
 
     [Fact]
     public void AWeightForAReplicaIsRefused()
     {
         ClusterNode replica = Nodes.First(n => n.IsReplica);
-        ErrorRecord error = Refused($"Optimize-RedisCluster {Seed} -Weight @{{ '{replica.Endpoint}' = 2 }}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("Node " + replica.Endpoint + " is a replica; only primaries hold slots, so only they take a weight.", error.Exception.Message);
+        RefusedAsInvalidArgument($"Optimize-RedisCluster {Seed} -Weight @{{ '{replica.Endpoint}' = 2 }}", "Node " + replica.Endpoint + " is a replica; only primaries hold slots, so only they take a weight.");
     }
 
     [Theory]
@@ -40,18 +35,14 @@ public sealed class OptimizeRedisClusterRefusalTests : SharedClusterRefusals
     [InlineData("'heavy'", "The weight of {0} is 'heavy'; a weight is a number of 0 or more.")]
     public void ABadWeightIsRefused(string weight, string message)
     {
-        ErrorRecord error = Refused($"Optimize-RedisCluster {Seed} -Weight @{{ '{FirstPrimary.Id}' = {weight} }}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains(string.Format(message, FirstPrimary.Id), error.Exception.Message);
+        RefusedAsInvalidArgument($"Optimize-RedisCluster {Seed} -Weight @{{ '{FirstPrimary.Id}' = {weight} }}", string.Format(message, FirstPrimary.Id));
     }
 
     [Fact]
     public void WeightZeroForEveryPrimaryIsRefused()
     {
         string weights = string.Join("; ", Nodes.Where(n => n.IsPrimary).Select(n => $"'{n.Id}' = 0"));
-        ErrorRecord error = Refused($"Optimize-RedisCluster {Seed} -Weight @{{ {weights} }}");
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
-        Assert.Contains("Every primary that takes part has weight 0", error.Exception.Message);
+        RefusedAsInvalidArgument($"Optimize-RedisCluster {Seed} -Weight @{{ {weights} }}", "Every primary that takes part has weight 0");
     }
 
     [Fact]

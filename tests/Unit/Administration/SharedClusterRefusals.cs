@@ -36,6 +36,15 @@ public abstract class SharedClusterRefusals : IDisposable
         return error;
     }
 
+    /// <summary><see cref="Refused"/> with an InvalidArgument error whose message contains <paramref name="message"/>.</summary>
+    protected ErrorRecord RefusedAsInvalidArgument(string script, string message)
+    {
+        ErrorRecord error = Refused(script);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains(message, error.Exception.Message);
+        return error;
+    }
+
     protected void AssertUnchanged() => Assert.Equal(_before, SlotMap());
 
     private string SlotMap() => ClusterLayout.SlotColumns(_shared);
