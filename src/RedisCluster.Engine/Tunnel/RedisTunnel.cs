@@ -212,7 +212,7 @@ namespace RedisCluster.Engine.Tunnel
             }
 
             var tunnel = new RedisTunnel(options, TunnelMode.Smart, connector, log, null, id, access);
-            var backend = new SmartBackend(cluster, new TransportConnector(untimed), new SmartRelayLinks(untimed, tunnel.Statistics), log);
+            var backend = new SmartBackend(cluster, new TransportConnector(untimed), new SmartRelayLinks(untimed, tunnel.Statistics), tunnel._context);
             tunnel.Statistics.CountSharedConnections(backend.OpenSharedConnections);
             try
             {

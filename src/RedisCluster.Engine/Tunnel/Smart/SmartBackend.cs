@@ -3,6 +3,8 @@ using System.Threading;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Routing;
+using RedisCluster.Engine.Tunnel.Hosting;
+using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
@@ -17,13 +19,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         private readonly BatchCoalescer _batches;
 
-        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links, IRedisLog log)
+        public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links, TunnelContext context)
         {
             Cluster = cluster;
             Connector = connector;
             Links = links;
             _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
-            Busy = new SmartBusyNodes(this, log);
+            Busy = new SmartBusyNodes(this, context.Log);
+            Tracking = new SmartTracking(this, context);
             BlockingOrder = new SmartBlockingOrder(this);
         }
 
@@ -42,6 +45,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         /// <summary>Whether a primary is busy with a script, for answering as one busy server.</summary>
         public SmartBusyNodes Busy { get; }
+
+        /// <summary>CLIENT TRACKING for the applications: the tracking table, the invalidation feeds, the deliveries.</summary>
+        public SmartTracking Tracking { get; }
 
         /// <summary>Keeps blocking commands in their place among other clients' commands.</summary>
         public SmartBlockingOrder BlockingOrder { get; }
@@ -62,11 +68,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
         public RedisEndpoint? OwnerOf(int slot) => Cluster.Topology.GetPrimaryForSlot(slot)?.Endpoint;
 
         /// <summary>The router's and the relay's connections open now (not the clients' own).</summary>
-        public long OpenSharedConnections() => Cluster.OpenConnections + Links.OpenCount;
+        public long OpenSharedConnections() => Cluster.OpenConnections + Links.OpenCount + Tracking.OpenFeeds;
 
         public void Dispose()
         {
             Busy.Dispose();
+            Tracking.Dispose();
             Links.Dispose();
             Cluster.Dispose();
         }

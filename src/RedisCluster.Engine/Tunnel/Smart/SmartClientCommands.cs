@@ -63,9 +63,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
                     self.NoEvict = mode == "ON";
                     return RespValue.Ok;
-                case "GETREDIR" when args.Length == 2:
-                    // Tracking is refused through the tunnel, so no client ever redirects.
-                    return RespValue.FromInteger(-1);
                 case "KILL":
                     return Kill(args, self, clients, out closeAfterReply);
                 case "HELP":

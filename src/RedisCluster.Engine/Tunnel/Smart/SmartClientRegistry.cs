@@ -16,6 +16,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>Every client, oldest (lowest id) first, as Redis lists them.</summary>
         public IReadOnlyList<SmartClientState> All() => _clients.Values.OrderBy(c => c.Id).ToList();
 
-        public SmartClientState? Find(long id) => _clients.TryGetValue(id, out SmartClientState? client) ? client : null;
+        public SmartClientState? Find(long id) => _clients.TryGetValue(id, out SmartClientState? client) && !client.Quitting ? client : null;
     }
 }

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
+using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
@@ -65,6 +66,18 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>Handed to a subscription relay.</summary>
         public bool Subscribed { get; set; }
 
+        /// <summary>CLIENT TRACKING: what the application tracks and where its invalidations go.</summary>
+        public ClientTracking Tracking { get; } = new ClientTracking();
+
+        /// <summary>Where invalidation messages for the application wait to be written; null until its session writes.</summary>
+        public PushOutbox? Pushes { get; set; }
+
+        /// <summary>
+        /// The application said QUIT: from then on it is gone for the other applications (a redirect to it is broken),
+        /// as on a server that frees a client before another client's next command runs.
+        /// </summary>
+        public bool Quitting { get; set; }
+
         /// <summary>CLIENT NO-EVICT ON.</summary>
         public bool NoEvict { get; set; }
 
@@ -86,14 +99,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
         public string Describe(long queryBytes = 0)
         {
             var flags = new StringBuilder();
-            flags.Append(Subscribed ? "P" : string.Empty).Append(Multi >= 0 ? "x" : string.Empty).Append(Blocked ? "b" : string.Empty).Append(NoEvict ? "e" : string.Empty);
+            flags.Append(Subscribed ? "P" : string.Empty).Append(Tracking.ListFlags()).Append(Multi >= 0 ? "x" : string.Empty).Append(Blocked ? "b" : string.Empty).Append(NoEvict ? "e" : string.Empty);
             byte[]? name = Name;
             return "id=" + Number(Id) + " addr=" + Address + " laddr=" + LocalAddress + " fd=" + Number(Descriptor)
                 + " name=" + (name == null ? string.Empty : Encoding.UTF8.GetString(name))
                 + " age=" + Number(Seconds(_created)) + " idle=" + Number(Seconds(Interlocked.Read(ref _lastInteraction)))
                 + " flags=" + (flags.Length == 0 ? "N" : flags.ToString()) + " db=0 sub=0 psub=0 ssub=0 multi=" + Number(Multi)
                 + " qbuf=" + Number(queryBytes) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" + _lastCommand
-                + " user=default redir=-1 resp=" + Number(Protocol);
+                + " user=default redir=" + Number(Tracking.RedirectForInfo) + " resp=" + Number(Protocol);
         }
 
         private static long Seconds(long since) => (Stopwatch.GetTimestamp() - since) / Stopwatch.Frequency;

@@ -3,12 +3,14 @@ using System.IO.Pipelines;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Protocol;
+using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
     /// <summary>
-    /// The writes to one subscribed smart client. Its own node's messages and the keyspace notifications of the
-    /// other primaries are pumped by different tasks; one gate keeps their frames from interleaving.
+    /// The writes to one smart client. Its replies, a subscription's messages, the keyspace notifications of other
+    /// primaries and tracking invalidations are written by different tasks; one gate keeps their frames from
+    /// interleaving.
     /// </summary>
     internal sealed class SmartClientWrites
     {
@@ -28,18 +30,42 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return;
             }
 
+            await WriteAsync(client, new ReadOnlyMemory<byte>(output.ToArray()), abort).ConfigureAwait(false);
+            output.Clear();
+        }
+
+        /// <summary>Writes <paramref name="bytes"/>, whole frames, to the client.</summary>
+        public async Task WriteAsync(PipeWriter client, ReadOnlyMemory<byte> bytes, CancellationToken abort)
+        {
             await _gate.WaitAsync(abort).ConfigureAwait(false);
             try
             {
-                _statistics.AddToClient(output.WrittenCount);
-                await client.WriteAsync(new ReadOnlyMemory<byte>(output.ToArray()), abort).ConfigureAwait(false);
+                _statistics.AddToClient(bytes.Length);
+                await client.WriteAsync(bytes, abort).ConfigureAwait(false);
             }
             finally
             {
                 _gate.Release();
             }
+        }
 
-            output.Clear();
+        /// <summary>Writes the invalidations waiting in <paramref name="pushes"/>, taken under the gate so they keep their order.</summary>
+        public async Task WritePushesAsync(PipeWriter client, PushOutbox pushes, CancellationToken abort)
+        {
+            await _gate.WaitAsync(abort).ConfigureAwait(false);
+            try
+            {
+                byte[]? frames = pushes.TakeAll();
+                if (frames != null)
+                {
+                    _statistics.AddToClient(frames.Length);
+                    await client.WriteAsync(frames, abort).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
     }
 }

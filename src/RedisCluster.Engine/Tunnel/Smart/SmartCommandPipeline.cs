@@ -38,6 +38,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _large = new SmartLargeArguments(state, _transaction);
         }
 
+        /// <summary>The session's answer to HELLO, which also switches the protocol it speaks.</summary>
+        public RespValue Hello(byte[][] args) => _local.Hello(args);
+
         /// <summary>The client's MULTI block and WATCH.</summary>
         public SmartTransaction Transaction => _transaction;
 
@@ -77,6 +80,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     // would not be run on its own is refused now, and EXEC then aborts, as Redis does.
                     RespValue? refusedInBlock = SmartRefusals.RefusedInTransaction(name, args, _backend.Cluster.Commands.Find(name));
                     _transaction.MultiFailed |= refusedInBlock != null;
+                    if (refusedInBlock == null && _client.Tracking.IsOn)
+                    {
+                        var queued = RedisCommand.Create(args, name);
+                        await _backend.Tracking.BeforeCommandAsync(_client, queued, _backend.Cluster.Commands.Find(queued), _abort.Token).ConfigureAwait(false);
+                    }
+
                     replies[i] = refusedInBlock ?? await _transaction.QueueAsync(args).ConfigureAwait(false);
                 }
                 else
@@ -158,8 +167,20 @@ namespace RedisCluster.Engine.Tunnel.Smart
                             {
                                 var command = RedisCommand.Create(args, name);
                                 CommandInfo? info = _backend.Cluster.Commands.Find(command);
-                                int key = await _blocking.BlockingKeyIndexAsync(command, info).ConfigureAwait(false);
-                                if (key >= 0)
+                                bool trackedScript = _state.Scripts.Takes(name, args) && !_state.Pin.IsPinned;
+                                if (_client.Tracking.IsOn)
+                                {
+                                    await _backend.Tracking.BeforeCommandAsync(_client, command, info, _abort.Token, trackedScript).ConfigureAwait(false);
+                                }
+
+                                int key = trackedScript ? -1 : await _blocking.BlockingKeyIndexAsync(command, info).ConfigureAwait(false);
+                                if (trackedScript)
+                                {
+                                    // Only the node knows whether the script read anything, so it runs where the node tracks for this client.
+                                    await _router.RunQueuedAsync(batch).ConfigureAwait(false);
+                                    replies[i] = await _state.Scripts.RunAsync(command, _abort.Token).ConfigureAwait(false);
+                                }
+                                else if (key >= 0)
                                 {
                                     // Everything before it first, in order (an LPUSH pipelined before a BLPOP must count).
                                     await _router.RunQueuedAsync(batch).ConfigureAwait(false);
@@ -174,6 +195,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                             break;
                     }
                 }
+
+                _client.Tracking.CommandDone(name, _transaction.Multi != null);
 
                 // HELLO switches the protocol for its own reply and everything after it.
                 batch.Protocols[i] = _state.Protocol;

@@ -6,6 +6,7 @@ using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel.Hosting;
+using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
@@ -51,11 +52,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
                     return Text(args[1]) == "0" ? RespValue.Ok : RespValue.Error("ERR DB index is out of range (a cluster has only database 0)");
                 case "QUIT":
+                    _client.Quitting = true;
                     return RespValue.Ok;
                 case "RESET":
                     _state.Protocol = 2;
                     _client.Name = null;
                     _client.NoEvict = false;
+                    _backend.Tracking.Disable(_client);
                     _state.Replies.Reset();
                     _transaction.Multi = null;
                     _transaction.MultiFailed = false;
@@ -90,6 +93,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return RespValue.Ok;
                 case "CLIENT" when SmartReplySwitch.IsClientReply(name, args):
                     return _state.Replies.Answer(args);
+                case "CLIENT" when SmartTracking.Answers(args):
+                    return await _backend.Tracking.AnswerAsync(_client, args, _abort.Token).ConfigureAwait(false);
                 case "CLIENT":
                     return SmartRefusals.Refused(name, args) ?? await SmartClientCommands.UnknownKillUserAsync(args, _backend, _abort.Token).ConfigureAwait(false) ?? (SmartClientCommands.IsUnblock(args)
                         ? await SmartClientCommands.UnblockAsync(args, _backend, _abort.Token).ConfigureAwait(false)
@@ -115,9 +120,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     // One server has one script cache: a later EVALSHA finds the script wherever its keys are.
                     await _backend.Scripts.LoadEverywhereAsync(_backend, args, _abort.Token).ConfigureAwait(false);
                     return null;
+                case "CONFIG":
+                    return await TrackingTableConfig.AnswerAsync(_backend, args, _abort.Token).ConfigureAwait(false)
+                        ?? await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
                 case "RANDOMKEY":
                 case "SLOWLOG":
-                case "CONFIG":
                     return await SmartServerCommands.AnswerAsync(_backend, name, args, _abort.Token).ConfigureAwait(false);
                 default:
                     return SmartRefusals.Refused(name, args);
@@ -150,7 +157,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return replies;
         }
 
-        private RespValue Hello(byte[][] args)
+        /// <summary>HELLO as the one server the tunnel presents answers it; switches the session's protocol.</summary>
+        public RespValue Hello(byte[][] args)
         {
             int protocol = _state.Protocol;
             if (args.Length > 1)
@@ -202,7 +210,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private SmartServerFacts Facts()
         {
             TunnelStatistics stats = _context.Statistics;
-            return new SmartServerFacts(_client.LocalPort, stats.ClientsNow, stats.ClientsTotal, stats.ClientsRefused, _context.Admission.Maximum);
+            return new SmartServerFacts(_client.LocalPort, stats.ClientsNow, stats.ClientsTotal, stats.ClientsRefused, _context.Admission.Maximum, _backend.Tracking.Figures());
         }
 
         /// <summary>Redis's full command name as CLIENT LIST shows it: lower case, container|subcommand.</summary>

@@ -37,8 +37,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     string sub = args.Length > 1 ? CommandNames.Of(args[1]) : string.Empty;
                     switch (sub)
                     {
-                        case "TRACKING":
-                        case "CACHING":
                         case "NO-TOUCH":
                             // Per-connection modes of a server connection that is shared with other clients.
                             return RespValue.Error("ERR CLIENT " + sub + " is not supported through the smart tunnel: it would change server connections shared with other clients");
@@ -85,7 +83,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 case "CLIENT":
                     // CLIENT REPLY is the tunnel's own switch outside a transaction; queued, it would silence the shared connection.
                     string sub = args.Length > 1 ? CommandNames.Of(args[1]) : string.Empty;
-                    return sub == "SETNAME" || sub == "SETINFO" || sub == "REPLY" ? SharedInTransaction("CLIENT " + sub) : null;
+                    // Tracking is the tunnel's too: queued, it would turn tracking on for the shared connection.
+                    return sub == "SETNAME" || sub == "SETINFO" || sub == "REPLY" || sub == "TRACKING" || sub == "CACHING" || sub == "GETREDIR" || sub == "TRACKINGINFO"
+                        ? SharedInTransaction("CLIENT " + sub) : null;
                 default:
                     return null;
             }

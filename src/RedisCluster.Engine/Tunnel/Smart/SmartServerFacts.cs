@@ -3,8 +3,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// <summary>What INFO through the smart tunnel says about the application's own connections: the tunnel's figures, not the nodes'.</summary>
     internal sealed class SmartServerFacts
     {
-        public SmartServerFacts(int listenPort, long connectedClients, long totalConnections, long rejectedConnections, long maxClients)
+        public SmartServerFacts(int listenPort, long connectedClients, long totalConnections, long rejectedConnections, long maxClients, Tracking.TrackingFigures tracking)
         {
+            Tracking = tracking;
             ListenPort = listenPort;
             ConnectedClients = connectedClients;
             TotalConnections = totalConnections;
@@ -22,5 +23,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         public long RejectedConnections { get; }
 
         public long MaxClients { get; }
+
+        /// <summary>The tunnel's tracking table, which INFO's tracking fields describe.</summary>
+        public Tracking.TrackingFigures Tracking { get; }
     }
 }

@@ -118,6 +118,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     {
                         case "connected_clients": return Number(facts.ConnectedClients);
                         case "maxclients": return Number(facts.MaxClients);
+                        case "tracking_clients": return Number(facts.Tracking.Clients);
                         case "cluster_connections": return null;
                         case "client_recent_max_input_buffer":
                         case "client_recent_max_output_buffer": return Max(values) ?? first;
@@ -155,6 +156,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     {
                         case "total_connections_received": return Number(facts.TotalConnections);
                         case "rejected_connections": return Number(facts.RejectedConnections);
+                        case "tracking_total_keys": return Number(facts.Tracking.Keys);
+                        case "tracking_total_items": return Number(facts.Tracking.Items);
+                        case "tracking_total_prefixes": return Number(facts.Tracking.Prefixes);
                         case "latest_fork_usec":
                         case "current_eviction_exceeded_time":
                             return Max(values) ?? first;

@@ -13,6 +13,7 @@ using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel.Hosting;
+using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
@@ -43,6 +44,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly TunnelClientGate? _gate;
         private readonly ClientActivity _activity = new ClientActivity();
         private readonly QueryBufferAccount _queryBuffer;
+        private readonly SmartClientWrites _writes;
+        private readonly PushOutbox _pushes;
         private volatile bool _working;
 
         public SmartSession(TunnelContext context, SmartBackend backend, Socket socket)
@@ -52,6 +55,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _socket = socket;
             _clientId = backend.NextClientId();
             _client = new SmartClientState(_clientId, socket, Abort);
+            _writes = new SmartClientWrites(context.Statistics);
+            _pushes = new PushOutbox(_writes, Overflowed);
+            _client.Pushes = _pushes;
             _pin = new SmartPin(context, backend);
             _gate = context.NewGate();
             Client = QuietCleanup.RemoteName(socket);
@@ -84,6 +90,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             int size = _context.Options.BufferSize;
             PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
             PipeWriter writer = StreamPipes.Writer(stream, Math.Min(4096, size), leaveOpen: true);
+            _pushes.Attach(writer, _abort.Token);
             try
             {
                 await LoopAsync(reader, writer).ConfigureAwait(false);
@@ -106,7 +113,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 // Whatever the client held (a WATCH, a blocking wait) ends with it.
                 _queryBuffer.Release();
                 _backend.Clients.Remove(_client);
+                _backend.Tracking.Disable(_client);
                 _pin.Dispose();
+                _state.Scripts.Dispose();
                 QuietCleanup.Shutdown(_socket);
                 QuietCleanup.Dispose(stream);
                 stats.ClientClosed();
@@ -144,10 +153,17 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
 
                 _working = true;
+                _pushes.Hold();
                 if (commands.Count > 0)
                 {
                     // Another client's blocking command taken before this read reaches its node first.
                     await _backend.BlockingOrder.WaitTurnAsync(_abort.Token).ConfigureAwait(false);
+                    if (_client.Tracking.IsOn)
+                    {
+                        // Invalidations of writes that finished before this batch go before its replies.
+                        await _backend.Tracking.BeforeBatchAsync(_client, _abort.Token).ConfigureAwait(false);
+                        await _writes.WritePushesAsync(writer, _pushes, _abort.Token).ConfigureAwait(false);
+                    }
                 }
 
                 bool quit;
@@ -173,6 +189,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
 
                 await WriteOutAsync(writer, output).ConfigureAwait(false);
+                _pushes.Release();
                 if (quit)
                 {
                     return;
@@ -273,6 +290,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return streamed != false;
         }
 
+        /// <summary>The client let its invalidation messages pile up: closed, as Redis closes a client over its output limit.</summary>
+        private void Overflowed(string why)
+        {
+            _context.Statistics.Error();
+            _context.Log.Warning("Tunnel: smart client " + Client + " was disconnected: " + why + ".");
+            Abort();
+        }
+
         /// <summary>Counts and logs the client's invalid input and answers it with Redis's own "Protocol error" text.</summary>
         private void WriteProtocolError(GrowableBuffer output, RespProtocolException fault)
         {
@@ -285,8 +310,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             if (output.WrittenCount > 0)
             {
-                _context.Statistics.AddToClient(output.WrittenCount);
-                await writer.WriteAsync(output.WrittenMemory, _abort.Token).ConfigureAwait(false);
+                await _writes.WriteAsync(writer, output.WrittenMemory, _abort.Token).ConfigureAwait(false);
                 output.Clear(RetainedOutput);
             }
         }
@@ -335,7 +359,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _client.Subscribed = true;
             try
             {
-                var subscription = new SmartSubscription(_context, upstream, _state.Protocol, _gate, others);
+                var subscription = new SmartSubscription(_context, upstream, _state.Protocol, _gate, others, _writes, _pipeline.Hello, _client);
                 return await subscription.RunAsync(reader, writer, from, _stopReading.Token, _abort.Token).ConfigureAwait(false);
             }
             finally

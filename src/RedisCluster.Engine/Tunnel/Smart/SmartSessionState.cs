@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Net.Sockets;
 using System.Threading;
 using RedisCluster.Engine.Tunnel.Hosting;
+using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
@@ -23,6 +24,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             Client = client;
             Pin = pin;
             Gate = gate;
+            Scripts = new TrackedScripts(backend, context, client);
         }
 
         public TunnelContext Context { get; }
@@ -42,6 +44,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         /// <summary>The connection that holds the client's WATCH or blocking command.</summary>
         public SmartPin Pin { get; }
+
+        /// <summary>The client's scripts while it tracks keys: on connections of its own, where the node tracks what they read.</summary>
+        public TrackedScripts Scripts { get; }
 
         /// <summary>-ClientCredential and -DenyCommand, or null when neither is set.</summary>
         public TunnelClientGate? Gate { get; }

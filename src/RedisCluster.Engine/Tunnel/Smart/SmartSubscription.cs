@@ -27,7 +27,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         private readonly TunnelContext _context;
         private readonly Stream _upstream;
-        private readonly int _protocol;
+        private readonly Func<byte[][], RespValue> _hello;
+        private readonly SmartClientState _client;
+        private readonly Queue<(RespValue Answer, int Protocol)> _hellos = new Queue<(RespValue, int)>();
+        private volatile int _protocol;
         private readonly TunnelClientGate? _access;
         private readonly IReadOnlyList<RedisEndpoint> _otherPrimaries;
         private readonly SmartClientWrites _clientWrites;
@@ -39,12 +42,17 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private int _finished;
 
         /// <param name="otherPrimaries">For classic pub/sub, the primaries other than <paramref name="upstream"/>'s, whose keyspace notifications the client may ask for.</param>
-        public SmartSubscription(TunnelContext context, Stream upstream, int protocol, TunnelClientGate? access, IReadOnlyList<RedisEndpoint> otherPrimaries)
+        /// <param name="clientWrites">The session's gate on the client's writer, which invalidation messages also take.</param>
+        /// <param name="hello">The session's own answer to HELLO (which also switches its protocol).</param>
+        public SmartSubscription(TunnelContext context, Stream upstream, int protocol, TunnelClientGate? access, IReadOnlyList<RedisEndpoint> otherPrimaries,
+            SmartClientWrites clientWrites, Func<byte[][], RespValue> hello, SmartClientState client)
         {
+            _hello = hello;
+            _client = client;
             _otherPrimaries = otherPrimaries;
             _access = access;
             _context = context;
-            _clientWrites = new SmartClientWrites(context.Statistics);
+            _clientWrites = clientWrites;
             _upstream = upstream;
             _protocol = protocol;
         }
@@ -137,7 +145,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
                         continue;
                     }
 
+                    if (name == "HELLO" && _protocol == 3 && await HelloAsync(command, clientOut, abort).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
                     await keyspace.ForwardAsync(name, command, clientOut, abort).ConfigureAwait(false);
+                    _client.Quitting |= name == "QUIT";
                     await SendAsync(command, abort).ConfigureAwait(false);
                     if (name == "QUIT")
                     {
@@ -186,6 +200,55 @@ namespace RedisCluster.Engine.Tunnel.Smart
         }
 
         private Task SendAsync(byte[][] command, CancellationToken abort) => WriteCommandAsync(_upstream, command, abort);
+
+        /// <summary>
+        /// HELLO while subscribed (RESP3 allows it): the connection's protocol changes for the messages after it, so the
+        /// node gets HELLO with the version alone, and its reply (the node's own id and cluster mode) is swapped in the
+        /// pump for the answer of the one server the tunnel presents. False when the node should answer it as it is.
+        /// </summary>
+        private async Task<bool> HelloAsync(byte[][] command, PipeWriter clientOut, CancellationToken abort)
+        {
+            RespValue answer = _hello(command);
+            if (answer.IsError)
+            {
+                var output = new GrowableBuffer(128);
+                RespWriter.WriteValue(output, answer, _protocol);
+                await _clientWrites.FlushAsync(clientOut, output, abort).ConfigureAwait(false);
+                return true;
+            }
+
+            if (command.Length < 2)
+            {
+                return false;
+            }
+
+            int protocol = command[1][0] - '0';
+            lock (_gate)
+            {
+                _hellos.Enqueue((answer, protocol));
+            }
+
+            await SendAsync(new[] { command[0], command[1] }, abort).ConfigureAwait(false);
+            return true;
+        }
+
+        /// <summary>The node's reply to a HELLO sent by <see cref="HelloAsync"/>, switched for the tunnel's answer; null for any other frame.</summary>
+        private RespValue? TakeHello(RespValue frame)
+        {
+            bool isHello = (frame.Type == RespType.Map || frame.Type == RespType.Array) && frame.Items.Count > 1 && frame.Items[0].GetString() == "server";
+            lock (_gate)
+            {
+                if (!isHello || _hellos.Count == 0)
+                {
+                    return null;
+                }
+
+                (RespValue answer, int protocol) = _hellos.Dequeue();
+                _protocol = protocol;
+                _client.Protocol = protocol;
+                return answer;
+            }
+        }
 
         /// <summary>Writes <paramref name="command"/> to a subscription connection and flushes it.</summary>
         internal static async Task WriteCommandAsync(Stream upstream, byte[][] command, CancellationToken abort)
@@ -237,7 +300,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                         }
 
                         NoteCount(frame);
-                        RespWriter.WriteValue(output, frame, _protocol);
+                        RespWriter.WriteValue(output, TakeHello(frame) ?? frame, _protocol);
                     }
 
                     upstream.AdvanceTo(buffer.Start, buffer.End);
