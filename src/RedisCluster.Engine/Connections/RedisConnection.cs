@@ -453,7 +453,8 @@ namespace RedisCluster.Engine.Connections
                     return false;
                 }
 
-                value = RespValue.Error("ERR the reply from " + Endpoint + " cannot be represented (" + ex.Message + "); it was skipped");
+                value = RespValue.Unrepresentable("ERR the reply from " + Endpoint + " cannot be represented (" + ex.Message + "); it was skipped",
+                    buffer.Slice(0, end).ToArray());
                 return true;
             }
         }

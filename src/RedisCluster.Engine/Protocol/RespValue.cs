@@ -40,6 +40,20 @@ namespace RedisCluster.Engine.Protocol
         /// <summary>RESP3 attributes that preceded this value on the wire, if any.</summary>
         public RespValue? Attributes { get; private set; }
 
+        /// <summary>
+        /// On the error that stands for a reply no value could hold (nested deeper than the limit), the server's own
+        /// bytes of that reply: a relay passes them on as they came. Null on every other value.
+        /// </summary>
+        public byte[]? ServerBytes { get; private set; }
+
+        /// <summary>The error that stands for a reply no value could hold, carrying its bytes.</summary>
+        public static RespValue Unrepresentable(string message, byte[] serverBytes)
+        {
+            RespValue error = Error(message);
+            error.ServerBytes = serverBytes;
+            return error;
+        }
+
         /// <summary>The three-letter format of a verbatim string (for example "txt").</summary>
         public string? VerbatimFormat { get; }
 

@@ -259,8 +259,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return true;
         }
 
-        private static void WriteReply(GrowableBuffer output, string name, int argumentCount, RespValue? value, int protocol, List<RedisCommand>? transaction)
+        private void WriteReply(GrowableBuffer output, string name, int argumentCount, RespValue? value, int protocol, List<RedisCommand>? transaction)
         {
+            if (value?.ServerBytes is byte[] served && (protocol >= 3 || RespResp2Fit.Fits(served, _context.Connection.Limits)))
+            {
+                // A reply too deep for a value (a Lua table that holds itself) that came through the cluster client:
+                // the server's own bytes, as Redis would have sent them.
+                output.Write(served);
+                return;
+            }
+
             RespValue reply = Hide(value ?? RespValue.Error("ERR tunnel: no reply"));
             if (protocol < 3)
             {
