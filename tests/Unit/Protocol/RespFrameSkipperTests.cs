@@ -6,9 +6,9 @@ using Xunit;
 namespace RedisCluster.Tests.Protocol
 {
     /// <summary>
-    /// RespFrameSkipper: the end of a frame found across reads, resuming where the last read stopped. As the
-    /// data grows read by read it must agree with RespReader.TrySkip on the whole frame, never end early,
-    /// and reject what TrySkip rejects.
+    /// RespFrameSkipper: the end of a frame found across reads on the stream scanner, resuming where the last
+    /// read stopped. As the data grows read by read it must agree with RespReader.TryRead on where the frame
+    /// ends, never end early, and reject malformed framing.
     /// </summary>
     public class RespFrameSkipperTests
     {
@@ -80,7 +80,7 @@ namespace RedisCluster.Tests.Protocol
             {
                 var buffer = Sequences.RandomPieces(wire.AsSpan(0, length).ToArray(), new Random(length), 5);
                 bool found = skipper.TrySkip(buffer, RespLimits.Default, out SequencePosition end);
-                Assert.Equal(RespReader.TrySkip(buffer, RespLimits.Default, out SequencePosition whole), found);
+                Assert.Equal(RespReader.TryRead(buffer, RespLimits.Default, out _, out SequencePosition whole), found);
                 if (found)
                 {
                     Assert.True(length >= frame, "ended after " + length + " of " + frame + " bytes");

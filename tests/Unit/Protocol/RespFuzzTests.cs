@@ -55,10 +55,22 @@ namespace RedisCluster.Tests.Protocol
                 Assert.True(readAllocated < input.Length + AllocationSlack, context + ": TryRead allocated " + readAllocated + " bytes");
                 Assert.True(skipAllocated < input.Length + AllocationSlack, context + ": TrySkip allocated " + skipAllocated + " bytes");
 
-                Assert.True(read == skip, context + ": TryRead gave " + read + " but TrySkip gave " + skip);
+                // The skipper is the stream scanner, which checks the framing (markers, header numbers, limits) but not
+                // the text of a line value or the nesting depth, and reads header numbers as strictly as Redis does (no
+                // leading zeros, no line too long to be a number). Where both find a whole value they find the same
+                // end; the skipper never needs more where the reader found a value, and never claims a value where
+                // the reader needs more.
                 if (read == Outcome.Value)
                 {
-                    Assert.Equal(end, skipEnd);
+                    Assert.True(skip != Outcome.NeedMore, context + ": TryRead gave a value but the skipper needs more");
+                    if (skip == Outcome.Value)
+                    {
+                        Assert.Equal(end, skipEnd);
+                    }
+                }
+                else if (read == Outcome.NeedMore)
+                {
+                    Assert.True(skip != Outcome.Value, context + ": TryRead needs more but the skipper found a value");
                 }
 
                 var pieces = random.Next(2) == 0 ? Sequences.OneBytePieces(input) : Sequences.RandomPieces(input, random, 1 + random.Next(16));
@@ -103,7 +115,7 @@ namespace RedisCluster.Tests.Protocol
             long before = GC.GetAllocatedBytesForCurrentThread();
             try
             {
-                bool ok = RespReader.TrySkip(buffer, limits, out SequencePosition end);
+                bool ok = RespFrameSkipper.TrySkipWhole(buffer, limits, out SequencePosition end);
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 return ok ? (Outcome.Value, Sequences.Offset(buffer, end), allocated) : (Outcome.NeedMore, -1, allocated);
             }

@@ -25,7 +25,7 @@ namespace RedisCluster.Tests.Protocol
             var limits = new RespLimits { MaxBulkLength = 1L << 30 };
             var buffer = Sequences.Single(Encoding.ASCII.GetBytes(wire));
             AssertSmallAllocation(() => Assert.False(RespReader.TryRead(buffer, limits, out _, out _)));
-            AssertSmallAllocation(() => Assert.False(RespReader.TrySkip(buffer, limits, out _)));
+            AssertSmallAllocation(() => Assert.False(RespFrameSkipper.TrySkipWhole(buffer, limits, out _)));
         }
 
         [Fact]
@@ -43,7 +43,7 @@ namespace RedisCluster.Tests.Protocol
             Encoding.ASCII.GetBytes("$1000000\r\n").CopyTo(wire, 0);
             var buffer = Sequences.RandomPieces(wire, new Random(3), 4096);
             AssertSmallAllocation(() => Assert.False(RespReader.TryRead(buffer, RespLimits.Default, out _, out _)));
-            AssertSmallAllocation(() => Assert.False(RespReader.TrySkip(buffer, RespLimits.Default, out _)));
+            AssertSmallAllocation(() => Assert.False(RespFrameSkipper.TrySkipWhole(buffer, RespLimits.Default, out _)));
         }
 
         [Fact]
@@ -52,7 +52,7 @@ namespace RedisCluster.Tests.Protocol
             string bulk = new string('x', 100_000);
             string line = new string('y', 50_000);
             var buffer = Sequences.Single(Encoding.ASCII.GetBytes("*3\r\n$100000\r\n" + bulk + "\r\n+" + line + "\r\n:1\r\n"));
-            AssertSmallAllocation(() => Assert.True(RespReader.TrySkip(buffer, RespLimits.Default, out _)));
+            AssertSmallAllocation(() => Assert.True(RespFrameSkipper.TrySkipWhole(buffer, RespLimits.Default, out _)));
         }
 
         private static void AssertSmallAllocation(Action action)

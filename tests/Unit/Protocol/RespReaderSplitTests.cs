@@ -22,7 +22,7 @@ namespace RedisCluster.Tests.Protocol
                 {
                     Assert.False(RespReader.TryRead(buffer, RespLimits.Default, out _, out SequencePosition end), name + ": prefix of " + length + " bytes parsed");
                     Assert.Equal(0, Sequences.Offset(buffer, end));
-                    Assert.False(RespReader.TrySkip(buffer, RespLimits.Default, out _), name + ": prefix of " + length + " bytes skipped");
+                    Assert.False(RespFrameSkipper.TrySkipWhole(buffer, RespLimits.Default, out _), name + ": prefix of " + length + " bytes skipped");
                 }
             }
         }
@@ -79,7 +79,7 @@ namespace RedisCluster.Tests.Protocol
             RespAssert.Equal(expected, value);
             Assert.Equal(frameLength, Sequences.Offset(buffer, end));
 
-            Assert.True(RespReader.TrySkip(buffer, RespLimits.Default, out SequencePosition skipEnd));
+            Assert.True(RespFrameSkipper.TrySkipWhole(buffer, RespLimits.Default, out SequencePosition skipEnd));
             Assert.Equal(frameLength, Sequences.Offset(buffer, skipEnd));
         }
     }

@@ -123,7 +123,7 @@ namespace RedisCluster.Tests.Protocol
                 while (RespReader.TryRead(rest, RespLimits.Default, out RespValue value, out SequencePosition end))
                 {
                     types.Add(value.Type);
-                    Assert.True(RespReader.TrySkip(rest, RespLimits.Default, out SequencePosition skipEnd));
+                    Assert.True(RespFrameSkipper.TrySkipWhole(rest, RespLimits.Default, out SequencePosition skipEnd));
                     Assert.Equal(Sequences.Offset(rest, end), Sequences.Offset(rest, skipEnd));
                     rest = rest.Slice(end);
                 }
@@ -141,7 +141,7 @@ namespace RedisCluster.Tests.Protocol
             var buffer = Sequences.Single(Encoding.ASCII.GetBytes("*2\r\n:1\r\n"));
             Assert.False(RespReader.TryRead(buffer, RespLimits.Default, out _, out SequencePosition end));
             Assert.Equal(0, Sequences.Offset(buffer, end));
-            Assert.False(RespReader.TrySkip(buffer, RespLimits.Default, out end));
+            Assert.False(RespFrameSkipper.TrySkipWhole(buffer, RespLimits.Default, out end));
             Assert.Equal(0, Sequences.Offset(buffer, end));
         }
 

@@ -104,9 +104,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
 
                 var rest = new ReadOnlySequence<byte>(reply, at, reply.Length - at);
+                var skipper = new RespFrameSkipper();
                 for (int e = 0; e < count; e++)
                 {
-                    if (!RespReader.TrySkip(rest, AlreadyChecked, out SequencePosition end))
+                    if (!skipper.TrySkip(rest, AlreadyChecked, out SequencePosition end))
                     {
                         return false;
                     }
