@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -36,6 +37,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly Dictionary<RedisEndpoint, RespValue> _busy = new Dictionary<RedisEndpoint, RespValue>();
         private int _scripts;
         private bool _probing;
+
+        /// <summary>Moves on at every kill: a probe answer sent before it may describe the script it stopped.</summary>
+        private int _kills;
 
         public SmartBusyNodes(SmartBackend backend, IRedisLog log)
         {
@@ -105,12 +109,17 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>The applications' batches with an EVAL or FCALL (or a transaction with one) not yet answered.</summary>
         public int ScriptBatchesInFlight => Volatile.Read(ref _scripts);
 
-        /// <summary>A SCRIPT KILL or FUNCTION KILL stopped a script: no BUSY until a probe finds one again.</summary>
+        /// <summary>
+        /// A SCRIPT KILL or FUNCTION KILL stopped a script. The script ends at its next hook, a moment after the OK,
+        /// and a command that reached the node before then would still get BUSY: so what the nodes said before the
+        /// kill is no longer taken, and the tunnel says BUSY until a probe sent after the kill finds the node free
+        /// (or the script's own reply arrives).
+        /// </summary>
         public void Forget()
         {
             lock (_gate)
             {
-                _busy.Clear();
+                _kills++;
             }
         }
 
@@ -170,36 +179,46 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
         }
 
+        /// <summary>
+        /// Probes every primary, round after round, while a script is in flight. Rounds, not a loop per node: a
+        /// loop that saw no script in flight would end while its neighbours went on for a script that started just
+        /// then, and the node that script ran on would never be asked again.
+        /// </summary>
         private async Task ProbeAsync()
         {
+            var links = new ConcurrentDictionary<RedisEndpoint, RedisConnection>();
             try
             {
                 await Task.Delay(GraceMs, _stop.Token).ConfigureAwait(false);
-                if (!ProbingOn())
+                while (ProbingOn())
                 {
-                    return;
-                }
+                    IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
+                    var nodes = new Task[primaries.Count];
+                    for (int p = 0; p < primaries.Count; p++)
+                    {
+                        nodes[p] = ProbeNodeAsync(primaries[p], links);
+                    }
 
-                IReadOnlyList<RedisEndpoint> primaries = _backend.Cluster.GetPrimaryEndpoints();
-                var nodes = new Task[primaries.Count];
-                for (int p = 0; p < primaries.Count; p++)
-                {
-                    nodes[p] = ProbeNodeAsync(primaries[p]);
+                    await Task.WhenAll(nodes).ConfigureAwait(false);
+                    await Task.Delay(IntervalMs, _stop.Token).ConfigureAwait(false);
                 }
-
-                await Task.WhenAll(nodes).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
             }
             finally
             {
+                foreach (RedisConnection link in links.Values)
+                {
+                    QuietCleanup.Dispose(link);
+                }
+
                 lock (_gate)
                 {
                     _probing = false;
                     if (_scripts > 0 && !_stop.IsCancellationRequested)
                     {
-                        // A script began while the last node's probe was finishing.
+                        // A script began while the last round was finishing.
                         _probing = true;
                         _ = Task.Run(ProbeAsync);
                     }
@@ -207,47 +226,53 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
         }
 
-        /// <summary>Probes one primary until no script is in flight; its last answer is its state.</summary>
-        private async Task ProbeNodeAsync(RedisEndpoint node)
+        /// <summary>Asks one primary once whether it is busy; its answer is its state until the next round.</summary>
+        private async Task ProbeNodeAsync(RedisEndpoint node, ConcurrentDictionary<RedisEndpoint, RedisConnection> links)
         {
-            RedisConnection? link = null;
+            RespValue? busy = null;
+            int kills;
+            lock (_gate)
+            {
+                kills = _kills;
+            }
+
             try
             {
-                while (ProbingOn())
+                if (!links.TryGetValue(node, out RedisConnection? link))
                 {
-                    RespValue? busy = null;
-                    try
-                    {
-                        link ??= await _backend.Links.OpenDedicatedAsync(node, _stop.Token).ConfigureAwait(false);
-                        RespValue reply = await link.ExecuteAsync(Ping, _stop.Token).ConfigureAwait(false);
-                        busy = ErrorReplyClassifier.Classify(reply) == ErrorReplyKind.Busy ? reply : null;
-                    }
-                    catch (RedisException ex)
-                    {
-                        // Unknown: not reported busy; the router meets whatever the node does.
-                        _log.Debug("Tunnel: the busy probe of " + node + " failed: " + ErrorLines.OneLine(ex.Message));
-                        QuietCleanup.Dispose(link);
-                        link = null;
-                    }
+                    link = await _backend.Links.OpenDedicatedAsync(node, _stop.Token).ConfigureAwait(false);
+                    links[node] = link;
+                }
 
-                    lock (_gate)
-                    {
-                        if (busy != null && _scripts > 0)
-                        {
-                            _busy[node] = busy;
-                        }
-                        else
-                        {
-                            _busy.Remove(node);
-                        }
-                    }
-
-                    await Task.Delay(IntervalMs, _stop.Token).ConfigureAwait(false);
+                RespValue reply = await link.ExecuteAsync(Ping, _stop.Token).ConfigureAwait(false);
+                busy = ErrorReplyClassifier.Classify(reply) == ErrorReplyKind.Busy ? reply : null;
+            }
+            catch (RedisException ex)
+            {
+                // Unknown: not reported busy; the router meets whatever the node does.
+                _log.Debug("Tunnel: the busy probe of " + node + " failed: " + ErrorLines.OneLine(ex.Message));
+                if (links.TryRemove(node, out RedisConnection? broken))
+                {
+                    QuietCleanup.Dispose(broken);
                 }
             }
-            finally
+
+            lock (_gate)
             {
-                QuietCleanup.Dispose(link);
+                if (kills != _kills)
+                {
+                    // Asked before a kill: the BUSY may be the stopped script's, which must not refuse the next command.
+                    return;
+                }
+
+                if (busy != null && _scripts > 0)
+                {
+                    _busy[node] = busy;
+                }
+                else
+                {
+                    _busy.Remove(node);
+                }
             }
         }
 
