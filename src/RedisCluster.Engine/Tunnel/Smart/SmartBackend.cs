@@ -49,6 +49,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>CLIENT TRACKING for the applications: the tracking table, the invalidation feeds, the deliveries.</summary>
         public SmartTracking Tracking { get; }
 
+        /// <summary>Keeps a new client's first commands in their place among other clients' commands.</summary>
+        public SmartArrivals Arrivals { get; } = new SmartArrivals();
+
         /// <summary>Keeps blocking commands in their place among other clients' commands.</summary>
         public SmartBlockingOrder BlockingOrder { get; }
 

@@ -46,6 +46,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             {
                 using (SmartBlockingOrder.Turn turn = await _backend.BlockingOrder.EnterAsync(_backend.OwnerOf(slot), _abort.Token).ConfigureAwait(false))
                 {
+                    // In transit now: a newcomer's first blocking command is ordered by the blocking order from here.
+                    _state.Arrival.Done();
                     return await _pin.RunOnOwnerAsync(slot, connection =>
                     {
                         _client.BlockedOn = connection;

@@ -116,6 +116,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 _backend.Tracking.Disable(_client);
                 _pin.Dispose();
                 _state.Scripts.Dispose();
+                _state.Arrival.Done();
                 QuietCleanup.Shutdown(_socket);
                 QuietCleanup.Dispose(stream);
                 stats.ClientClosed();
@@ -142,6 +143,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 else
                 {
                     ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
+                    _state.Arrival.Read();
                     _activity.Touch();
                     if (!_queryBuffer.Admit(result.Buffer.Length, "smart client " + Client, _context))
                     {
@@ -156,7 +158,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 _pushes.Hold();
                 if (commands.Count > 0)
                 {
-                    // Another client's blocking command taken before this read reaches its node first.
+                    // A newcomer's commands that arrived before this read are taken first, and another client's
+                    // blocking command taken before this read reaches its node first.
+                    await _backend.Arrivals.WaitForEarlierAsync(_state.Arrival, _abort.Token).ConfigureAwait(false);
                     await _backend.BlockingOrder.WaitTurnAsync(_abort.Token).ConfigureAwait(false);
                     if (_client.Tracking.IsOn)
                     {
@@ -190,6 +194,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
                 await WriteOutAsync(writer, output).ConfigureAwait(false);
                 _pushes.Release();
+
+                // Its first read has been taken (and run): the other clients need not wait for it any more.
+                _state.Arrival.Done();
+
                 if (quit)
                 {
                     return;

@@ -25,7 +25,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
             Pin = pin;
             Gate = gate;
             Scripts = new TrackedScripts(backend, context, client);
+            Arrival = backend.Arrivals.Register(socket);
         }
+
+        /// <summary>This connection until its first commands are taken (see <see cref="SmartArrivals"/>).</summary>
+        public SmartArrivals.Arrival Arrival { get; }
 
         public TunnelContext Context { get; }
 

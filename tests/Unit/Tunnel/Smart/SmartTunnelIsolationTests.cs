@@ -269,6 +269,37 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         Assert.Equal("b", (await secondGot).Items[1].GetString());
     }
 
+    [Fact]
+    public async Task ANewConnectionsFirstBlockingCommandIsNotOvertakenByAnotherClientsWrite()
+    {
+        // Redis's suite: a new client sends XREAD BLOCK ... $ and, without waiting, another client XADDs. One server reads
+        // the XREAD first; the tunnel must too, or the XREAD misses the entry and waits for ever.
+        using var pusher = RawRespClient.Connect(Port);
+        pusher.Call("DEL", "iso:arrival{a}");
+        pusher.Call("XADD", "iso:arrival{a}", "1-1", "f", "v");
+        for (int round = 0; round < 10; round++)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            long accepted = _tunnel!.Statistics.ClientsTotal;
+            using var newcomer = await RawRespClient.ConnectAsync(Port);
+            bool wasAccepted = _tunnel.Statistics.ClientsTotal > accepted;
+            await newcomer.SendAsync(RawRespClient.Encode("XREAD", "BLOCK", "0", "STREAMS", "iso:arrival{a}", "$"), deadline.Token);
+            string id = (round + 2).ToString(System.Globalization.CultureInfo.InvariantCulture) + "-1";
+            Assert.Equal(id, pusher.Call("XADD", "iso:arrival{a}", id, "f", "v").GetString());
+            RespValue got;
+            try
+            {
+                got = await newcomer.ReadAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException("round " + round + ": the XREAD missed the XADD (accepted before the send: " + wasAccepted + ")");
+            }
+
+            Assert.Equal(id, got.Items[0].Items[1].Items[0].Items[0].GetString());
+        }
+    }
+
     private static int BlockedClients(RedisServer node)
     {
         string line = node.Cli("INFO", "clients").Split('\n').Single(l => l.StartsWith("blocked_clients:", StringComparison.Ordinal));

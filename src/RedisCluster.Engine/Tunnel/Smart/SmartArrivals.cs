@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RedisCluster.Engine.Tunnel.Smart
+{
+    /// <summary>
+    /// Keeps a new application's first commands in their place among the other applications' commands. One server reads
+    /// a command as soon as it arrives; the tunnel reads a new connection's first command only once the connection's
+    /// session has started, a moment after the accept, so a command another application sends right after it (the LPUSH
+    /// or XADD meant for a BLPOP or XREAD the newcomer sent first) could reach the node first, and a blocking command then
+    /// wait forever. So while a newcomer has bytes waiting that its session has not taken, the other applications' next
+    /// batches wait (at most <see cref="Limit"/>) until it has run its first batch or put its blocking command in
+    /// transit (<see cref="SmartBlockingOrder"/> keeps the order from there).
+    /// </summary>
+    internal sealed class SmartArrivals
+    {
+        /// <summary>The longest anybody waits for a newcomer: order is worth a moment, not a stall.</summary>
+        private static readonly TimeSpan Limit = TimeSpan.FromMilliseconds(200);
+
+        private readonly ConcurrentDictionary<Arrival, bool> _pending = new ConcurrentDictionary<Arrival, bool>();
+        private int _count;
+
+        /// <summary>A connection just accepted, whose first commands are still to be taken.</summary>
+        public Arrival Register(Socket socket)
+        {
+            var arrival = new Arrival(this, socket);
+            _pending[arrival] = true;
+            Interlocked.Increment(ref _count);
+            return arrival;
+        }
+
+        /// <summary>Before a batch of <paramref name="self"/>: waits (bounded) for newcomers that have commands waiting to take them first.</summary>
+        public Task WaitForEarlierAsync(Arrival self, CancellationToken cancellationToken)
+        {
+            if (Volatile.Read(ref _count) == 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            List<Task>? earlier = null;
+            foreach (Arrival arrival in _pending.Keys)
+            {
+                if (arrival != self && (arrival.HasRead || arrival.HasWaitingBytes()))
+                {
+                    (earlier ??= new List<Task>()).Add(arrival.Taken);
+                }
+            }
+
+            return earlier == null ? Task.CompletedTask : BoundedAsync(Task.WhenAll(earlier), cancellationToken);
+        }
+
+        private static async Task BoundedAsync(Task taken, CancellationToken cancellationToken)
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                await Task.WhenAny(taken, Task.Delay(Limit, timeout.Token)).ConfigureAwait(false);
+                timeout.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        private void Done(Arrival arrival)
+        {
+            if (_pending.TryRemove(arrival, out _))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+        }
+
+        /// <summary>One new connection until its first commands are taken.</summary>
+        internal sealed class Arrival
+        {
+            private readonly SmartArrivals _owner;
+            private readonly Socket _socket;
+            private readonly TaskCompletionSource<bool> _taken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            private bool _read;
+
+            public Arrival(SmartArrivals owner, Socket socket)
+            {
+                _owner = owner;
+                _socket = socket;
+            }
+
+            public Task Taken => _taken.Task;
+
+            /// <summary>Its session has read its first bytes and is taking the commands in them.</summary>
+            public bool HasRead => Volatile.Read(ref _read);
+
+            /// <summary>The session read its first bytes: they are no longer in the socket, but not run yet either.</summary>
+            public void Read() => Volatile.Write(ref _read, true);
+
+            /// <summary>Its first batch has run, or its blocking command is in transit, or it is gone.</summary>
+            public void Done()
+            {
+                if (_taken.TrySetResult(true))
+                {
+                    _owner.Done(this);
+                }
+            }
+
+            public bool HasWaitingBytes()
+            {
+                try
+                {
+                    return _socket.Available > 0;
+                }
+                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                {
+                    return false;
+                }
+            }
+        }
+    }
+}
