@@ -164,7 +164,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return IsScript(CommandNames.Of(name));
         }
 
-        private static bool IsScript(string name)
+        /// <summary>EVAL, EVALSHA, FCALL and their _RO forms: the commands that run a script.</summary>
+        internal static bool IsScript(string name)
             => name == "EVAL" || name == "EVALSHA" || name == "EVAL_RO" || name == "EVALSHA_RO" || name == "FCALL" || name == "FCALL_RO";
 
         private void Ended()

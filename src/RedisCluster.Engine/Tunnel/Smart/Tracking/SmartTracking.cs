@@ -139,7 +139,7 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
                 return;
             }
 
-            bool script = IsScript(command.Name);
+            bool script = SmartBusyNodes.IsScript(command.Name);
             bool reads = tracking.RemembersReads && (info.IsReadOnly || script) && !trackedByNode;
             bool ownWrites = tracking.IsNoLoop && (info.IsWrite || script);
             if (!reads && !ownWrites)
@@ -214,8 +214,6 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
 
         public void Dispose() => _feed.Dispose();
 
-        private static bool IsScript(string name)
-            => name == "EVAL" || name == "EVALSHA" || name == "EVAL_RO" || name == "EVALSHA_RO" || name == "FCALL" || name == "FCALL_RO";
 
         private async Task RememberAsync(SmartClientState client, List<byte[]> keys, CancellationToken cancellationToken)
         {

@@ -35,7 +35,7 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
 
         /// <summary>Whether <paramref name="name"/> runs here: a script with keys, while the client tracks in the default mode.</summary>
         public bool Takes(string name, byte[][] args)
-            => _client.Tracking.IsOn && !_client.Tracking.IsBcast && IsScript(name) && args.Length > 2 && !(args[2].Length == 1 && args[2][0] == (byte)'0');
+            => _client.Tracking.IsOn && !_client.Tracking.IsBcast && SmartBusyNodes.IsScript(name) && args.Length > 2 && !(args[2].Length == 1 && args[2][0] == (byte)'0');
 
         /// <summary>Runs the script on the client's tracked connection to its keys' primary; retried only when it certainly did not run.</summary>
         public async Task<RespValue> RunAsync(RedisCommand command, CancellationToken cancellationToken)
@@ -120,8 +120,6 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
             }
         }
 
-        private static bool IsScript(string name)
-            => name == "EVAL" || name == "EVALSHA" || name == "EVAL_RO" || name == "EVALSHA_RO" || name == "FCALL" || name == "FCALL_RO";
 
         /// <summary>The tracked connection to <paramref name="node"/>, opened with the client's current tracking options.</summary>
         private async Task<RedisConnection> ConnectionAsync(RedisEndpoint node, CancellationToken cancellationToken)
