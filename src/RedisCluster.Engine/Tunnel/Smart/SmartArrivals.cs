@@ -18,8 +18,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// </summary>
     internal sealed class SmartArrivals
     {
-        /// <summary>The longest anybody waits for a newcomer: order is worth a moment, not a stall.</summary>
-        private static readonly TimeSpan Limit = TimeSpan.FromMilliseconds(200);
+        /// <summary>The longest anybody waits for a newcomer (as long as for a blocking command in transit): order is worth a moment, not a stall.</summary>
+        private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
 
         private readonly ConcurrentDictionary<Arrival, bool> _pending = new ConcurrentDictionary<Arrival, bool>();
         private int _count;
