@@ -182,10 +182,14 @@ public sealed class SmartTrackingTests : SmartTunnelTestBase, IClassFixture<Smar
         using var tracker = Resp3(RawRespClient.Connect(Port));
         using var writer = RawRespClient.Connect(Port);
         tracker.Call("CLIENT", "TRACKING", "on");
-        foreach (string key in SmartTunnelOneServerTests.KeyOnEveryPrimary(Unique("flush")))
+        List<string> keys = SmartTunnelOneServerTests.KeyOnEveryPrimary(Unique("flush"));
+        foreach (string key in keys)
         {
             tracker.Call("GET", key);
         }
+
+        // A script's reads are tracked on a connection of the client's own, whose node also sends a null on the flush.
+        tracker.Call("EVAL", "return redis.call('get', KEYS[1])", "1", keys[0]);
 
         Assert.Equal("OK", writer.Call("FLUSHALL").GetString());
         RespValue push = tracker.Read();

@@ -175,8 +175,19 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
             }
         }
 
-        /// <summary>An invalidation for <paramref name="client"/> from elsewhere (its tracked scripts' connections).</summary>
-        public void Deliver(SmartClientState client, RespValue keys) => Send(client, keys);
+        /// <summary>
+        /// An invalidation for <paramref name="client"/> from elsewhere (its tracked scripts' connections). A flush's null
+        /// comes from those connections too, and the client hears one null per flush, as from the feeds.
+        /// </summary>
+        public void Deliver(SmartClientState client, RespValue keys)
+        {
+            if (keys.IsNull && !client.Tracking.TakeNullDue())
+            {
+                return;
+            }
+
+            Send(client, keys);
+        }
 
         /// <summary>INFO's tracking fields.</summary>
         public TrackingFigures Figures()

@@ -24,6 +24,7 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
         private readonly TunnelContext _context;
         private readonly SmartClientState _client;
         private readonly Dictionary<RedisEndpoint, RedisConnection> _connections = new Dictionary<RedisEndpoint, RedisConnection>();
+        private readonly HashSet<RedisConnection> _closing = new HashSet<RedisConnection>();
         private int _generation = -1;
 
         public TrackedScripts(SmartBackend backend, TunnelContext context, SmartClientState client)
@@ -111,8 +112,10 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
         {
             lock (_connections)
             {
+                // Closed on purpose (tracking turned off or on again, or the client left): nothing was missed.
                 foreach (RedisConnection connection in _connections.Values)
                 {
+                    _closing.Add(connection);
                     QuietCleanup.Dispose(connection);
                 }
 
@@ -142,7 +145,7 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
 
             RedisConnection connection = await _backend.Links.OpenDedicatedAsync(node, cancellationToken).ConfigureAwait(false);
             connection.PushReceived += (_, push) => OnPush(push);
-            connection.Broken += (_, why) => OnBroken();
+            connection.Broken += (broken, why) => OnBroken(broken);
             var on = new List<string> { "CLIENT", "TRACKING", "ON" };
             TrackingFlags flags = tracking.Flags;
             if (flags.HasFlag(TrackingFlags.OptIn))
@@ -184,10 +187,16 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
             }
         }
 
-        private void OnBroken()
+        private void OnBroken(RedisConnection broken)
         {
             _context.Statistics.UpstreamClosed();
-            if (_client.Tracking.IsOn && !_client.Tracking.IsBcast)
+            bool closedOnPurpose;
+            lock (_connections)
+            {
+                closedOnPurpose = _closing.Remove(broken);
+            }
+
+            if (!closedOnPurpose && _client.Tracking.IsOn && !_client.Tracking.IsBcast)
             {
                 // What the node tracked for the client's scripts is no longer watched: the client drops everything.
                 _backend.Tracking.Deliver(_client, RespValue.NullBulkString);
@@ -200,6 +209,7 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
             {
                 if (_connections.TryGetValue(node, out RedisConnection? connection))
                 {
+                    // It failed mid-command: what it tracked is no longer watched, so Broken tells the client.
                     _connections.Remove(node);
                     QuietCleanup.Dispose(connection);
                 }
