@@ -72,6 +72,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             switch (name)
             {
+                case "FLUSHALL":
+                case "FLUSHDB":
+                    // Outside a transaction it runs on every primary; the block runs on one, which would empty a part
+                    // of the data set and answer OK as if it had emptied all of it.
+                    return RespValue.Error("ERR " + name + " inside MULTI is not supported through the smart tunnel: it must run on every primary, and a transaction runs on one");
                 case "SUBSCRIBE":
                 case "PSUBSCRIBE":
                 case "SSUBSCRIBE":

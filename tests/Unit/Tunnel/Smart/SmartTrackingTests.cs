@@ -248,6 +248,27 @@ public sealed class SmartTrackingTests : SmartTunnelTestBase, IClassFixture<Smar
     }
 
     [Fact]
+    public void AFlushInsideMultiIsRefusedRatherThanEmptyingOnePrimary()
+    {
+        List<string> keys = SmartTunnelOneServerTests.KeyOnEveryPrimary(Unique("multi-flush"));
+        using var client = RawRespClient.Connect(Port);
+        foreach (string key in keys)
+        {
+            client.Call("SET", key, "kept");
+        }
+
+        foreach (string flush in new[] { "FLUSHALL", "FLUSHDB" })
+        {
+            client.Call("MULTI");
+            Assert.Equal("ERR " + flush + " inside MULTI is not supported through the smart tunnel: it must run on every primary, and a transaction runs on one",
+                client.Call(flush).GetString());
+            Assert.StartsWith("EXECABORT", client.Call("EXEC").GetString());
+        }
+
+        Assert.All(keys, key => Assert.Equal("kept", client.Call("GET", key).GetString()));
+    }
+
+    [Fact]
     public void TrackingCommandsAreRefusedInsideMulti()
     {
         using var client = RawRespClient.Connect(Port);
