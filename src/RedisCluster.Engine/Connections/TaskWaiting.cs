@@ -24,5 +24,19 @@ namespace RedisCluster.Engine.Connections
 
             await task.ConfigureAwait(false);
         }
+
+        /// <summary>
+        /// Waits for <paramref name="task"/> for at most <paramref name="limit"/> and returns either way (a wait for
+        /// order that must not become a hang); throws only when the caller cancels.
+        /// </summary>
+        public static async Task WaitAtMostAsync(Task task, System.TimeSpan limit, CancellationToken cancellationToken)
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                await Task.WhenAny(task, Task.Delay(limit, timeout.Token)).ConfigureAwait(false);
+                timeout.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine.Connections;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
@@ -50,17 +51,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
             }
 
-            return earlier == null ? Task.CompletedTask : BoundedAsync(Task.WhenAll(earlier), cancellationToken);
-        }
-
-        private static async Task BoundedAsync(Task taken, CancellationToken cancellationToken)
-        {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                await Task.WhenAny(taken, Task.Delay(Limit, timeout.Token)).ConfigureAwait(false);
-                timeout.Cancel();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+            return earlier == null ? Task.CompletedTask : TaskWaiting.WaitAtMostAsync(Task.WhenAll(earlier), Limit, cancellationToken);
         }
 
         private void Done(Arrival arrival)

@@ -56,7 +56,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 earlier = _inTransit.ToArray();
             }
 
-            return earlier.Length == 0 ? Task.CompletedTask : BoundedAsync(Task.WhenAll(earlier), cancellationToken);
+            return earlier.Length == 0 ? Task.CompletedTask : TaskWaiting.WaitAtMostAsync(Task.WhenAll(earlier), Limit, cancellationToken);
         }
 
         /// <summary>
@@ -84,16 +84,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             return turn;
-        }
-
-        private static async Task BoundedAsync(Task task, CancellationToken cancellationToken)
-        {
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                _ = await Task.WhenAny(task, Task.Delay(Limit, timeout.Token)).ConfigureAwait(false);
-                timeout.Cancel();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
         }
 
         private static bool ShowsBlocked(RespValue clientList)

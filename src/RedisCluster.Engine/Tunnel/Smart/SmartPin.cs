@@ -19,8 +19,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// </summary>
     internal sealed class SmartPin : IDisposable
     {
-        private const int Attempts = 3;
-
         private readonly TunnelContext _context;
         private readonly SmartBackend _backend;
         private RedisConnection? _connection;
@@ -53,62 +51,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// few times with a fresh topology when the slot is moving, the cluster is failing over, or the
         /// connection breaks.
         /// </summary>
-        public async Task<RespValue> RunOnOwnerAsync(int slot, Func<RedisConnection, Task<RespValue>> run, CancellationToken cancellationToken)
-        {
-            RespValue? last = null;
-            for (int attempt = 0; attempt < Attempts; attempt++)
-            {
-                RedisEndpoint? owner = _backend.OwnerOf(slot);
-                if (owner == null)
-                {
-                    await _backend.Cluster.RefreshTopologyAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                RedisConnection connection;
-                try
-                {
-                    connection = await OpenAsync(owner, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RedisException ex)
-                {
-                    // Nothing was sent: another attempt may find the slot's new owner.
-                    Close();
-                    last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-                    continue;
-                }
-
-                try
-                {
-                    last = await run(connection).ConfigureAwait(false);
-                }
-                catch (RedisException ex)
-                {
-                    Close();
-                    if (ex is RedisNotSentException)
-                    {
-                        last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-                        continue;
-                    }
-
-                    // The command went out and the connection broke: it may have run (a BLMOVE may have
-                    // moved its element), so it is not sent again; the client hears why.
-                    return RespValue.Error("ERR tunnel: the connection to " + owner + " broke while the command was in flight; it may have run, so it was not sent again ("
-                        + ErrorLines.OneLine(ex.Message) + ")");
-                }
-
-                if (IsSlotMoving(last) || ErrorReplyClassifier.Classify(last) is ErrorReplyKind.ClusterDown or ErrorReplyKind.Loading)
-                {
-                    await _backend.Cluster.RefreshTopologyAsync(cancellationToken).ConfigureAwait(false);
-                    await Task.Delay(100 * (attempt + 1), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                return last;
-            }
-
-            return last ?? RespValue.Error("CLUSTERDOWN Hash slot not served");
-        }
+        public Task<RespValue> RunOnOwnerAsync(int slot, Func<RedisConnection, Task<RespValue>> run, CancellationToken cancellationToken)
+            => SmartOwnerAttempts.RunAsync(_backend, slot, owner => OpenAsync(owner, cancellationToken), _ => Close(), run, cancellationToken);
 
         /// <summary>
         /// WATCH with keys of <paramref name="slot"/>. The first one pins the client to a connection to the

@@ -131,12 +131,7 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
                     }
                 }
 
-                foreach (KeyValuePair<string, long[]> entry in taken)
-                {
-                    _keys.Remove(entry.Key);
-                    _items -= entry.Value.Length;
-                }
-
+                RemoveTaken(taken);
                 return taken;
             }
         }
@@ -163,13 +158,18 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
                     taken.Add(new KeyValuePair<string, long[]>(entry.Key, entry.Value.ToArray()));
                 }
 
-                foreach (KeyValuePair<string, long[]> entry in taken)
-                {
-                    _keys.Remove(entry.Key);
-                    _items -= entry.Value.Length;
-                }
-
+                RemoveTaken(taken);
                 return taken;
+            }
+        }
+
+        /// <summary>Drops the entries just taken (the caller holds the lock).</summary>
+        private void RemoveTaken(List<KeyValuePair<string, long[]>> taken)
+        {
+            foreach (KeyValuePair<string, long[]> entry in taken)
+            {
+                _keys.Remove(entry.Key);
+                _items -= entry.Value.Length;
             }
         }
     }

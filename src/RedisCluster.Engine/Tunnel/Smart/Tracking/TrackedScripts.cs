@@ -18,8 +18,6 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
     /// </summary>
     internal sealed class TrackedScripts : IDisposable
     {
-        private const int Attempts = 3;
-
         private readonly SmartBackend _backend;
         private readonly TunnelContext _context;
         private readonly SmartClientState _client;
@@ -48,27 +46,8 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
             }
 
             int slot = HashSlot.GetSlot(command.Arguments[extraction.KeyIndices[0]].Span);
-            RespValue? last = null;
-            for (int attempt = 0; attempt < Attempts; attempt++)
+            return await SmartOwnerAttempts.RunAsync(_backend, slot, owner => ConnectionAsync(owner, cancellationToken), Close, async connection =>
             {
-                RedisEndpoint? owner = _backend.OwnerOf(slot);
-                if (owner == null)
-                {
-                    await _backend.Cluster.RefreshTopologyAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                RedisConnection connection;
-                try
-                {
-                    connection = await ConnectionAsync(owner, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RedisException ex)
-                {
-                    last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-                    continue;
-                }
-
                 var commands = new List<RedisCommand>(2);
                 ClientTracking tracking = _client.Tracking;
                 if (tracking.CachingGiven)
@@ -77,35 +56,9 @@ namespace RedisCluster.Engine.Tunnel.Smart.Tracking
                 }
 
                 commands.Add(command);
-                RedisReply[] replies;
-                try
-                {
-                    replies = await connection.ExecuteBatchAsync(commands, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RedisException ex)
-                {
-                    Close(owner);
-                    if (ex is RedisNotSentException)
-                    {
-                        last = RespValue.Error("ERR tunnel: " + ErrorLines.OneLine(ex.Message));
-                        continue;
-                    }
-
-                    return RespValue.Error("ERR tunnel: the connection to " + owner + " broke while the script was in flight; it may have run, so it was not sent again ("
-                        + ErrorLines.OneLine(ex.Message) + ")");
-                }
-
-                last = replies[replies.Length - 1].Value;
-                if (ErrorReplyClassifier.Classify(last).IsSlotMoving())
-                {
-                    await _backend.Cluster.RefreshTopologyAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                return last;
-            }
-
-            return last ?? RespValue.Error("CLUSTERDOWN Hash slot not served");
+                RedisReply[] replies = await connection.ExecuteBatchAsync(commands, cancellationToken).ConfigureAwait(false);
+                return replies[replies.Length - 1].Value;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         public void Dispose()
