@@ -167,8 +167,10 @@ Describe 'Enter-RedisCli streams on a cluster' {
         $script:cli = Start-Cli "-Endpoint $($cluster.Seed)"
         Send-CliLine $cli 'SSUBSCRIBE pester:{a}:ch pester:{b}:ch pester:{c}:ch'
         Wait-CliScreen $cli '1\) "ssubscribe"\n2\) "pester:\{c\}:ch"\n3\) \(integer\) 3\n' -Because 'the three confirmations' | Out-Null
-        foreach ($tag in 'a', 'b', 'c') { Send-RedisMessage -Channel "pester:{$tag}:ch" -Message "to $tag" -Sharded -Connection $clustered | Out-Null }
+        # One at a time: each primary's messages come on a connection of their own, so messages published together
+        # to three primaries may be printed in any order.
         foreach ($tag in 'a', 'b', 'c') {
+            Send-RedisMessage -Channel "pester:{$tag}:ch" -Message "to $tag" -Sharded -Connection $clustered | Out-Null
             Wait-CliScreen $cli "1\) `"smessage`"\n2\) `"pester:\{$tag\}:ch`"\n3\) `"to $tag`"\n" -Because "the message on $tag's primary" | Out-Null
         }
         Send-CliInterrupt $cli

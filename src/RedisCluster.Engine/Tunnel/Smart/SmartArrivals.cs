@@ -68,7 +68,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             private readonly SmartArrivals _owner;
             private readonly Socket _socket;
             private readonly TaskCompletionSource<bool> _taken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            private bool _read;
+            private Task? _firstRead;
 
             public Arrival(SmartArrivals owner, Socket socket)
             {
@@ -78,11 +78,21 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             public Task Taken => _taken.Task;
 
-            /// <summary>Its session has read its first bytes and is taking the commands in them.</summary>
-            public bool HasRead => Volatile.Read(ref _read);
+            /// <summary>
+            /// Its session's first read has taken bytes out of the socket, which are not run yet. The read's own task
+            /// says so: it completes on the thread that took the bytes, before the session's code runs again (which,
+            /// under load, can be long after, and in that gap the bytes are neither in the socket nor marked read).
+            /// </summary>
+            public bool HasRead => Volatile.Read(ref _firstRead) is Task read && read.IsCompleted;
 
-            /// <summary>The session read its first bytes: they are no longer in the socket, but not run yet either.</summary>
-            public void Read() => Volatile.Write(ref _read, true);
+            /// <summary>The session's first read of the connection, so that <see cref="HasRead"/> knows when it took bytes.</summary>
+            public Task<T> Reading<T>(Task<T> read)
+            {
+                Volatile.Write(ref _firstRead, read);
+                return read;
+            }
+
+            public bool IsDone => _taken.Task.IsCompleted;
 
             /// <summary>Its first batch has run, or its blocking command is in transit, or it is gone.</summary>
             public void Done()

@@ -142,8 +142,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
                 else
                 {
-                    ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
-                    _state.Arrival.Read();
+                    ValueTask<ReadResult> read = reader.ReadAsync(_stopReading.Token);
+                    ReadResult result = _state.Arrival.IsDone
+                        ? await read.ConfigureAwait(false)
+                        : await _state.Arrival.Reading(read.AsTask()).ConfigureAwait(false);
                     _activity.Touch();
                     if (!_queryBuffer.Admit(result.Buffer.Length, "smart client " + Client, _context))
                     {
