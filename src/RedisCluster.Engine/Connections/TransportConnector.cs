@@ -7,6 +7,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Errors;
 
 namespace RedisCluster.Engine.Connections
@@ -42,10 +43,13 @@ namespace RedisCluster.Engine.Connections
 
         public ConnectionOptions Options => _options;
 
-        public async Task<Stream> ConnectAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
+        public Task<Stream> ConnectAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
+            => ConnectAsync(endpoint, null, cancellationToken);
+
+        /// <summary>Opens the stream, on <paramref name="loop"/>'s sockets when one is given (see <see cref="SocketEventLoop"/>).</summary>
+        internal async Task<Stream> ConnectAsync(RedisEndpoint endpoint, SocketEventLoop? loop, CancellationToken cancellationToken)
         {
-            Socket socket = await ConnectSocketAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            var network = new NetworkStream(socket, ownsSocket: true);
+            Stream network = await ConnectSocketAsync(endpoint, loop, cancellationToken).ConfigureAwait(false);
             if (!_options.UseTls)
             {
                 return network;
@@ -81,7 +85,7 @@ namespace RedisCluster.Engine.Connections
         private X509Certificate? SelectClientCertificate(object sender, string targetHost, X509CertificateCollection? local, X509Certificate? remote, string[]? acceptableIssuers)
             => _clientCertificates != null && _clientCertificates.Count > 0 ? _clientCertificates[0] : null;
 
-        private async Task<Socket> ConnectSocketAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
+        private async Task<Stream> ConnectSocketAsync(RedisEndpoint endpoint, SocketEventLoop? loop, CancellationToken cancellationToken)
         {
             IPAddress[] addresses;
             if (IPAddress.TryParse(endpoint.Host, out IPAddress? literal))
@@ -104,11 +108,16 @@ namespace RedisCluster.Engine.Connections
             foreach (IPAddress address in addresses)
             {
                 var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                string timedOut = "Connecting to " + endpoint + " timed out after " + Seconds(_options.ConnectTimeout) + ".";
                 try
                 {
-                    await WithTimeout(socket.ConnectAsync(address, endpoint.Port), endpoint, cancellationToken, () => socket.Dispose(),
-                        "Connecting to " + endpoint + " timed out after " + Seconds(_options.ConnectTimeout) + ".").ConfigureAwait(false);
-                    return socket;
+                    if (loop != null)
+                    {
+                        return await ConnectOnLoopAsync(loop, socket, new IPEndPoint(address, endpoint.Port), endpoint, timedOut, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await WithTimeout(socket.ConnectAsync(address, endpoint.Port), endpoint, cancellationToken, () => socket.Dispose(), timedOut).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
                 }
                 catch (SocketException ex)
                 {
@@ -125,6 +134,23 @@ namespace RedisCluster.Engine.Connections
                 ? "the connection was refused (is redis-server running on that port?)"
                 : last?.Message ?? "no address";
             throw new RedisConnectionException(endpoint.ToString(), "Could not connect to " + endpoint + ": " + detail + ".", last);
+        }
+
+        private async Task<Stream> ConnectOnLoopAsync(SocketEventLoop loop, Socket socket, IPEndPoint address, RedisEndpoint endpoint, string timedOut,
+            CancellationToken cancellationToken)
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(_options.ConnectTimeout);
+                try
+                {
+                    return await LoopSocketStream.ConnectAsync(loop, socket, address, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new RedisTimeoutException(endpoint.ToString(), timedOut);
+                }
+            }
         }
 
         private async Task WithTimeout(Task operation, RedisEndpoint endpoint, CancellationToken cancellationToken, Action abort, string timeoutMessage)

@@ -6,6 +6,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 
@@ -48,9 +49,12 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             return buffer.ToArray();
         }
 
-        public async Task<Stream> OpenAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
+        public Task<Stream> OpenAsync(RedisEndpoint endpoint, CancellationToken cancellationToken) => OpenAsync(endpoint, null, cancellationToken);
+
+        /// <summary>Opens the connection, on <paramref name="loop"/>'s sockets when one is given.</summary>
+        public async Task<Stream> OpenAsync(RedisEndpoint endpoint, SocketEventLoop? loop, CancellationToken cancellationToken)
         {
-            Stream stream = await _connector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            Stream stream = await _connector.ConnectAsync(endpoint, loop, cancellationToken).ConfigureAwait(false);
             try
             {
                 var handshake = new GrowableBuffer(256);

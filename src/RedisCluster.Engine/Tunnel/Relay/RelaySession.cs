@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel.Hosting;
 
@@ -28,6 +29,8 @@ namespace RedisCluster.Engine.Tunnel.Relay
         private readonly ClientActivity _activity = new ClientActivity();
         private readonly SemaphoreSlim _clientWrites = new SemaphoreSlim(1, 1);
         private readonly int _commandFrameLimit;
+        private readonly SocketEventLoop? _loop = SocketEventLoops.Next();
+        private Stream? _clientStream;
         private Stream? _upstream;
         private int _localQueued;
 
@@ -72,6 +75,9 @@ namespace RedisCluster.Engine.Tunnel.Relay
         {
             QuietCleanup.Cancel(_abort);
             QuietCleanup.Dispose(_upstream);
+
+            // A loop's stream must close its socket itself: a descriptor closed under it is never heard of again.
+            QuietCleanup.Dispose(_clientStream);
             QuietCleanup.Dispose(_client);
         }
 
@@ -79,7 +85,8 @@ namespace RedisCluster.Engine.Tunnel.Relay
         {
             TunnelStatistics stats = _context.Statistics;
             stats.ClientOpened();
-            var clientStream = new NetworkStream(_client, ownsSocket: true);
+            Stream clientStream = _loop != null ? LoopSocketStream.Attach(_loop, _client) : new NetworkStream(_client, ownsSocket: true);
+            _clientStream = clientStream;
             try
             {
                 _upstream = await ConnectUpstreamAsync(clientStream).ConfigureAwait(false);
@@ -116,7 +123,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
                 Stream stream;
                 try
                 {
-                    stream = await _context.Opener.OpenAsync(_upstreamEndpoint, _abort.Token).ConfigureAwait(false);
+                    stream = await _context.Opener.OpenAsync(_upstreamEndpoint, _loop, _abort.Token).ConfigureAwait(false);
                 }
                 catch (Exception first) when (!_abort.IsCancellationRequested && IsRetryable(first))
                 {
@@ -124,7 +131,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
                     // later, and the client has not seen anything yet.
                     _context.Log.Debug("Tunnel: connecting client " + Client + " to " + _upstreamEndpoint + " failed (" + first.Message + "); trying again.");
                     await Task.Delay(100, _abort.Token).ConfigureAwait(false);
-                    stream = await _context.Opener.OpenAsync(_upstreamEndpoint, _abort.Token).ConfigureAwait(false);
+                    stream = await _context.Opener.OpenAsync(_upstreamEndpoint, _loop, _abort.Token).ConfigureAwait(false);
                     stats.Reconnected();
                 }
 
@@ -142,7 +149,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
             }
         }
 
-        private async Task RelayAsync(NetworkStream clientStream, Stream upstream)
+        private async Task RelayAsync(Stream clientStream, Stream upstream)
         {
             TunnelOptions options = _context.Options;
             TunnelStatistics stats = _context.Statistics;
