@@ -24,11 +24,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         private readonly ConcurrentDictionary<Arrival, bool> _pending = new ConcurrentDictionary<Arrival, bool>();
         private int _count;
+        private long _accepted;
 
         /// <summary>A connection just accepted, whose first commands are still to be taken.</summary>
         public Arrival Register(Socket socket)
         {
-            var arrival = new Arrival(this, socket);
+            var arrival = new Arrival(this, socket, Interlocked.Increment(ref _accepted));
             _pending[arrival] = true;
             Interlocked.Increment(ref _count);
             return arrival;
@@ -42,10 +43,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return Task.CompletedTask;
             }
 
+            // A newcomer waits only for those accepted before it: newcomers that waited for each other would all
+            // wait out the limit (fifty connections opened at once stalled every one of them for 2 s).
+            long before = self.IsDone ? long.MaxValue : self.Sequence;
             List<Task>? earlier = null;
             foreach (Arrival arrival in _pending.Keys)
             {
-                if (arrival != self && (arrival.HasRead || arrival.HasWaitingBytes()))
+                if (arrival.Sequence < before && (arrival.HasRead || arrival.HasWaitingBytes()))
                 {
                     (earlier ??= new List<Task>()).Add(arrival.Taken);
                 }
@@ -68,29 +72,25 @@ namespace RedisCluster.Engine.Tunnel.Smart
             private readonly SmartArrivals _owner;
             private readonly Socket _socket;
             private readonly TaskCompletionSource<bool> _taken = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            private Task? _firstRead;
+            private bool _read;
 
-            public Arrival(SmartArrivals owner, Socket socket)
+            public Arrival(SmartArrivals owner, Socket socket, long sequence)
             {
                 _owner = owner;
                 _socket = socket;
+                Sequence = sequence;
             }
+
+            /// <summary>Its place in the order of accepts.</summary>
+            public long Sequence { get; }
 
             public Task Taken => _taken.Task;
 
-            /// <summary>
-            /// Its session's first read has taken bytes out of the socket, which are not run yet. The read's own task
-            /// says so: it completes on the thread that took the bytes, before the session's code runs again (which,
-            /// under load, can be long after, and in that gap the bytes are neither in the socket nor marked read).
-            /// </summary>
-            public bool HasRead => Volatile.Read(ref _firstRead) is Task read && read.IsCompleted;
+            /// <summary>Its session has taken, or is about to take, its first bytes out of the socket, and has not run them yet.</summary>
+            public bool HasRead => Volatile.Read(ref _read);
 
-            /// <summary>The session's first read of the connection, so that <see cref="HasRead"/> knows when it took bytes.</summary>
-            public Task<T> Reading<T>(Task<T> read)
-            {
-                Volatile.Write(ref _firstRead, read);
-                return read;
-            }
+            /// <summary>Said before the session's reader takes the first bytes: from here they are no longer seen in the socket.</summary>
+            public void Read() => Volatile.Write(ref _read, true);
 
             public bool IsDone => _taken.Task.IsCompleted;
 

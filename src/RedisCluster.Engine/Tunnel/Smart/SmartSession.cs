@@ -13,6 +13,7 @@ using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel.Hosting;
+using RedisCluster.Engine.Tunnel.Relay;
 using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
 namespace RedisCluster.Engine.Tunnel.Smart
@@ -93,6 +94,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _pushes.Attach(writer, _abort.Token);
             try
             {
+                if (StreamPipes.ZeroByteReads)
+                {
+                    // The first bytes are awaited where they stay in the socket, which other clients' batches see
+                    // (SmartArrivals), and marked read before the reader takes them: otherwise, between the reader's
+                    // syscall and its continuation (long, under load or while the first call compiles), they would
+                    // be neither in the socket nor known to be read, and another client's write could overtake them.
+                    await RelayStreamIo.ReadAsync(stream, Array.Empty<byte>(), 0, 0, _stopReading.Token).ConfigureAwait(false);
+                    _state.Arrival.Read();
+                }
+
                 await LoopAsync(reader, writer).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException || ex is IOException || ex is ObjectDisposedException || ex is SocketException || ex is InvalidOperationException)
@@ -142,10 +153,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
                 else
                 {
-                    ValueTask<ReadResult> read = reader.ReadAsync(_stopReading.Token);
-                    ReadResult result = _state.Arrival.IsDone
-                        ? await read.ConfigureAwait(false)
-                        : await _state.Arrival.Reading(read.AsTask()).ConfigureAwait(false);
+                    ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
+                    _state.Arrival.Read();
                     _activity.Touch();
                     if (!_queryBuffer.Admit(result.Buffer.Length, "smart client " + Client, _context))
                     {
