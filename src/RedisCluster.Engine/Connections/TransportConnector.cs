@@ -44,7 +44,10 @@ namespace RedisCluster.Engine.Connections
         public ConnectionOptions Options => _options;
 
         public Task<Stream> ConnectAsync(RedisEndpoint endpoint, CancellationToken cancellationToken)
-            => ConnectAsync(endpoint, null, cancellationToken);
+            => ConnectAsync(endpoint, OnEventLoops ? SocketEventLoops.Next() : null, cancellationToken);
+
+        /// <summary>Its connections' sockets go on the module's event loops where there are some (see <see cref="SocketEventLoop"/>).</summary>
+        internal bool OnEventLoops { get; set; }
 
         /// <summary>Opens the stream, on <paramref name="loop"/>'s sockets when one is given (see <see cref="SocketEventLoop"/>).</summary>
         internal async Task<Stream> ConnectAsync(RedisEndpoint endpoint, SocketEventLoop? loop, CancellationToken cancellationToken)

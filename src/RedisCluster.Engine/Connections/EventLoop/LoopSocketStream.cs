@@ -29,7 +29,10 @@ namespace RedisCluster.Engine.Connections.EventLoop
         // Edges heard and whether a syscall may find something: a drained socket waits for the next edge instead
         // of trying the syscall first. Guarded by _gate.
         private int _readEdges;
-        private bool _readReady = true;
+
+        // Not ready until the first edge, which adding the socket to the epoll set raises at once if data is
+        // there: so a first zero-byte read returns only when there is something to read.
+        private bool _readReady;
         private int _writeEdges;
         private bool _writeReady = true;
         private bool _disposed;

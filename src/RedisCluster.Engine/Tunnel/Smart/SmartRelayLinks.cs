@@ -32,8 +32,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         public SmartRelayLinks(ConnectionOptions options, TunnelStatistics statistics)
         {
-            _resp2 = new TransportConnector(WithProtocol(options, RedisProtocol.Resp2));
-            _resp3 = new TransportConnector(WithProtocol(options, RedisProtocol.Resp3));
+            _resp2 = new TransportConnector(WithProtocol(options, RedisProtocol.Resp2)) { OnEventLoops = true };
+            _resp3 = new TransportConnector(WithProtocol(options, RedisProtocol.Resp3)) { OnEventLoops = true };
             _statistics = statistics;
         }
 

@@ -10,6 +10,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel.Hosting;
@@ -35,6 +36,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly TunnelContext _context;
         private readonly SmartBackend _backend;
         private readonly Socket _socket;
+        private Stream? _stream;
         private readonly CancellationTokenSource _stopReading = new CancellationTokenSource();
         private readonly CancellationTokenSource _abort = new CancellationTokenSource();
         private readonly long _clientId;
@@ -79,6 +81,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             QuietCleanup.Cancel(_stopReading);
             QuietCleanup.Cancel(_abort);
             _pin.Close();
+            // A loop's stream must close its socket itself: a descriptor closed under it is never heard of again.
+            QuietCleanup.Dispose(_stream);
             QuietCleanup.Dispose(_socket);
         }
 
@@ -87,7 +91,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
             TunnelStatistics stats = _context.Statistics;
             stats.ClientOpened();
             _backend.Clients.Add(_client);
-            var stream = new NetworkStream(_socket, ownsSocket: true);
+            SocketEventLoop? loop = SocketEventLoops.Next();
+            Stream stream = loop != null ? LoopSocketStream.Attach(loop, _socket) : new NetworkStream(_socket, ownsSocket: true);
+            _stream = stream;
             int size = _context.Options.BufferSize;
             PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
             PipeWriter writer = StreamPipes.Writer(stream, Math.Min(4096, size), leaveOpen: true);
