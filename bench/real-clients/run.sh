@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Real clients through every tunnel mode: StackExchange.Redis (se/) and ioredis (ioredis/, installed with npm into
+# a temporary folder) against Start-RedisTunnel in Standalone mode (over a plain redis-server), Pinned mode and
+# Smart mode (over a fresh 3-primary cluster), each tunnel in real pwsh from the staged module. Prints one line
+# per client and mode and exits 1 if any client saw an error. Needs redis-server, redis-cli, node/npm, the .NET SDK.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+module="${BENCH_MODULE:-$root/out/RedisCluster/RedisCluster.psd1}"
+ioredis_version="${IOREDIS_VERSION:-6}"
+work="$(mktemp -d /tmp/rc-real-clients.XXXXXX)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in redis-server redis-cli node npm dotnet python3; do
+    command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
+done
+[ -f "$module" ] || { echo "no staged module at $module: run ./build.ps1 -Task Build first" >&2; exit 1; }
+
+# Below the ephemeral range, and low enough for a cluster bus port (+10000) and the pinned listeners (+1000).
+free_port() {
+    python3 - <<'PORT'
+import socket, random
+while True:
+    p = random.randint(20000, 30000)
+    try:
+        for q in (p, p + 1000, p + 10000):
+            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
+        print(p); break
+    except OSError:
+        pass
+PORT
+}
+wait_ping() {
+    for _ in $(seq 1 1200); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.05; done
+    echo "nothing answers PING on port $1" >&2
+    tail -n 20 "$work"/tunnel-*.log >&2 2>/dev/null || true
+    return 1
+}
+
+echo "building the StackExchange.Redis client and installing ioredis@$ioredis_version..."
+dotnet build "$here/se" -c Release -o "$work/se" -v quiet -nologo >/dev/null
+(cd "$work" && npm install --silent --no-audit --no-fund "ioredis@$ioredis_version" >/dev/null)
+cp "$here/ioredis/check.js" "$work/check.js"
+
+single="$(free_port)"
+redis-server --port "$single" --bind 127.0.0.1 --save '' --appendonly no --logfile "$work/single.log" & pids+=($!)
+wait_ping "$single"
+nodes=()
+for i in 1 2 3; do
+    port="$(free_port)"; mkdir -p "$work/n$port"
+    redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --dir "$work/n$port" \
+        --save '' --appendonly no --logfile "$work/n$port/redis.log" & pids+=($!)
+    nodes+=("$port")
+done
+for port in "${nodes[@]}"; do wait_ping "$port"; done
+redis-cli --cluster create "${nodes[@]/#/127.0.0.1:}" --cluster-yes >/dev/null
+for port in "${nodes[@]}"; do
+    for _ in $(seq 1 600); do redis-cli -p "$port" CLUSTER INFO | grep -q cluster_state:ok && break; sleep 0.1; done
+done
+
+start_tunnel() { # arguments of Start-RedisTunnel
+    (cd "$root" && exec dotnet pwsh -NoProfile -NonInteractive -Command \
+        "Import-Module '$module'; \$null = Start-RedisTunnel $*; [System.Threading.Thread]::Sleep(-1)" \
+        < /dev/null > "$work/tunnel-$RANDOM.log" 2>&1) & pids+=($!)
+}
+standalone="$(free_port)"; smart="$(free_port)"; offset=1000
+start_tunnel -Endpoint "127.0.0.1:$single" -Mode Standalone -ListenPort "$standalone"
+start_tunnel -Endpoint "127.0.0.1:${nodes[0]}" -Mode Pinned -PortOffset "$offset"
+start_tunnel -Endpoint "127.0.0.1:${nodes[0]}" -Mode Smart -ListenPort "$smart"
+pinned=$((nodes[0] + offset))
+for port in "$standalone" "$pinned" "$smart"; do wait_ping "$port"; done
+
+failed=0
+run() { # label command...
+    local label="$1"; shift
+    if out="$("$@" 2>&1)"; then echo "ok   $label: ${out##*: }"; else echo "FAIL $label: $out" | head -5; failed=1; fi
+}
+run "StackExchange.Redis, standalone" dotnet "$work/se/RealClientSe.dll" "127.0.0.1:$standalone"
+run "StackExchange.Redis, pinned" dotnet "$work/se/RealClientSe.dll" "127.0.0.1:$pinned"
+run "StackExchange.Redis, smart" dotnet "$work/se/RealClientSe.dll" "127.0.0.1:$smart"
+run "ioredis, standalone" node "$work/check.js" "$standalone"
+run "ioredis, pinned (Cluster)" node "$work/check.js" "$pinned" cluster
+run "ioredis, smart" node "$work/check.js" "$smart"
+exit "$failed"
