@@ -26,26 +26,11 @@ namespace RedisCluster.Engine.Connections.EventLoop
         private long _token;
         private bool _registered;
 
-        // Edges heard and whether a syscall may find something: a drained socket waits for the next edge instead
-        // of trying the syscall first. Guarded by _gate.
-        private int _readEdges;
-
-        // Not ready until the first edge, which adding the socket to the epoll set raises at once if data is
-        // there: so a first zero-byte read returns only when there is something to read.
-        private bool _readReady;
-        private int _writeEdges;
-        private bool _writeReady = true;
+        // Not ready for reading until the first edge, which adding the socket to the epoll set raises at once if
+        // data is there: so a first zero-byte read returns only when there is something to read.
+        private readonly LoopSocketSide _reads = new LoopSocketSide(ready: false);
+        private readonly LoopSocketSide _writes = new LoopSocketSide(ready: true);
         private bool _disposed;
-
-        private TaskCompletionSource<int>? _read;
-        private byte[]? _readBuffer;
-        private int _readOffset;
-        private int _readCount;
-
-        private TaskCompletionSource<int>? _write;
-        private byte[]? _writeBuffer;
-        private int _writeOffset;
-        private int _writeCount;
 
         private Task<int>? _lastRead;
 
@@ -84,7 +69,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 }
 
                 // Registered only now: a socket not yet connecting reports itself writable (and hung up) at once.
-                stream._writeReady = false;
+                stream._writes.Ready = false;
                 stream.Register();
                 await stream.WriteAsync(Array.Empty<byte>(), 0, 0, cancellationToken).ConfigureAwait(false);
                 var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
@@ -123,10 +108,10 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 return Task.FromCanceled<int>(cancellationToken);
             }
 
-            Task<int> read = Read(buffer, offset, count, null);
+            Task<int> read = Transfer(_reads, buffer, offset, count, null);
             if (!read.IsCompleted && cancellationToken.CanBeCanceled)
             {
-                Cancellable(read, cancellationToken, reading: true);
+                Cancellable(read, cancellationToken, _reads);
             }
 
             return read;
@@ -139,18 +124,18 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 return Task.FromCanceled(cancellationToken);
             }
 
-            Task<int> write = Write(buffer, offset, count, null);
+            Task<int> write = Transfer(_writes, buffer, offset, count, null);
             if (!write.IsCompleted && cancellationToken.CanBeCanceled)
             {
-                Cancellable(write, cancellationToken, reading: false);
+                Cancellable(write, cancellationToken, _writes);
             }
 
             return write;
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Blocking(Read(buffer, offset, count, null));
+        public override int Read(byte[] buffer, int offset, int count) => Blocking(Transfer(_reads, buffer, offset, count, null));
 
-        public override void Write(byte[] buffer, int offset, int count) => Blocking(Write(buffer, offset, count, null));
+        public override void Write(byte[] buffer, int offset, int count) => Blocking(Transfer(_writes, buffer, offset, count, null));
 
         public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -165,40 +150,30 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// <summary>The loop heard <paramref name="events"/> for this socket.</summary>
         internal void OnEvents(uint events)
         {
-            bool input = (events & (Epoll.In | Epoll.Error | Epoll.HangUp | Epoll.ReadHangUp)) != 0;
-            bool output = (events & (Epoll.Out | Epoll.Error | Epoll.HangUp)) != 0;
-            TaskCompletionSource<int>? read = null;
-            TaskCompletionSource<int>? write = null;
-            byte[]? readBuffer = null, writeBuffer = null;
-            int readOffset = 0, readCount = 0, writeOffset = 0, writeCount = 0;
+            LoopSocketSide.Parked read = default, write = default;
             lock (_gate)
             {
-                if (input)
+                bool final = (events & (Epoll.Error | Epoll.HangUp | Epoll.ReadHangUp)) != 0;
+                if ((events & Epoll.In) != 0 || final)
                 {
-                    _readEdges++;
-                    _readReady = true;
-                    (read, readBuffer, readOffset, readCount) = (_read, _readBuffer, _readOffset, _readCount);
-                    (_read, _readBuffer) = (null, null);
+                    read = _reads.Heard(final);
                 }
 
-                if (output)
+                if ((events & (Epoll.Out | Epoll.Error | Epoll.HangUp)) != 0)
                 {
-                    _writeEdges++;
-                    _writeReady = true;
-                    (write, writeBuffer, writeOffset, writeCount) = (_write, _writeBuffer, _writeOffset, _writeCount);
-                    (_write, _writeBuffer) = (null, null);
+                    write = _writes.Heard((events & (Epoll.Error | Epoll.HangUp)) != 0);
                 }
             }
 
             // The continuations run here, on the loop's thread: that is the point.
-            if (write != null)
+            if (write.Operation != null)
             {
-                Write(writeBuffer!, writeOffset, writeCount, write);
+                Transfer(_writes, write.Buffer, write.Offset, write.Count, write.Operation);
             }
 
-            if (read != null)
+            if (read.Operation != null)
             {
-                Read(readBuffer!, readOffset, readCount, read);
+                Transfer(_reads, read.Buffer, read.Offset, read.Count, read.Operation);
             }
         }
 
@@ -215,8 +190,8 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
                 _disposed = true;
                 registered = _registered;
-                (read, write) = (_read, _write);
-                (_read, _readBuffer, _write, _writeBuffer) = (null, null, null, null);
+                read = _reads.Take().Operation;
+                write = _writes.Take().Operation;
             }
 
             if (registered)
@@ -245,9 +220,13 @@ namespace RedisCluster.Engine.Connections.EventLoop
             }
         }
 
-        /// <summary>Reads now if the socket may have data, else waits in <paramref name="waiting"/> (new or the one the loop is finishing).</summary>
-        private Task<int> Read(byte[] buffer, int offset, int count, TaskCompletionSource<int>? waiting)
+        /// <summary>
+        /// Reads (once, whatever arrived) or writes (all of the bytes) now if the socket may take the syscall, else
+        /// waits in <paramref name="waiting"/> (new, or the one the loop is finishing) for the next edge.
+        /// </summary>
+        private Task<int> Transfer(LoopSocketSide side, byte[] buffer, int offset, int count, TaskCompletionSource<int>? waiting)
         {
+            bool reading = side == _reads;
             while (true)
             {
                 int edges;
@@ -258,106 +237,69 @@ namespace RedisCluster.Engine.Connections.EventLoop
                         return Fail(waiting, new ObjectDisposedException(nameof(LoopSocketStream)));
                     }
 
-                    if (!_readReady)
+                    if (!side.Ready)
                     {
                         waiting ??= new TaskCompletionSource<int>();
-                        (_read, _readBuffer, _readOffset, _readCount) = (waiting, buffer, offset, count);
+                        side.Park(waiting, buffer, offset, count);
                         return waiting.Task;
                     }
 
-                    edges = _readEdges;
+                    edges = side.Edges;
                 }
 
                 if (count == 0)
                 {
-                    // A zero-byte read only waits for data; there may be some.
+                    // A zero-byte read only waits for data, and there may be some; a write is done.
                     return Finish(waiting, 0);
                 }
 
-                int received = _socket.Receive(buffer, offset, count, SocketFlags.None, out SocketError error);
-                if (error == SocketError.Success)
+                int done;
+                SocketError error;
+                try
                 {
-                    if (received > 0 && received < count)
+                    done = reading
+                        ? _socket.Receive(buffer, offset, count, SocketFlags.None, out error)
+                        : _socket.Send(buffer, offset, count, SocketFlags.None, out error);
+                }
+                catch (ObjectDisposedException ex)
+                {
+                    // Closed between the check above and the syscall: whoever waits must still hear of it.
+                    return Fail(waiting, ex);
+                }
+
+                if (error == SocketError.Success && reading)
+                {
+                    if (done > 0 && done < count)
                     {
                         // A short read took all there was: the next one waits for an edge instead of trying.
-                        NotReady(edges, reading: true);
+                        NotReady(side, edges);
                     }
 
-                    return Finish(waiting, received);
+                    return Finish(waiting, done);
                 }
 
-                if (error != SocketError.WouldBlock)
-                {
-                    return Fail(waiting, new IOException("Unable to read from the socket: " + error + ".", new SocketException((int)error)));
-                }
-
-                NotReady(edges, reading: true);
-            }
-        }
-
-        /// <summary>Sends all of the bytes, waiting in <paramref name="waiting"/> whenever the socket is full.</summary>
-        private Task<int> Write(byte[] buffer, int offset, int count, TaskCompletionSource<int>? waiting)
-        {
-            while (true)
-            {
-                int edges;
-                lock (_gate)
-                {
-                    if (_disposed)
-                    {
-                        return Fail(waiting, new ObjectDisposedException(nameof(LoopSocketStream)));
-                    }
-
-                    if (!_writeReady)
-                    {
-                        waiting ??= new TaskCompletionSource<int>();
-                        (_write, _writeBuffer, _writeOffset, _writeCount) = (waiting, buffer, offset, count);
-                        return waiting.Task;
-                    }
-
-                    edges = _writeEdges;
-                }
-
-                if (count == 0)
-                {
-                    return Finish(waiting, 0);
-                }
-
-                int sent = _socket.Send(buffer, offset, count, SocketFlags.None, out SocketError error);
                 if (error == SocketError.Success)
                 {
-                    offset += sent;
-                    count -= sent;
-                    if (count == 0)
-                    {
-                        return Finish(waiting, 0);
-                    }
-
+                    offset += done;
+                    count -= done;
                     continue;
                 }
 
                 if (error != SocketError.WouldBlock)
                 {
-                    return Fail(waiting, new IOException("Unable to write to the socket: " + error + ".", new SocketException((int)error)));
+                    return Fail(waiting, new IOException("Unable to " + (reading ? "read from" : "write to") + " the socket: " + error + ".", new SocketException((int)error)));
                 }
 
-                NotReady(edges, reading: false);
+                NotReady(side, edges);
             }
         }
 
         // Only if no edge came since the syscall began: an edge in between means there may be more.
-        private void NotReady(int edges, bool reading)
+        private void NotReady(LoopSocketSide side, int edges)
         {
             lock (_gate)
             {
-                if (reading && _readEdges == edges)
-                {
-                    _readReady = false;
-                }
-                else if (!reading && _writeEdges == edges)
-                {
-                    _writeReady = false;
-                }
+                side.Drained(edges);
             }
         }
 
@@ -394,27 +336,20 @@ namespace RedisCluster.Engine.Connections.EventLoop
             return waiting.Task;
         }
 
-        private void Cancellable(Task<int> operation, CancellationToken cancellationToken, bool reading)
+        private void Cancellable(Task<int> operation, CancellationToken cancellationToken, LoopSocketSide side)
         {
             CancellationTokenRegistration registration = cancellationToken.Register(() =>
             {
                 TaskCompletionSource<int>? waiting;
                 lock (_gate)
                 {
-                    waiting = reading ? _read : _write;
+                    waiting = side.Waiting.Operation;
                     if (waiting == null || waiting.Task != operation)
                     {
                         return;
                     }
 
-                    if (reading)
-                    {
-                        (_read, _readBuffer) = (null, null);
-                    }
-                    else
-                    {
-                        (_write, _writeBuffer) = (null, null);
-                    }
+                    side.Take();
                 }
 
                 waiting.TrySetCanceled(cancellationToken);

@@ -107,6 +107,25 @@ public sealed class LoopSocketStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task APeerThatSendsItsLastBytesAndClosesAtOnceIsReadToTheEnd()
+    {
+        // Data and the hang-up in one edge (here: both there before the socket joins the loop, whose first edge then
+        // says both): the short read that takes the data must not be taken for "drained", since no edge comes again
+        // for the end of the stream.
+        Task<Socket> accepted = _listener.AcceptSocketAsync();
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await peer.ConnectAsync(IPAddress.Loopback, Port);
+        Socket socket = await accepted;
+        peer.Send(new byte[] { 1, 2, 3 });
+        peer.Shutdown(SocketShutdown.Send);
+        Assert.True(Infrastructure.Poll.Until(() => socket.Available == 3, Infrastructure.Poll.Deadline));
+        using LoopSocketStream loop = LoopSocketStream.Attach(_loop, socket);
+        byte[] buffer = new byte[64];
+        Assert.Equal(3, await loop.ReadAsync(buffer, 0, buffer.Length).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, await loop.ReadAsync(buffer, 0, buffer.Length).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task DisposingTheStreamEndsItsWaitingReadAndWriteAsDisposed()
     {
         var (loop, peer) = await PairAsync();
