@@ -64,8 +64,13 @@ for port in "${nodes[@]}"; do
     for _ in $(seq 1 600); do redis-cli -p "$port" CLUSTER INFO | grep -q cluster_state:ok && break; sleep 0.1; done
 done
 
+# Started as `dotnet pwsh.dll`, not through the tool's shim (which runs pwsh as a child): so the pid cleanup
+# stops is pwsh's own, and no tunnel outlives the run.
+packages="$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')"
+pwsh_dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
+[ -f "$pwsh_dll" ] || (cd "$root" && dotnet tool restore >/dev/null)
 start_tunnel() { # arguments of Start-RedisTunnel
-    (cd "$root" && exec dotnet pwsh -NoProfile -NonInteractive -Command \
+    (cd "$root" && exec dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command \
         "Import-Module '$module'; \$null = Start-RedisTunnel $*; [System.Threading.Thread]::Sleep(-1)" \
         < /dev/null > "$work/tunnel-$RANDOM.log" 2>&1) & pids+=($!)
 }
