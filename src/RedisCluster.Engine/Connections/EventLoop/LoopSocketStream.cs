@@ -23,8 +23,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         private readonly Socket _socket;
         private readonly int _fd;
         private readonly object _gate = new object();
-        private long _token;
-        private bool _registered;
+        private long _token; // 0 until the socket is in the loop's set
 
         // Not ready for reading until the first edge, which adding the socket to the epoll set raises at once if
         // data is there: so a first zero-byte read returns only when there is something to read.
@@ -41,8 +40,6 @@ namespace RedisCluster.Engine.Connections.EventLoop
             _socket.Blocking = false;
             _fd = socket.Handle.ToInt32();
         }
-
-        public Socket Socket => _socket;
 
         /// <summary>An accepted (connected) socket, in the loop from now on; the stream owns it.</summary>
         public static LoopSocketStream Attach(SocketEventLoop loop, Socket socket)
@@ -180,7 +177,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         protected override void Dispose(bool disposing)
         {
             TaskCompletionSource<int>? read, write;
-            bool registered;
+            long token;
             lock (_gate)
             {
                 if (_disposed)
@@ -189,14 +186,14 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 }
 
                 _disposed = true;
-                registered = _registered;
+                token = _token;
                 read = _reads.Take().Operation;
                 write = _writes.Take().Operation;
             }
 
-            if (registered)
+            if (token != 0)
             {
-                _loop.Unregister(_fd, _token);
+                _loop.Unregister(_fd, token);
             }
 
             _socket.Dispose();
@@ -216,7 +213,6 @@ namespace RedisCluster.Engine.Connections.EventLoop
             lock (_gate)
             {
                 _token = token;
-                _registered = true;
             }
         }
 

@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using System.Net.Sockets;
 using System.Threading;
 
 namespace RedisCluster.Engine.Connections.EventLoop
@@ -27,6 +29,10 @@ namespace RedisCluster.Engine.Connections.EventLoop
             int index = (int)((uint)Interlocked.Increment(ref _next) % (uint)loops.Length);
             return loops[index];
         }
+
+        /// <summary>An accepted socket as a stream: on <paramref name="loop"/> when there is one, else on the runtime's sockets. The stream owns the socket.</summary>
+        public static Stream StreamOf(Socket socket, SocketEventLoop? loop)
+            => loop != null ? LoopSocketStream.Attach(loop, socket) : new NetworkStream(socket, ownsSocket: true);
 
         private static SocketEventLoop[] StartAll()
         {

@@ -85,7 +85,7 @@ namespace RedisCluster.Engine.Tunnel.Relay
         {
             TunnelStatistics stats = _context.Statistics;
             stats.ClientOpened();
-            Stream clientStream = _loop != null ? LoopSocketStream.Attach(_loop, _client) : new NetworkStream(_client, ownsSocket: true);
+            Stream clientStream = SocketEventLoops.StreamOf(_client, _loop);
             _clientStream = clientStream;
             try
             {

@@ -91,8 +91,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             TunnelStatistics stats = _context.Statistics;
             stats.ClientOpened();
             _backend.Clients.Add(_client);
-            SocketEventLoop? loop = SocketEventLoops.Next();
-            Stream stream = loop != null ? LoopSocketStream.Attach(loop, _socket) : new NetworkStream(_socket, ownsSocket: true);
+            Stream stream = SocketEventLoops.StreamOf(_socket, SocketEventLoops.Next());
             _stream = stream;
             int size = _context.Options.BufferSize;
             PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
