@@ -7,6 +7,7 @@ using System.IO.Pipelines;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Commands;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Errors;
 using RedisCluster.Engine.Protocol;
 
@@ -165,6 +166,7 @@ namespace RedisCluster.Engine.Connections
         /// </summary>
         public void Queue(IReadOnlyList<RedisCommand> commands, IRawReplySink sink, IReadOnlyList<int> tags)
         {
+            Exception? queuing = null;
             lock (_queueGate)
             {
                 ThrowIfBrokenBeforeSending();
@@ -181,11 +183,17 @@ namespace RedisCluster.Engine.Connections
                 }
                 catch (Exception ex) when (!(ex is RedisConnectionException))
                 {
-                    // Half a command in the queue would put every later reply out of step: the connection is done.
-                    // The entry is queued, so the failure reports it to the sink; throwing would report it twice.
-                    Fail(new RedisConnectionException(Endpoint.ToString(), "Queuing a command for " + Endpoint + " failed: " + ex.Message, ex));
-                    return;
+                    queuing = ex;
                 }
+            }
+
+            if (queuing != null)
+            {
+                // Half a command in the queue would put every later reply out of step: the connection is done.
+                // The entry is queued, so the failure reports it to the sink; throwing would report it twice.
+                // Outside the lock: a sink may carry on with its caller's next commands where it hears the failure.
+                Fail(new RedisConnectionException(Endpoint.ToString(), "Queuing a command for " + Endpoint + " failed: " + queuing.Message, queuing));
+                return;
             }
 
             if (_failure != null)
@@ -220,7 +228,8 @@ namespace RedisCluster.Engine.Connections
 
         /// <summary>
         /// Sends the queued commands soon, unless a send already under way will take them. The send waits its
-        /// turn on the thread pool: other callers queue their commands meanwhile and share it.
+        /// turn (at the end of the event loop's turn when called on a loop's thread, else on the thread pool):
+        /// other callers queue their commands meanwhile and share it.
         /// </summary>
         public void SendQueued()
         {
@@ -234,10 +243,14 @@ namespace RedisCluster.Engine.Connections
                 _flushing = true;
             }
 
-            ThreadPool.UnsafeQueueUserWorkItem(StartSendingQueued, this);
+            if (!SocketEventLoop.TryRunAtTurnEnd(StartSendingQueuedAction, this))
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(StartSendingQueued, this);
+            }
         }
 
         private static readonly WaitCallback StartSendingQueued = state => _ = ((RedisConnection)state!).SendQueuedBytesAsync();
+        private static readonly Action<object> StartSendingQueuedAction = state => _ = ((RedisConnection)state).SendQueuedBytesAsync();
 
         /// <summary>Sends what is queued, then what was queued meanwhile, until nothing is left.</summary>
         private async Task SendQueuedBytesAsync()

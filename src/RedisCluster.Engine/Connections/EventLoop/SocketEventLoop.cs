@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
 
@@ -20,6 +21,11 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         private readonly int _epoll;
         private readonly ConcurrentDictionary<long, LoopSocketStream> _sockets = new ConcurrentDictionary<long, LoopSocketStream>();
+        [ThreadStatic]
+        private static SocketEventLoop? t_current;
+
+        // Work the loop's own thread put off until the events of this turn are handled (its thread only).
+        private readonly List<(Action<object> Action, object State)> _turnEnd = new List<(Action<object>, object)>();
         private long _nextToken;
         private Thread? _thread;
 
@@ -39,6 +45,24 @@ namespace RedisCluster.Engine.Connections.EventLoop
             loop._thread = thread;
             thread.Start();
             return loop;
+        }
+
+        /// <summary>
+        /// On a loop's thread, runs <paramref name="action"/> once the events of the current turn are handled, and
+        /// returns true; elsewhere returns false. A relay that queues writes for an upstream connection while it handles
+        /// one client's batch flushes them here, so the batches of every client heard in the same turn go out in one
+        /// write (fewer syscalls for the relay and fewer reads for the server), without a hop to another thread.
+        /// </summary>
+        public static bool TryRunAtTurnEnd(Action<object> action, object state)
+        {
+            SocketEventLoop? current = t_current;
+            if (current == null)
+            {
+                return false;
+            }
+
+            current._turnEnd.Add((action, state));
+            return true;
         }
 
         /// <summary>Adds <paramref name="socket"/>'s descriptor; returns errno, or 0.</summary>
@@ -64,6 +88,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         private void Run()
         {
+            t_current = this;
             IntPtr records = Marshal.AllocHGlobal(Capacity * Epoll.RecordSize);
             while (true)
             {
@@ -83,7 +108,27 @@ namespace RedisCluster.Engine.Connections.EventLoop
                         }
                     }
                 }
+
+                RunTurnEnd();
             }
+        }
+
+        private void RunTurnEnd()
+        {
+            // What runs here may put off more (a flush whose write completed a reply, whose session queued again).
+            for (int i = 0; i < _turnEnd.Count; i++)
+            {
+                try
+                {
+                    _turnEnd[i].Action(_turnEnd[i].State);
+                }
+                catch (Exception)
+                {
+                    // As above: the work's failure is its own.
+                }
+            }
+
+            _turnEnd.Clear();
         }
     }
 }
