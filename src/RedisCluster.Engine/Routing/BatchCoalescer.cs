@@ -12,23 +12,24 @@ namespace RedisCluster.Engine.Routing
     /// request goes at once; under heavy load the cost of planning, grouping and flushing is shared.
     /// Each caller's commands stay contiguous and in order, so replies (and MULTI blocks) are unaffected.
     /// </summary>
-    public sealed class BatchCoalescer
+    /// <typeparam name="TCommand">What a caller's batch holds: commands, or commands with their routes decided.</typeparam>
+    public sealed class BatchCoalescer<TCommand>
     {
-        private readonly Func<IReadOnlyList<RedisCommand>, CancellationToken, Task<IReadOnlyList<RedisReply>>> _execute;
+        private readonly Func<IReadOnlyList<TCommand>, CancellationToken, Task<IReadOnlyList<RedisReply>>> _execute;
         private readonly int _maxInFlight;
         private readonly int _maxCommands;
         private readonly object _gate = new object();
         private Queue<Request> _queue = new Queue<Request>();
         private int _inFlight;
 
-        public BatchCoalescer(Func<IReadOnlyList<RedisCommand>, CancellationToken, Task<IReadOnlyList<RedisReply>>> execute, int maxInFlight = 4, int maxCommands = 4096)
+        public BatchCoalescer(Func<IReadOnlyList<TCommand>, CancellationToken, Task<IReadOnlyList<RedisReply>>> execute, int maxInFlight = 4, int maxCommands = 4096)
         {
             _execute = execute;
             _maxInFlight = maxInFlight;
             _maxCommands = maxCommands;
         }
 
-        public Task<IReadOnlyList<RedisReply>> ExecuteAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<RedisReply>> ExecuteAsync(IReadOnlyList<TCommand> commands, CancellationToken cancellationToken)
         {
             var request = new Request(commands);
             bool start;
@@ -64,7 +65,7 @@ namespace RedisCluster.Engine.Routing
             while (true)
             {
                 var merged = new List<Request>();
-                var commands = new List<RedisCommand>();
+                var commands = new List<TCommand>();
                 lock (_gate)
                 {
                     while (_queue.Count > 0 && (commands.Count == 0 || commands.Count + _queue.Peek().Commands.Count <= _maxCommands))
@@ -109,12 +110,12 @@ namespace RedisCluster.Engine.Routing
 
         private sealed class Request
         {
-            public Request(IReadOnlyList<RedisCommand> commands)
+            public Request(IReadOnlyList<TCommand> commands)
             {
                 Commands = commands;
             }
 
-            public IReadOnlyList<RedisCommand> Commands { get; }
+            public IReadOnlyList<TCommand> Commands { get; }
 
             public TaskCompletionSource<IReadOnlyList<RedisReply>> Completion { get; } =
                 new TaskCompletionSource<IReadOnlyList<RedisReply>>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -141,7 +141,11 @@ namespace RedisCluster.Engine.Routing
         /// <summary>Reloads the topology now (after a failover or a resharding done by hand).</summary>
         public Task RefreshTopologyAsync(CancellationToken cancellationToken = default) => _topology.RefreshAsync(cancellationToken);
 
-        public override async Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
+        public override Task<IReadOnlyList<RedisReply>> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default)
+            => ExecuteDecidedAsync(DecidedCommand.Undecided(commands), cancellationToken);
+
+        /// <summary>Like <see cref="ExecuteBatchAsync"/>, for commands whose routes their sender may have decided already.</summary>
+        internal async Task<IReadOnlyList<RedisReply>> ExecuteDecidedAsync(IReadOnlyList<DecidedCommand> commands, CancellationToken cancellationToken = default)
         {
             ThrowIfDisposed();
             CommandPlan[] plans = await _planner.PlanBatchAsync(commands, cancellationToken).ConfigureAwait(false);

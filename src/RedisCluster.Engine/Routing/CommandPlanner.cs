@@ -33,24 +33,32 @@ namespace RedisCluster.Engine.Routing
         /// Plans a batch. A MULTI ... EXEC (or DISCARD) block inside the batch goes, whole and in order, to
         /// the node of the block's first key, so the transaction runs where its keys live.
         /// </summary>
-        public async Task<CommandPlan[]> PlanBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken)
+        public async Task<CommandPlan[]> PlanBatchAsync(IReadOnlyList<DecidedCommand> batch, CancellationToken cancellationToken)
         {
-            var plans = new CommandPlan[commands.Count];
-            for (int i = 0; i < commands.Count; i++)
+            var plans = new CommandPlan[batch.Count];
+            var commands = new RedisCommand[batch.Count];
+            for (int i = 0; i < commands.Length; i++)
+            {
+                commands[i] = batch[i].Command;
+            }
+
+            for (int i = 0; i < commands.Length; i++)
             {
                 if (commands[i].Name != "MULTI")
                 {
-                    plans[i] = await PlanAsync(commands[i], cancellationToken).ConfigureAwait(false);
+                    plans[i] = batch[i].Route is CommandRoute decided
+                        ? Plan(commands[i], decided)
+                        : await PlanAsync(commands[i], cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
                 int end = i + 1;
-                while (end < commands.Count && commands[end].Name != "EXEC" && commands[end].Name != "DISCARD")
+                while (end < commands.Length && commands[end].Name != "EXEC" && commands[end].Name != "DISCARD")
                 {
                     end++;
                 }
 
-                if (end == commands.Count)
+                if (end == commands.Length)
                 {
                     var refused = new RoutedPart(commands[i], null, _topology.DefaultPrimary)
                     {

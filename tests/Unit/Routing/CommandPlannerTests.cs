@@ -142,4 +142,24 @@ public sealed class CommandPlannerTests : IDisposable
         Assert.Equal(RouteKind.SingleSlot, route.Kind);
         Assert.Equal(HashSlot.GetSlot("planner"), route.Slot);
     }
+
+    [Fact]
+    public async Task ABatchTakesTheRoutesItsSenderDecidedAndDecidesTheRest()
+    {
+        // The smart tunnel decides a command's route before it knows whether it relays the command itself; a command
+        // it hands to the router keeps that decision. Shown with a decision the planner would not make: the slot of
+        // another key.
+        var decidedGet = RedisCommand.Create("GET", "planner:decided");
+        var undecidedGet = RedisCommand.Create("GET", "planner:undecided");
+        CommandInfo? info = _client.Commands.Find(decidedGet);
+        Assert.True(_client.Planner.TryDecide(RedisCommand.Create("GET", "planner:elsewhere"), info, out CommandRoute elsewhere));
+        Assert.NotEqual(HashSlot.GetSlot("planner:decided"), elsewhere.Slot);
+
+        CommandPlan[] plans = await _client.Planner.PlanBatchAsync(
+            new[] { new DecidedCommand(decidedGet, elsewhere), new DecidedCommand(undecidedGet) }, CancellationToken.None);
+
+        Assert.Equal(elsewhere.Slot, plans[0].Parts.Single().Slot);
+        Assert.Same(decidedGet, plans[0].Parts.Single().Command);
+        Assert.Equal(HashSlot.GetSlot("planner:undecided"), plans[1].Parts.Single().Slot);
+    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Protocol;
 using RedisCluster.Engine.Tunnel.Relay;
 
@@ -20,19 +21,20 @@ namespace RedisCluster.Engine.Tunnel.Pinned
         /// </summary>
         public static string? RewriteRedirect(string line, string connectedHost, ITunnelAddressMap map)
         {
-            if (!ErrorReplyClassifier.ClassifyText(line).IsRedirect())
+            // The one redirect parser (the cluster client's): its kind from ErrorReplyClassifier, its slot and node.
+            if (!ClusterRedirect.TryParse(line, out ClusterRedirect? redirect) || redirect == null || redirect.IsHostUnknown)
             {
                 return null;
             }
 
-            string[] parts = line.Split(' ');
-            if (parts.Length != 3)
+            string host = redirect.Host ?? connectedHost;
+            if (!map.TryMap(host, redirect.Port, null, out int localPort))
             {
                 return null;
             }
 
-            string? local = MapAddress(parts[2], connectedHost, null, map);
-            return local == null ? null : parts[0] + " " + parts[1] + " " + local;
+            return (redirect.Kind == RedirectKind.Moved ? "MOVED " : "ASK ") + redirect.Slot.ToString(CultureInfo.InvariantCulture) + " "
+                + map.AnnounceHost + ":" + localPort.ToString(CultureInfo.InvariantCulture);
         }
 
         /// <summary>Rewrites the whole reply to a topology command; null when nothing changed or the reply is not of the expected shape.</summary>

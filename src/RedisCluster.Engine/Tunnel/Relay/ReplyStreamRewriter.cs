@@ -146,7 +146,8 @@ namespace RedisCluster.Engine.Tunnel.Relay
                     }
 
                     RespScanStep step = _scanner.Next(ref reader, out RespElement element);
-                    if (step == RespScanStep.Element && element.Type == RespType.Error && _map != null && element.LineLength <= MaxRedirectLine)
+                    if (step == RespScanStep.Element && element.Type == RespType.Error && _map != null && element.LineLength <= MaxRedirectLine
+                        && ErrorReplyClassifier.ClassifyFrame(input.Slice(element.Start)).IsRedirect())
                     {
                         byte[]? line = RewrittenRedirect(input.Slice(element.Start + 1, element.LineLength));
                         if (line != null)

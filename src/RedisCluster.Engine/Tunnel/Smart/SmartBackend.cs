@@ -17,22 +17,25 @@ namespace RedisCluster.Engine.Tunnel.Smart
     {
         private long _nextClientId;
 
-        private readonly BatchCoalescer _batches;
+        private readonly BatchCoalescer<DecidedCommand> _batches;
 
         public SmartBackend(ClusterRedisClient cluster, TransportConnector connector, SmartRelayLinks links, TunnelContext context)
         {
             Cluster = cluster;
             Connector = connector;
             Links = links;
-            _batches = new BatchCoalescer(cluster.ExecuteBatchAsync);
+            _batches = new BatchCoalescer<DecidedCommand>(cluster.ExecuteDecidedAsync);
             Busy = new SmartBusyNodes(this, context.Log);
             Tracking = new SmartTracking(this, context);
             BlockingOrder = new SmartBlockingOrder(this);
         }
 
-        /// <summary>Runs one client's commands, merged with other clients' into shared batches under load.</summary>
+        /// <summary>
+        /// Runs one client's commands, merged with other clients' into shared batches under load; a command whose
+        /// route the session decided goes with it, and the router takes that route.
+        /// </summary>
         public System.Threading.Tasks.Task<System.Collections.Generic.IReadOnlyList<Commands.RedisReply>> ExecuteAsync(
-            System.Collections.Generic.IReadOnlyList<Commands.RedisCommand> commands, CancellationToken cancellationToken)
+            System.Collections.Generic.IReadOnlyList<DecidedCommand> commands, CancellationToken cancellationToken)
             => _batches.ExecuteAsync(commands, cancellationToken);
 
         public ClusterRedisClient Cluster { get; }

@@ -149,9 +149,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// Adds the parts of a split MGET, EXISTS or TOUCH (<paramref name="command"/>, at <paramref name="index"/>)
         /// to what goes to each part's connection; its reply is put together when the last part's is in.
         /// </summary>
-        public void RelaySplit(IReadOnlyList<(RedisConnection Link, Routing.SlotSplit Part)> parts, RedisCommand command, int index)
+        public void RelaySplit(IReadOnlyList<(RedisConnection Link, Routing.SlotSplit Part)> parts, RedisCommand command, int index, Routing.CommandRoute route)
         {
-            Relayed.Add(command, index);
+            Relayed.Add(command, index, route);
             var splitParts = new Routing.SlotSplit[parts.Count];
             for (int p = 0; p < parts.Count; p++)
             {
@@ -169,9 +169,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
         }
 
         /// <summary>Adds <paramref name="command"/> to what goes to <paramref name="link"/> when the relayed commands are sent.</summary>
-        public void Relay(RedisConnection link, RedisCommand command, int index)
+        public void Relay(RedisConnection link, RedisCommand command, int index, Routing.CommandRoute route)
         {
-            Relayed.Add(command, index);
+            Relayed.Add(command, index, route);
             RelayGroup group = GroupFor(link);
             group.Commands.Add(command);
             group.At.Add(index);

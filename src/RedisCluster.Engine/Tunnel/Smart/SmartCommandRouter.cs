@@ -44,7 +44,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             // One decision; a command whose keys only the server can name (COMMAND GETKEYS) is left to the router to decide.
             RedisEndpoint? owner = null;
-            if (_backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route) && !route.MayBlock && !route.PreferReplica)
+            bool decided = _backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route);
+            if (decided && !route.MayBlock && !route.PreferReplica)
             {
                 if (route.Kind == RouteKind.SingleSlot)
                 {
@@ -73,13 +74,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
             if (link != null)
             {
                 await BeforeRelayOnAsync(batch, link, info?.IsReadOnly == true).ConfigureAwait(false);
-                batch.Relay(link, command, index);
+                batch.Relay(link, command, index, route);
                 return;
             }
 
             await RunRelayedAsync(batch).ConfigureAwait(false);
             await RunPinnedAsync(batch).ConfigureAwait(false);
-            batch.Shared.Add(command, index);
+            batch.Shared.Add(command, index, decided ? route : (CommandRoute?)null);
         }
 
         /// <summary>
@@ -112,7 +113,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 await BeforeRelayOnAsync(batch, link, readsOnly: true).ConfigureAwait(false);
             }
 
-            batch.RelaySplit(parts, command, index);
+            batch.RelaySplit(parts, command, index, route);
             return true;
         }
 
@@ -160,7 +161,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 if (batch.NeedsRetry(batch.Relayed.At(j)))
                 {
                     again ??= new SmartCommandQueue();
-                    again.Add(batch.Relayed.Command(j), batch.Relayed.At(j));
+                    again.Add(batch.Relayed.Entry(j), batch.Relayed.At(j));
                 }
             }
 
@@ -181,7 +182,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             try
             {
-                IReadOnlyList<RedisReply> results = await _backend.ExecuteAsync(pending.Commands.ToArray(), _abort.Token).ConfigureAwait(false);
+                IReadOnlyList<RedisReply> results = await _backend.ExecuteAsync(pending.Decided.ToArray(), _abort.Token).ConfigureAwait(false);
                 for (int j = 0; j < results.Count; j++)
                 {
                     if (pending.At(j) >= 0)
@@ -223,7 +224,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             var moved = new SmartCommandQueue();
             try
             {
-                RespValue?[] results = await _pin.RunPinnedAsync(pinned.Commands, _abort.Token).ConfigureAwait(false);
+                RespValue?[] results = await _pin.RunPinnedAsync(pinned.ToCommands(), _abort.Token).ConfigureAwait(false);
                 for (int j = 0; j < results.Length; j++)
                 {
                     if (results[j] != null)
@@ -232,7 +233,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     }
                     else
                     {
-                        moved.Add(pinned.Command(j), pinned.At(j));
+                        moved.Add(pinned.Entry(j), pinned.At(j));
                     }
                 }
             }
