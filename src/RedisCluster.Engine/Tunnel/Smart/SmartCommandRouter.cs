@@ -123,8 +123,17 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// </summary>
         private async Task BeforeRelayOnAsync(SmartBatch batch, RedisConnection link, bool readsOnly)
         {
-            await RunPinnedAsync(batch).ConfigureAwait(false);
-            await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
+            // Checked here as well as in the callees: this runs for every relayed command, and usually nothing waits.
+            if (batch.Pinned.Count > 0)
+            {
+                await RunPinnedAsync(batch).ConfigureAwait(false);
+            }
+
+            if (batch.Shared.Count > 0)
+            {
+                await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
+            }
+
             if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !readsOnly))
             {
                 // Two connections to one node (HELLO switched the protocol, or the connection was replaced

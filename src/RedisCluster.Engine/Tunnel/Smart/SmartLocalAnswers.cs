@@ -222,7 +222,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return (name + "|" + Text(args[1])).ToLowerInvariant();
             }
 
-            return name.ToLowerInvariant();
+            // The server's own name is lower case already: no string per command for the commands it knows.
+            return info?.Name ?? name.ToLowerInvariant();
         }
 
         private static KeyValuePair<RespValue, RespValue> Pair(string key, RespValue value) => new KeyValuePair<RespValue, RespValue>(RespValue.BulkString(key), value);
