@@ -40,6 +40,9 @@ namespace RedisCluster.Engine.Connections
         private GrowableBuffer _queued = new GrowableBuffer(16 * 1024);
         private GrowableBuffer _sending = new GrowableBuffer(16 * 1024);
         private bool _flushing;
+
+        // Set by the first Queue: from then on every send goes through the queue (see WriteAsync).
+        private volatile bool _queueUsed;
         private Exception? _failure;
         private int _disposed;
 
@@ -165,14 +168,34 @@ namespace RedisCluster.Engine.Connections
         /// failure reaches the sink exactly once.
         /// </summary>
         public void Queue(IReadOnlyList<RedisCommand> commands, IRawReplySink sink, IReadOnlyList<int> tags)
+            => Enqueue(commands, new PendingReply(commands[0], sink, tags), null);
+
+        /// <summary>
+        /// Adds <paramref name="commands"/> to the send queue with their reply entries (<paramref name="all"/> for all of
+        /// them, else one per command from <paramref name="each"/>), both under the queue's lock, so the reply queue's
+        /// order is the wire order.
+        /// </summary>
+        private void Enqueue(IReadOnlyList<RedisCommand> commands, PendingReply? all, Func<int, PendingReply>? each)
         {
             Exception? queuing = null;
             lock (_queueGate)
             {
                 ThrowIfBrokenBeforeSending();
+                _queueUsed = true;
 
                 // The reply queue takes the entry in the order the bytes are queued, which is the wire order.
-                _pending.Enqueue(new PendingReply(commands[0], sink, tags));
+                if (all != null)
+                {
+                    _pending.Enqueue(all);
+                }
+                else
+                {
+                    for (int i = 0; i < commands.Count; i++)
+                    {
+                        _pending.Enqueue(each!(i));
+                    }
+                }
+
                 try
                 {
                     ReserveQueueRoom(commands);
@@ -313,6 +336,21 @@ namespace RedisCluster.Engine.Connections
         }
 
         private Task WriteAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
+        {
+            if (_queueUsed)
+            {
+                // A connection that relays queued commands (the smart tunnel's links, where it also asks a node a
+                // question) takes every command through its queue: written directly, a command would overtake those
+                // still queued on the wire while its reply was expected after theirs, and each would get the other's.
+                Enqueue(commands, null, pendingFor);
+                SendQueued();
+                return Task.CompletedTask;
+            }
+
+            return WriteDirectAsync(commands, pendingFor, cancellationToken);
+        }
+
+        private Task WriteDirectAsync(IReadOnlyList<RedisCommand> commands, Func<int, PendingReply> pendingFor, CancellationToken cancellationToken)
             => WriteLockedAsync(() =>
             {
                 for (int i = 0; i < commands.Count; i++)

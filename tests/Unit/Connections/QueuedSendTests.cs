@@ -4,6 +4,7 @@ using System.Text;
 using RedisCluster.Engine.Commands;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Errors;
+using RedisCluster.Engine.Protocol;
 using RedisCluster.Tests.ClusterMetadata;
 using RedisCluster.Tests.Infrastructure;
 using Xunit;
@@ -140,6 +141,24 @@ public sealed class QueuedSendTests
         // Refused before a byte is queued: the caller knows the command never reached the server.
         Assert.Throws<RedisNotSentException>(() => Queue(connection, sink, new[] { 4 }, C("PING")));
         Assert.Equal(3, sink.Tags.Count);
+    }
+
+    [Fact]
+    public async Task ACommandSentOnAQueuedConnectionTakesItsPlaceBehindTheQueue()
+    {
+        // The smart tunnel asks a node CLIENT LIST over the connection that relays other clients' commands. Written
+        // directly, the question overtook commands still in the queue on the wire while its reply was expected after
+        // theirs: each got the other's reply. On a connection that queues, every command goes through the queue.
+        using RedisConnection connection = await LiveConnections.OpenAsync(_fixture.Server.Port, 2, tls: false);
+        var sink = new RecordingSink();
+        Queue(connection, sink, new[] { 1, 2 }, C("SET", "queued:question", "relayed"), C("GET", "queued:question"));
+        Task<RespValue> question = connection.ExecuteAsync(C("ECHO", "question"));
+        Task<RedisReply[]> batch = connection.ExecuteBatchAsync(new[] { C("ECHO", "one"), C("ECHO", "two") });
+        await sink.WaitFor(2, null);
+
+        Assert.Equal(new[] { "+OK\r\n", "$7\r\nrelayed\r\n" }, sink.Replies);
+        Assert.Equal("question", (await question.WaitAsync(Poll.Deadline)).GetString());
+        Assert.Equal(new[] { "one", "two" }, (await batch.WaitAsync(Poll.Deadline)).Select(r => r.Value.GetString()));
     }
 
     private static void Queue(RedisConnection connection, IRawReplySink sink, int[] tags, params RedisCommand[] commands)
