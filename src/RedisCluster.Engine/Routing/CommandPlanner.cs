@@ -201,7 +201,7 @@ namespace RedisCluster.Engine.Routing
                 slots[i] = HashSlot.GetSlot(command.Arguments[keys[i]].Span);
             }
 
-            if (slots.All(s => s == slots[0]))
+            if (AllEqual(slots))
             {
                 return CommandRoute.SingleSlot(info, slots[0], preferReplica, mayBlock);
             }
@@ -272,41 +272,75 @@ namespace RedisCluster.Engine.Routing
         /// </summary>
         private static List<SlotSplit> SplitBySlot(RedisCommand command, IReadOnlyList<int> keys, int[] slots, int step)
         {
-            var order = new List<int>();
-            var groups = new Dictionary<int, List<int>>();
+            // Each key's part, parts numbered in the order their slots first appear. Arrays, not a dictionary of
+            // lists: the smart tunnel splits every cross-slot MGET it relays this way, and ten random keys are ten parts.
+            var partOf = new int[keys.Count];
+            var partSlots = new List<int>();
+            Dictionary<int, int>? index = keys.Count > 16 ? new Dictionary<int, int>() : null;
             for (int i = 0; i < keys.Count; i++)
             {
-                if (!groups.TryGetValue(slots[i], out List<int>? ordinals))
+                int part = index != null ? (index.TryGetValue(slots[i], out int known) ? known : -1) : partSlots.IndexOf(slots[i]);
+                if (part < 0)
                 {
-                    ordinals = new List<int>();
-                    groups[slots[i]] = ordinals;
-                    order.Add(slots[i]);
+                    part = partSlots.Count;
+                    partSlots.Add(slots[i]);
+                    index?.Add(slots[i], part);
                 }
 
-                ordinals.Add(i);
+                partOf[i] = part;
             }
 
-            var splits = new List<SlotSplit>(order.Count);
-            foreach (int slot in order)
+            var sizes = new int[partSlots.Count];
+            foreach (int part in partOf)
             {
-                var args = new List<ReadOnlyMemory<byte>>();
+                sizes[part]++;
+            }
+
+            var ordinals = new int[partSlots.Count][];
+            var args = new ReadOnlyMemory<byte>[partSlots.Count][];
+            var filled = new int[partSlots.Count];
+            for (int p = 0; p < partSlots.Count; p++)
+            {
+                ordinals[p] = new int[sizes[p]];
+                args[p] = new ReadOnlyMemory<byte>[keys[0] + (sizes[p] * step)];
                 for (int a = 0; a < keys[0]; a++)
                 {
-                    args.Add(command.Arguments[a]);
+                    args[p][a] = command.Arguments[a];
                 }
+            }
 
-                foreach (int ordinal in groups[slot])
+            for (int i = 0; i < keys.Count; i++)
+            {
+                int p = partOf[i];
+                int at = keys[0] + (filled[p] * step);
+                for (int a = 0; a < step; a++)
                 {
-                    for (int a = 0; a < step; a++)
-                    {
-                        args.Add(command.Arguments[keys[ordinal] + a]);
-                    }
+                    args[p][at + a] = command.Arguments[keys[i] + a];
                 }
 
-                splits.Add(new SlotSplit(new RedisCommand(args.ToArray()), slot, groups[slot]));
+                ordinals[p][filled[p]++] = i;
+            }
+
+            var splits = new List<SlotSplit>(partSlots.Count);
+            for (int p = 0; p < partSlots.Count; p++)
+            {
+                splits.Add(new SlotSplit(new RedisCommand(args[p], command.Name), partSlots[p], ordinals[p]));
             }
 
             return splits;
+        }
+
+        private static bool AllEqual(int[] slots)
+        {
+            for (int i = 1; i < slots.Length; i++)
+            {
+                if (slots[i] != slots[0])
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private CommandPlan Keyless(RedisCommand command)

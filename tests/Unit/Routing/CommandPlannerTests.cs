@@ -162,4 +162,35 @@ public sealed class CommandPlannerTests : IDisposable
         Assert.Same(decidedGet, plans[0].Parts.Single().Command);
         Assert.Equal(HashSlot.GetSlot("planner:undecided"), plans[1].Parts.Single().Slot);
     }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(40)]
+    public void AWriteOfManyKeysIsSplitWithEachKeysValueBesideItAndTheKeysInTheirOrder(int count)
+    {
+        // Few keys are grouped by a scan, many through an index: both must keep each key with its value, in order.
+        var args = new List<string> { "MSET" };
+        for (int i = 0; i < count; i++)
+        {
+            args.Add("planner:many:" + i);
+            args.Add("v" + i);
+        }
+
+        CommandRoute route = Decide(args.ToArray());
+        Assert.Equal(RouteKind.SplitBySlot, route.Kind);
+        Assert.Equal(Enumerable.Range(0, count), route.Splits!.SelectMany(s => s.Ordinals).OrderBy(o => o));
+        foreach (SlotSplit split in route.Splits!)
+        {
+            Assert.Equal("MSET", split.Command.Name);
+            Assert.Equal(1 + (2 * split.Ordinals.Count), split.Command.Arguments.Count);
+            Assert.Equal(split.Ordinals.OrderBy(o => o), split.Ordinals);
+            for (int k = 0; k < split.Ordinals.Count; k++)
+            {
+                int ordinal = split.Ordinals[k];
+                Assert.Equal("planner:many:" + ordinal, split.Command.ArgumentText(1 + (2 * k)));
+                Assert.Equal("v" + ordinal, split.Command.ArgumentText(2 + (2 * k)));
+                Assert.Equal(split.Slot, HashSlot.GetSlot("planner:many:" + ordinal));
+            }
+        }
+    }
 }

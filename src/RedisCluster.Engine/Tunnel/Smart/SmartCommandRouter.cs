@@ -57,20 +57,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 }
             }
 
-            RedisConnection? link = null;
-            if (owner != null && !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out link))
-            {
-                try
-                {
-                    link = await _backend.Links.OpenAsync(owner, _state.Protocol, _clientId, _abort.Token).ConfigureAwait(false);
-                }
-                catch (RedisException)
-                {
-                    // The router tries the node again (and follows a failover) and reports what it finds.
-                    link = null;
-                }
-            }
-
+            RedisConnection? link = owner == null ? null : await LinkToAsync(owner).ConfigureAwait(false);
             if (link != null)
             {
                 await BeforeRelayOnAsync(batch, link, info?.IsReadOnly == true).ConfigureAwait(false);
@@ -83,9 +70,28 @@ namespace RedisCluster.Engine.Tunnel.Smart
             batch.Shared.Add(command, index, decided ? route : (CommandRoute?)null);
         }
 
+        /// <summary>The client's relay connection to <paramref name="owner"/>, opened if need be; null when it cannot be had.</summary>
+        private async ValueTask<RedisConnection?> LinkToAsync(RedisEndpoint owner)
+        {
+            if (_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link))
+            {
+                return link;
+            }
+
+            try
+            {
+                return await _backend.Links.OpenAsync(owner, _state.Protocol, _clientId, _abort.Token).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // The router tries the node again (and follows a failover) and reports what it finds.
+                return null;
+            }
+        }
+
         /// <summary>
-        /// MGET, EXISTS or TOUCH over several slots, relayed as one command per slot when the connections to
-        /// all their primaries are open; the reply is put together from the parts' bytes. False: use the router.
+        /// MGET, EXISTS or TOUCH over several slots, relayed as one command per slot over the connections to their
+        /// primaries (opened if need be); the reply is put together from the parts' bytes. False: use the router.
         /// </summary>
         private async Task<bool> TryRelaySplitAsync(SmartBatch batch, RedisCommand command, CommandRoute route, int index)
         {
@@ -99,12 +105,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
             for (int p = 0; p < split.Count; p++)
             {
                 RedisEndpoint? owner = _backend.Cluster.Slots[split[p].Slot];
-                if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link))
+                RedisConnection? link = owner == null ? null : await LinkToAsync(owner).ConfigureAwait(false);
+                if (link == null)
                 {
                     return false;
                 }
 
-                parts[p] = (link!, split[p]);
+                parts[p] = (link, split[p]);
             }
 
             foreach (var (link, _) in parts)
