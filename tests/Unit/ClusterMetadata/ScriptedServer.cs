@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using RedisCluster.Engine.Connections;
 
 namespace RedisCluster.Tests.ClusterMetadata;
 
@@ -23,6 +24,16 @@ internal sealed class ScriptedServer : IDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>A RESP2 connection to this server, as the module opens one (its handshake asks INFO server: script that).</summary>
+    public Task<RedisConnection> ConnectAsync()
+        => RedisConnection.ConnectAsync(new RedisEndpoint("127.0.0.1", Port), new TransportConnector(new ConnectionOptions
+        {
+            Protocol = RedisProtocol.Resp2,
+            ClientName = null,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            CommandTimeout = TimeSpan.FromSeconds(30),
+        }));
 
     public List<string> Received { get; } = new();
 

@@ -18,15 +18,6 @@ public sealed class TopologyLoaderTests
 
     private static string Bulk(string text) => "$" + System.Text.Encoding.UTF8.GetByteCount(text) + "\r\n" + text + "\r\n";
 
-    private static Task<RedisConnection> Connect(ScriptedServer server)
-        => RedisConnection.ConnectAsync(new RedisEndpoint("127.0.0.1", server.Port), new TransportConnector(new ConnectionOptions
-        {
-            Protocol = RedisProtocol.Resp2,
-            ClientName = null,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            CommandTimeout = TimeSpan.FromSeconds(5),
-        }));
-
     [Fact]
     public async Task ServersWithoutClusterShardsFallBackToClusterSlots()
     {
@@ -37,7 +28,7 @@ public sealed class TopologyLoaderTests
             "CLUSTER SLOTS" => Slots,
             _ => "-ERR unexpected " + command + "\r\n",
         });
-        using RedisConnection connection = await Connect(server);
+        using RedisConnection connection = await server.ConnectAsync();
 
         ClusterTopology t = await ClusterTopologyLoader.LoadAsync(connection, CancellationToken.None);
         Assert.Equal(new[] { "INFO server", "CLUSTER SHARDS", "CLUSTER SLOTS" }, server.Received);
@@ -56,7 +47,7 @@ public sealed class TopologyLoaderTests
             "INFO server" => Info,
             _ => "-NOPERM this user has no permissions to run the '" + command.ToLowerInvariant().Replace(' ', '|') + "' command\r\n",
         });
-        using RedisConnection connection = await Connect(server);
+        using RedisConnection connection = await server.ConnectAsync();
 
         var error = await Assert.ThrowsAsync<RedisServerErrorException>(() => ClusterTopologyLoader.LoadAsync(connection, CancellationToken.None));
         Assert.Contains("cluster|shards", error.Message);
@@ -72,7 +63,7 @@ public sealed class TopologyLoaderTests
             "INFO server" => Info,
             _ => "-ERR This instance has cluster support disabled\r\n",
         });
-        using RedisConnection connection = await Connect(server);
+        using RedisConnection connection = await server.ConnectAsync();
 
         var error = await Assert.ThrowsAsync<RedisException>(() => ClusterTopologyLoader.LoadAsync(connection, CancellationToken.None));
         Assert.Contains("not in cluster mode", error.Message);

@@ -19,15 +19,6 @@ public sealed class SmartBatchTests
 {
     private const string Info = "$42\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n\r\n";
 
-    private static Task<RedisConnection> Connect(ScriptedServer server)
-        => RedisConnection.ConnectAsync(new RedisEndpoint("127.0.0.1", server.Port), new TransportConnector(new ConnectionOptions
-        {
-            Protocol = RedisProtocol.Resp2,
-            ClientName = null,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            CommandTimeout = TimeSpan.FromSeconds(30),
-        }));
-
     private static CommandRoute Route(string key) => CommandRoute.SingleSlot(null!, HashSlot.GetSlot(key), preferReplica: false, mayBlock: false);
 
     private static void Relay(SmartBatch batch, RedisConnection link, string key, int index)
@@ -47,7 +38,7 @@ public sealed class SmartBatchTests
             "GET b" => "*2\r\n:1\r\n$1\r\nB\r\n",
             _ => "-ERR unexpected " + line + "\r\n",
         });
-        using RedisConnection link = await Connect(server);
+        using RedisConnection link = await server.ConnectAsync();
         SmartBatch batch = new SmartBatch().Reset(3);
         Relay(batch, link, "a", 0);
         Relay(batch, link, "b", 2);
@@ -73,7 +64,7 @@ public sealed class SmartBatchTests
             "GET wrong" => "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
             _ => "-ERR unexpected " + line + "\r\n",
         });
-        using RedisConnection link = await Connect(server);
+        using RedisConnection link = await server.ConnectAsync();
         SmartBatch batch = new SmartBatch().Reset(4);
         Relay(batch, link, "moved", 0);
         Relay(batch, link, "asked", 1);
@@ -101,7 +92,7 @@ public sealed class SmartBatchTests
             "GET a" => "$1\r\nA\r\n",
             _ => throw new IOException("the node goes away with the command unanswered"),
         });
-        using RedisConnection link = await Connect(server);
+        using RedisConnection link = await server.ConnectAsync();
         SmartBatch batch = new SmartBatch().Reset(2);
         Relay(batch, link, "a", 0);
         Relay(batch, link, "gone", 1);
@@ -119,7 +110,7 @@ public sealed class SmartBatchTests
     public async Task ACommandForAConnectionBrokenBeforeItWasQueuedRunsAgainThroughTheRouter()
     {
         using var server = new ScriptedServer(line => line == "INFO server" ? Info : "-ERR unexpected\r\n");
-        RedisConnection link = await Connect(server);
+        RedisConnection link = await server.ConnectAsync();
         link.Dispose();
         SmartBatch batch = new SmartBatch().Reset(1);
         Relay(batch, link, "a", 0);
@@ -148,7 +139,7 @@ public sealed class SmartBatchTests
                     return "$4\r\nFAST\r\n";
             }
         });
-        using RedisConnection link = await Connect(server);
+        using RedisConnection link = await server.ConnectAsync();
         SmartBatch batch = new SmartBatch().Reset(2);
         Relay(batch, link, "fast", 0);
         Relay(batch, link, "slow", 1);
