@@ -26,8 +26,9 @@ namespace RedisCluster.Engine.Cluster
                 return new KeyExtraction(info, keys, notKeys, needsServer);
             }
 
-            foreach (KeySpec spec in info.KeySpecs)
+            for (int k = 0; k < info.KeySpecs.Count; k++)
             {
+                KeySpec spec = info.KeySpecs[k];
                 if (spec.IsUnknown)
                 {
                     needsServer = true;
@@ -53,8 +54,11 @@ namespace RedisCluster.Engine.Cluster
         {
             slot = -1;
             int argc = command.Arguments.Count;
-            foreach (KeySpec spec in info.KeySpecs)
+
+            // By index: a foreach over the interface would box an enumerator for every command routed.
+            for (int k = 0; k < info.KeySpecs.Count; k++)
             {
+                KeySpec spec = info.KeySpecs[k];
                 int first = spec.Index;
                 int last = spec.LastKey >= 0 ? first + spec.LastKey : argc + spec.LastKey;
                 if (first < 1 || first >= argc || last < first || last >= argc)

@@ -233,13 +233,16 @@ namespace RedisCluster.Engine.Connections
         private void ReserveQueueRoom(IReadOnlyList<RedisCommand> commands)
         {
             long size = 0;
-            foreach (RedisCommand command in commands)
+
+            // By index: a foreach over the interfaces would box two enumerators for every command relayed.
+            for (int c = 0; c < commands.Count; c++)
             {
+                IReadOnlyList<ReadOnlyMemory<byte>> arguments = commands[c].Arguments;
                 size += 24;
-                foreach (ReadOnlyMemory<byte> argument in command.Arguments)
+                for (int a = 0; a < arguments.Count; a++)
                 {
                     // The argument and its "$<length>\r\n...\r\n" framing, generously.
-                    size += argument.Length + 24;
+                    size += arguments[a].Length + 24;
                 }
             }
 
@@ -304,7 +307,7 @@ namespace RedisCluster.Engine.Connections
                         // Only this sender writes on a queued connection, so slices cannot interleave.
                         ReadOnlyMemory<byte> slice = rest.Slice(0, Math.Min(rest.Length, SendSlice));
                         rest = rest.Slice(slice.Length);
-                        await WriteLockedAsync(() => _writer.Write(slice.Span), CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
+                        await WriteLockedAsync(null, slice, CancellationToken.None, CancellationToken.None).ConfigureAwait(false);
                     }
 
                     sending.Clear();
@@ -362,13 +365,25 @@ namespace RedisCluster.Engine.Connections
             }, cancellationToken, CancellationToken.None);
 
         /// <summary>Runs <paramref name="encode"/> and the flush under the write lock; a failed send breaks the connection.</summary>
-        private async Task WriteLockedAsync(Action encode, CancellationToken lockCancellation, CancellationToken flushCancellation)
+        private Task WriteLockedAsync(Action encode, CancellationToken lockCancellation, CancellationToken flushCancellation)
+            => WriteLockedAsync(encode, default, lockCancellation, flushCancellation);
+
+        /// <summary>Writes <paramref name="bytes"/> (queued commands) when <paramref name="encode"/> is null: no closure per send.</summary>
+        private async Task WriteLockedAsync(Action? encode, ReadOnlyMemory<byte> bytes, CancellationToken lockCancellation, CancellationToken flushCancellation)
         {
             await _writeLock.WaitAsync(lockCancellation).ConfigureAwait(false);
             try
             {
                 ThrowIfBrokenBeforeSending();
-                encode();
+                if (encode != null)
+                {
+                    encode();
+                }
+                else
+                {
+                    _writer.Write(bytes.Span);
+                }
+
                 FlushResult flushed = await _writer.FlushAsync(flushCancellation).ConfigureAwait(false);
                 if (flushed.IsCompleted)
                 {

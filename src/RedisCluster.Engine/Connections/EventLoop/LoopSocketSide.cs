@@ -23,7 +23,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// <summary>The operation waiting for an edge, with the bytes it reads into or writes from.</summary>
         public Parked Waiting { get; private set; }
 
-        public void Park(TaskCompletionSource<int> operation, byte[] buffer, int offset, int count)
+        public void Park(LoopOperation operation, byte[] buffer, int offset, int count)
             => Waiting = new Parked(operation, buffer, offset, count);
 
         /// <summary>
@@ -59,7 +59,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// <summary>An operation that waits for an edge.</summary>
         public readonly struct Parked
         {
-            public Parked(TaskCompletionSource<int> operation, byte[] buffer, int offset, int count)
+            public Parked(LoopOperation operation, byte[] buffer, int offset, int count)
             {
                 Operation = operation;
                 Buffer = buffer;
@@ -67,7 +67,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 Count = count;
             }
 
-            public TaskCompletionSource<int>? Operation { get; }
+            public LoopOperation? Operation { get; }
 
             public byte[] Buffer { get; }
 

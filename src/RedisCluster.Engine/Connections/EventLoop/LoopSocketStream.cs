@@ -105,13 +105,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 return Task.FromCanceled<int>(cancellationToken);
             }
 
-            Task<int> read = Transfer(_reads, buffer, offset, count, null);
-            if (!read.IsCompleted && cancellationToken.CanBeCanceled)
-            {
-                Cancellable(read, cancellationToken, _reads);
-            }
-
-            return read;
+            return Transfer(_reads, buffer, offset, count, null, cancellationToken);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -121,13 +115,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 return Task.FromCanceled(cancellationToken);
             }
 
-            Task<int> write = Transfer(_writes, buffer, offset, count, null);
-            if (!write.IsCompleted && cancellationToken.CanBeCanceled)
-            {
-                Cancellable(write, cancellationToken, _writes);
-            }
-
-            return write;
+            return Transfer(_writes, buffer, offset, count, null, cancellationToken);
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Blocking(Transfer(_reads, buffer, offset, count, null));
@@ -176,7 +164,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         protected override void Dispose(bool disposing)
         {
-            TaskCompletionSource<int>? read, write;
+            LoopOperation? read, write;
             long token;
             lock (_gate)
             {
@@ -197,8 +185,8 @@ namespace RedisCluster.Engine.Connections.EventLoop
             }
 
             _socket.Dispose();
-            read?.TrySetException(new ObjectDisposedException(nameof(LoopSocketStream)));
-            write?.TrySetException(new ObjectDisposedException(nameof(LoopSocketStream)));
+            read?.Fault(new ObjectDisposedException(nameof(LoopSocketStream)));
+            write?.Fault(new ObjectDisposedException(nameof(LoopSocketStream)));
             base.Dispose(disposing);
         }
 
@@ -220,12 +208,13 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// Reads (once, whatever arrived) or writes (all of the bytes) now if the socket may take the syscall, else
         /// waits in <paramref name="waiting"/> (new, or the one the loop is finishing) for the next edge.
         /// </summary>
-        private Task<int> Transfer(LoopSocketSide side, byte[] buffer, int offset, int count, TaskCompletionSource<int>? waiting)
+        private Task<int> Transfer(LoopSocketSide side, byte[] buffer, int offset, int count, LoopOperation? waiting, CancellationToken cancellationToken = default)
         {
             bool reading = side == _reads;
             while (true)
             {
                 int edges;
+                LoopOperation? parked = null;
                 lock (_gate)
                 {
                     if (_disposed)
@@ -235,12 +224,22 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
                     if (!side.Ready)
                     {
-                        waiting ??= new TaskCompletionSource<int>();
-                        side.Park(waiting, buffer, offset, count);
-                        return waiting.Task;
+                        parked = waiting ?? new LoopOperation(this, side);
+                        side.Park(parked, buffer, offset, count);
                     }
 
                     edges = side.Edges;
+                }
+
+                if (parked != null)
+                {
+                    // A new wait takes the caller's cancellation (once: the loop parks it again with none).
+                    if (waiting == null && cancellationToken.CanBeCanceled)
+                    {
+                        parked.CancelWith(cancellationToken);
+                    }
+
+                    return parked.Task;
                 }
 
                 if (count == 0)
@@ -299,11 +298,11 @@ namespace RedisCluster.Engine.Connections.EventLoop
             }
         }
 
-        private Task<int> Finish(TaskCompletionSource<int>? waiting, int result)
+        private Task<int> Finish(LoopOperation? waiting, int result)
         {
             if (waiting != null)
             {
-                waiting.TrySetResult(result);
+                waiting.Succeed(result);
                 return waiting.Task;
             }
 
@@ -321,37 +320,31 @@ namespace RedisCluster.Engine.Connections.EventLoop
             return _lastRead = Task.FromResult(result);
         }
 
-        private static Task<int> Fail(TaskCompletionSource<int>? waiting, Exception error)
+        private static Task<int> Fail(LoopOperation? waiting, Exception error)
         {
             if (waiting == null)
             {
                 return Task.FromException<int>(error);
             }
 
-            waiting.TrySetException(error);
+            waiting.Fault(error);
             return waiting.Task;
         }
 
-        private void Cancellable(Task<int> operation, CancellationToken cancellationToken, LoopSocketSide side)
+        /// <summary>The caller of <paramref name="operation"/> cancelled it: it ends now unless the loop took it first.</summary>
+        internal void Cancel(LoopOperation operation)
         {
-            CancellationTokenRegistration registration = cancellationToken.Register(() =>
+            lock (_gate)
             {
-                TaskCompletionSource<int>? waiting;
-                lock (_gate)
+                if (operation.Side.Waiting.Operation != operation)
                 {
-                    waiting = side.Waiting.Operation;
-                    if (waiting == null || waiting.Task != operation)
-                    {
-                        return;
-                    }
-
-                    side.Take();
+                    return;
                 }
 
-                waiting.TrySetCanceled(cancellationToken);
-            });
-            operation.ContinueWith((_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration,
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                operation.Side.Take();
+            }
+
+            operation.Cancel();
         }
 
         private T Blocking<T>(Task<T> operation)

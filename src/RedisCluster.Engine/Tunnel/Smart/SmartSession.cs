@@ -254,7 +254,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             RespLimits limits = _context.Options.ClientLimits;
             ReadOnlySequence<byte> buffer = result.Buffer;
-            var commands = new List<byte[][]>();
+            // Sized for a typical pipeline at once rather than grown through 4, 8 and 16 for every read.
+            var commands = new List<byte[][]>(16);
             fault = null;
             large = null;
             bool full = false;
