@@ -42,6 +42,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private GrowableBuffer _rawBytes = new GrowableBuffer(256);
         private int _outstanding;
         private TaskCompletionSource<bool>? _waiter;
+        private CancellationTokenRegistration _waitCancellation;
+
+        private static readonly Action<object?> StopWaiting = state => ((TaskCompletionSource<bool>)state!).TrySetCanceled();
 
         /// <summary>Replies given as values (answered locally, by the router or by the pinned connection); indexed by position, may be longer than the batch.</summary>
         public RespValue?[] Replies => _replies;
@@ -197,8 +200,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return group;
         }
 
-        /// <summary>Sends the relayed commands, each node's in one go, and completes when every one has its reply (or its failure).</summary>
-        public Task SendRelayedAsync()
+        /// <summary>
+        /// Sends the relayed commands, each node's in one go, and completes when every one has its reply (or its failure),
+        /// or is cancelled by <paramref name="cancellationToken"/> (the replies may still come). Call <see cref="EndWait"/>
+        /// after it, however it ended.
+        /// </summary>
+        public Task SendRelayedAsync(CancellationToken cancellationToken)
         {
             for (int g = 0; g < _groupCount; g++)
             {
@@ -222,7 +229,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 _groups[g].Link!.SendQueued();
             }
 
-            return WhenRepliedAsync();
+            return WhenRepliedAsync(cancellationToken);
+        }
+
+        /// <summary>Lets go of the wait's cancellation (the session's token outlives its batches).</summary>
+        public void EndWait()
+        {
+            _waitCancellation.Dispose();
+            _waitCancellation = default;
         }
 
         /// <summary>Forgets the relayed commands once their replies are all in.</summary>
@@ -361,7 +375,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return false;
         }
 
-        private Task WhenRepliedAsync()
+        private Task WhenRepliedAsync(CancellationToken cancellationToken)
         {
             if (Volatile.Read(ref _outstanding) == 0)
             {
@@ -378,6 +392,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
             if (Volatile.Read(ref _outstanding) == 0)
             {
                 waiter.TrySetResult(true);
+            }
+            else if (cancellationToken.CanBeCanceled)
+            {
+                // A static callback and the waiter as its state: nothing allocated per batch for the session's token.
+                _waitCancellation = cancellationToken.Register(StopWaiting, waiter);
             }
 
             return waiter.Task;

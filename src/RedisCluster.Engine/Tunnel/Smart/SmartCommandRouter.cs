@@ -170,7 +170,15 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return;
             }
 
-            await TaskWaiting.WaitAsync(batch.SendRelayedAsync(), _abort.Token).ConfigureAwait(false);
+            try
+            {
+                await batch.SendRelayedAsync(_abort.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                batch.EndWait();
+            }
+
             SmartCommandQueue? again = null;
             for (int j = 0; j < batch.Relayed.Count; j++)
             {

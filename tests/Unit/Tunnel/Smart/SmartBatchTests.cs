@@ -43,7 +43,7 @@ public sealed class SmartBatchTests
         Relay(batch, link, "a", 0);
         Relay(batch, link, "b", 2);
 
-        await Within(batch.SendRelayedAsync());
+        await Within(batch.SendRelayedAsync(CancellationToken.None));
 
         Assert.Equal("$1\r\nA\r\n", Text(batch.RawReply(0)));
         Assert.False(batch.HasRawReply(1));
@@ -71,7 +71,7 @@ public sealed class SmartBatchTests
         Relay(batch, link, "again", 2);
         Relay(batch, link, "wrong", 3);
 
-        await Within(batch.SendRelayedAsync());
+        await Within(batch.SendRelayedAsync(CancellationToken.None));
 
         for (int i = 0; i < 3; i++)
         {
@@ -97,7 +97,7 @@ public sealed class SmartBatchTests
         Relay(batch, link, "a", 0);
         Relay(batch, link, "gone", 1);
 
-        await Within(batch.SendRelayedAsync());
+        await Within(batch.SendRelayedAsync(CancellationToken.None));
 
         Assert.Equal("$1\r\nA\r\n", Text(batch.RawReply(0)));
         Assert.False(batch.NeedsRetry(1));
@@ -115,7 +115,7 @@ public sealed class SmartBatchTests
         SmartBatch batch = new SmartBatch().Reset(1);
         Relay(batch, link, "a", 0);
 
-        await Within(batch.SendRelayedAsync());
+        await Within(batch.SendRelayedAsync(CancellationToken.None));
 
         Assert.True(batch.NeedsRetry(0));
         Assert.Null(batch.Replies[0]);
@@ -144,7 +144,7 @@ public sealed class SmartBatchTests
         Relay(batch, link, "fast", 0);
         Relay(batch, link, "slow", 1);
 
-        Task replied = batch.SendRelayedAsync();
+        Task replied = batch.SendRelayedAsync(CancellationToken.None);
         SpinWait.SpinUntil(() => batch.HasRawReply(0), TimeSpan.FromSeconds(30));
         Assert.True(batch.HasRawReply(0));
         Assert.False(replied.IsCompleted);
@@ -152,5 +152,35 @@ public sealed class SmartBatchTests
         release.Set();
         await Within(replied);
         Assert.Equal("$4\r\nSLOW\r\n", Text(batch.RawReply(1)));
+    }
+
+    [Fact]
+    public async Task AWaitTheSessionCancelsEndsAtOnceAndALateReplyDoesNoHarm()
+    {
+        using var release = new ManualResetEventSlim();
+        using var server = new ScriptedServer(line =>
+        {
+            if (line == "INFO server")
+            {
+                return Info;
+            }
+
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+            return "$4\r\nLATE\r\n";
+        });
+        using RedisConnection link = await server.ConnectAsync();
+        using var session = new CancellationTokenSource();
+        SmartBatch batch = new SmartBatch().Reset(1);
+        Relay(batch, link, "late", 0);
+
+        Task replied = batch.SendRelayedAsync(session.Token);
+        Assert.False(replied.IsCompleted);
+        session.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Within(replied));
+        batch.EndWait();
+
+        release.Set();
+        SpinWait.SpinUntil(() => batch.HasRawReply(0), TimeSpan.FromSeconds(30));
+        Assert.Equal("$4\r\nLATE\r\n", Text(batch.RawReply(0)));
     }
 }
