@@ -8,34 +8,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 module="${BENCH_MODULE:-$root/out/RedisCluster/RedisCluster.psd1}"
 ioredis_version="${IOREDIS_VERSION:-6}"
-work="$(mktemp -d /tmp/rc-real-clients.XXXXXX)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-for tool in redis-server redis-cli node npm dotnet python3; do
-    command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
-done
+. "$here/../lib.sh"
+bench_begin rc-real-clients
+bench_require "apt-get install -y redis-server redis-tools nodejs npm" redis-server redis-cli node npm dotnet python3
 [ -f "$module" ] || { echo "no staged module at $module: run ./build.ps1 -Task Build first" >&2; exit 1; }
-
-# Below the ephemeral range, and low enough for a cluster bus port (+10000) and the pinned listeners (+1000).
-free_port() {
-    python3 - <<'PORT'
-import socket, random
-while True:
-    p = random.randint(20000, 30000)
-    try:
-        for q in (p, p + 1000, p + 10000):
-            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
-        print(p); break
-    except OSError:
-        pass
-PORT
-}
 wait_ping() {
     for _ in $(seq 1 1200); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.05; done
     echo "nothing answers PING on port $1" >&2
@@ -48,12 +24,12 @@ dotnet build "$here/se" -c Release -o "$work/se" -v quiet -nologo >/dev/null
 (cd "$work" && npm install --silent --no-audit --no-fund "ioredis@$ioredis_version" >/dev/null)
 cp "$here/ioredis/check.js" "$work/check.js"
 
-single="$(free_port)"
+single="$(bench_free_port)"
 redis-server --port "$single" --bind 127.0.0.1 --save '' --appendonly no --logfile "$work/single.log" & pids+=($!)
 wait_ping "$single"
 nodes=()
 for i in 1 2 3; do
-    port="$(free_port)"; mkdir -p "$work/n$port"
+    port="$(bench_free_port)"; mkdir -p "$work/n$port"
     redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --dir "$work/n$port" \
         --save '' --appendonly no --logfile "$work/n$port/redis.log" & pids+=($!)
     nodes+=("$port")
@@ -74,7 +50,7 @@ start_tunnel() { # arguments of Start-RedisTunnel
         "Import-Module '$module'; \$null = Start-RedisTunnel $*; [System.Threading.Thread]::Sleep(-1)" \
         < /dev/null > "$work/tunnel-$RANDOM.log" 2>&1) & pids+=($!)
 }
-standalone="$(free_port)"; smart="$(free_port)"; offset=1000
+standalone="$(bench_free_port)"; smart="$(bench_free_port)"; offset=1000
 start_tunnel -Endpoint "127.0.0.1:$single" -Mode Standalone -ListenPort "$standalone"
 start_tunnel -Endpoint "127.0.0.1:${nodes[0]}" -Mode Pinned -PortOffset "$offset"
 start_tunnel -Endpoint "127.0.0.1:${nodes[0]}" -Mode Smart -ListenPort "$smart"

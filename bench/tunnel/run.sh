@@ -26,42 +26,10 @@ module="${BENCH_MODULE:-$root/out/RedisCluster/RedisCluster.psd1}"
 baseline="${BENCH_BASELINE_MODULE:-}"
 baseline_env="${BENCH_BASELINE_ENV:-}"
 [ -z "$baseline_env" ] || [ -n "$baseline" ] || baseline="$module"
-work="$(mktemp -d /tmp/rc-tunnel-bench.XXXXXX)"
-pids=()
-
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-for tool in redis-server redis-benchmark redis-cli stunnel4 haproxy openssl dotnet python3; do
-    command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y redis-server redis-tools stunnel4 haproxy openssl)" >&2; exit 1; }
-done
+. "$here/../lib.sh"
+bench_begin rc-tunnel-bench
+bench_require "apt-get install -y redis-server redis-tools stunnel4 haproxy openssl" redis-server redis-benchmark redis-cli stunnel4 haproxy openssl dotnet python3
 [ -f "$module" ] || { echo "no staged module at $module: run dotnet build RedisCluster.slnx -c Release first" >&2; exit 1; }
-
-free_port() {
-    python3 - <<'PORT'
-import socket, random
-while True:
-    p = random.randint(23000, 32000)
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); s.close(); print(p); break
-    except OSError:
-        s.close()
-PORT
-}
-
-wait_port() {
-    for _ in $(seq 1 1200); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-        sleep 0.05
-    done
-    echo "nothing listens on port $1" >&2
-    return 1
-}
 
 echo "building the copy relay..."
 dotnet build "$here/CopyRelay" -c Release -o "$work/copy" -v quiet -nologo >/dev/null
@@ -69,7 +37,7 @@ dotnet build "$here/CopyRelay" -c Release -o "$work/copy" -v quiet -nologo >/dev
 "$here/make-certs.sh" "$work/certs"
 user=bench
 password="bench-$(openssl rand -hex 12)"
-tls_port="$(free_port)"
+tls_port="$(bench_free_port)"
 cat > "$work/redis.conf" <<CONF
 bind 127.0.0.1
 port 0
@@ -85,9 +53,9 @@ logfile $work/redis.log
 user $user on >$password ~* &* +@all
 CONF
 redis-server "$work/redis.conf" & pids+=($!); server_pid=$!
-wait_port "$tls_port"
+bench_wait_port "$tls_port"
 
-stunnel_port="$(free_port)"
+stunnel_port="$(bench_free_port)"
 cat > "$work/stunnel.conf" <<CONF
 foreground = yes
 pid =
@@ -101,9 +69,9 @@ verifyChain = yes
 checkHost = localhost
 CONF
 stunnel4 "$work/stunnel.conf" 2> "$work/stunnel.err" & pids+=($!); stunnel_pid=$!
-wait_port "$stunnel_port"
+bench_wait_port "$stunnel_port"
 
-haproxy_port="$(free_port)"
+haproxy_port="$(bench_free_port)"
 cat > "$work/haproxy.cfg" <<CONF
 global
     maxconn 4096
@@ -117,7 +85,7 @@ listen redis
     server redis 127.0.0.1:$tls_port ssl verify required ca-file $work/certs/ca.crt verifyhost localhost
 CONF
 haproxy -db -f "$work/haproxy.cfg" > "$work/haproxy.log" 2>&1 & pids+=($!); haproxy_pid=$!
-wait_port "$haproxy_port"
+bench_wait_port "$haproxy_port"
 
 # `dotnet pwsh` runs pwsh as a child of the SDK's process: the tunnel's CPU is counted on the pid that pwsh
 # itself prints ("READY <port> <pid>").
@@ -126,7 +94,7 @@ start_tunnel() { # name module port [NAME=value...] -> sets <name>_pid
     (cd "$root" && exec env "$@" BENCH_REDIS_PASSWORD="$password" dotnet pwsh -NoProfile -NonInteractive -File "$here/tunnel.ps1" -Module "$module" \
         -Endpoint "127.0.0.1:$tls_port" -CaCertificatePath "$work/certs/ca.crt" -User "$user" -ListenPort "$port" \
         < /dev/null > "$work/$name.out" 2> "$work/$name.err") & pids+=($!)
-    wait_port "$port"
+    bench_wait_port "$port"
     for _ in $(seq 1 200); do grep -q '^READY' "$work/$name.out" && break; sleep 0.05; done
     local pid
     pid="$(awk '/^READY/ { print $3 }' "$work/$name.out")"
@@ -135,19 +103,19 @@ start_tunnel() { # name module port [NAME=value...] -> sets <name>_pid
     printf -v "${name}_pid" '%s' "$pid"
 }
 echo "starting the tunnel in pwsh..."
-tunnel_port="$(free_port)"
+tunnel_port="$(bench_free_port)"
 start_tunnel tunnel "$module" "$tunnel_port"
 base_pid=""
 if [ -n "$baseline" ]; then
-    base_port="$(free_port)"
+    base_port="$(bench_free_port)"
     # shellcheck disable=SC2086 # the variables are words
     start_tunnel base "$baseline" "$base_port" $baseline_env
 fi
 
-copy_port="$(free_port)"
+copy_port="$(bench_free_port)"
 BENCH_REDIS_PASSWORD="$password" dotnet "$work/copy/CopyRelay.dll" "$copy_port" "$tls_port" "$work/certs/ca.crt" "$user" \
     < /dev/null > "$work/copy.out" 2> "$work/copy.err" & pids+=($!); copy_pid=$!
-wait_port "$copy_port"
+bench_wait_port "$copy_port"
 
 ticks() { # pid -> CPU ticks (user + system) used so far, 0 when there is no such process
     if [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ]; then

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Shared by the bench scripts (source it after `set -euo pipefail`): a work folder and the processes started in
+# it, stopped by pid and removed on exit; the tool check; free loopback ports; waiting for a port.
+#
+#   bench_begin <name>          sets $work (a new folder under /tmp) and $pids (append "$!" after each start)
+#   bench_require <hint> tools  exits with the hint when a tool is missing
+#   bench_free_port             a free 127.0.0.1 port in 20000-30000 whose +1000 and +10000 are free too
+#                               (a cluster bus port, the pinned tunnel's listeners)
+#   bench_wait_port <port>      until something accepts on it (60 s at most)
+
+bench_begin() {
+    work="$(mktemp -d "/tmp/$1.XXXXXX")"
+    pids=()
+    trap bench_end EXIT
+}
+
+bench_end() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+
+bench_require() {
+    local hint="$1"; shift
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "missing $tool ($hint)" >&2; exit 1; }
+    done
+}
+
+# Below the ephemeral range, so nothing the benchmark connects out from takes it meanwhile.
+bench_free_port() {
+    python3 - <<'PORT'
+import socket, random
+while True:
+    p = random.randint(20000, 30000)
+    try:
+        for q in (p, p + 1000, p + 10000):
+            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
+        print(p); break
+    except OSError:
+        pass
+PORT
+}
+
+bench_wait_port() {
+    for _ in $(seq 1 1200); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    echo "nothing listens on port $1" >&2
+    return 1
+}
