@@ -27,14 +27,8 @@ namespace RedisCluster.Engine.Tunnel.Pinned
                 return null;
             }
 
-            string host = redirect.Host ?? connectedHost;
-            if (!map.TryMap(host, redirect.Port, null, out int localPort))
-            {
-                return null;
-            }
-
-            return (redirect.Kind == RedirectKind.Moved ? "MOVED " : "ASK ") + redirect.Slot.ToString(CultureInfo.InvariantCulture) + " "
-                + map.AnnounceHost + ":" + localPort.ToString(CultureInfo.InvariantCulture);
+            string? local = MapEndpoint(redirect.Host ?? string.Empty, redirect.Port, connectedHost, null, map);
+            return local == null ? null : (redirect.Kind == RedirectKind.Moved ? "MOVED " : "ASK ") + redirect.Slot.ToString(CultureInfo.InvariantCulture) + " " + local;
         }
 
         /// <summary>Rewrites the whole reply to a topology command; null when nothing changed or the reply is not of the expected shape.</summary>
@@ -128,13 +122,13 @@ namespace RedisCluster.Engine.Tunnel.Pinned
                 return null;
             }
 
-            string host = hostPort.Substring(0, colon);
-            if (host.Length == 0)
-            {
-                host = connectedHost;
-            }
+            return MapEndpoint(hostPort.Substring(0, colon), port, connectedHost, nodeId, map);
+        }
 
-            if (!map.TryMap(host, port, nodeId, out int localPort))
+        /// <summary>A node's host (empty: the node this connection reaches) and port → "announce:localport"; null when it cannot be mapped.</summary>
+        private static string? MapEndpoint(string host, int port, string connectedHost, string? nodeId, ITunnelAddressMap map)
+        {
+            if (!map.TryMap(host.Length == 0 ? connectedHost : host, port, nodeId, out int localPort))
             {
                 return null;
             }
