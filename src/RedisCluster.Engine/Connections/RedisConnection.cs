@@ -269,14 +269,10 @@ namespace RedisCluster.Engine.Connections
                 _flushing = true;
             }
 
-            if (!SocketEventLoop.TryRunAtTurnEnd(StartSendingQueuedAction, this))
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(StartSendingQueued, this);
-            }
+            SocketEventLoop.RunSoon(StartSendingQueued, this);
         }
 
         private static readonly WaitCallback StartSendingQueued = state => _ = ((RedisConnection)state!).SendQueuedBytesAsync();
-        private static readonly Action<object> StartSendingQueuedAction = state => _ = ((RedisConnection)state).SendQueuedBytesAsync();
 
         /// <summary>Sends what is queued, then what was queued meanwhile, until nothing is left.</summary>
         private async Task SendQueuedBytesAsync()

@@ -25,7 +25,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         private static SocketEventLoop? t_current;
 
         // Work the loop's own thread put off until the events of this turn are handled (its thread only).
-        private readonly List<(Action<object> Action, object State)> _turnEnd = new List<(Action<object>, object)>();
+        private readonly List<(WaitCallback Work, object State)> _turnEnd = new List<(WaitCallback, object)>();
         private long _nextToken;
         private Thread? _thread;
 
@@ -48,21 +48,22 @@ namespace RedisCluster.Engine.Connections.EventLoop
         }
 
         /// <summary>
-        /// On a loop's thread, runs <paramref name="action"/> once the events of the current turn are handled, and
-        /// returns true; elsewhere returns false. A relay that queues writes for an upstream connection while it handles
-        /// one client's batch flushes them here, so the batches of every client heard in the same turn go out in one
-        /// write (fewer syscalls for the relay and fewer reads for the server), without a hop to another thread.
+        /// Runs <paramref name="work"/> soon, without waiting for it: on a loop's thread once the events of the current
+        /// turn are handled, elsewhere on the thread pool. A relay that queues writes for an upstream connection while it
+        /// handles one client's batch flushes them this way, so on a loop the batches of every client heard in the same
+        /// turn go out in one write (fewer syscalls for the relay and fewer reads for the server), without a hop to
+        /// another thread.
         /// </summary>
-        public static bool TryRunAtTurnEnd(Action<object> action, object state)
+        public static void RunSoon(WaitCallback work, object state)
         {
             SocketEventLoop? current = t_current;
             if (current == null)
             {
-                return false;
+                ThreadPool.UnsafeQueueUserWorkItem(work, state);
+                return;
             }
 
-            current._turnEnd.Add((action, state));
-            return true;
+            current._turnEnd.Add((work, state));
         }
 
         /// <summary>Adds <paramref name="socket"/>'s descriptor; returns errno, or 0.</summary>
@@ -120,7 +121,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
             {
                 try
                 {
-                    _turnEnd[i].Action(_turnEnd[i].State);
+                    _turnEnd[i].Work(_turnEnd[i].State);
                 }
                 catch (Exception)
                 {
