@@ -36,53 +36,47 @@ namespace RedisCluster.Engine.Routing
         public async Task<CommandPlan[]> PlanBatchAsync(IReadOnlyList<DecidedCommand> batch, CancellationToken cancellationToken)
         {
             var plans = new CommandPlan[batch.Count];
-            var commands = new RedisCommand[batch.Count];
-            for (int i = 0; i < commands.Length; i++)
+            for (int i = 0; i < plans.Length; i++)
             {
-                commands[i] = batch[i].Command;
-            }
-
-            for (int i = 0; i < commands.Length; i++)
-            {
-                if (commands[i].Name != "MULTI")
+                if (batch[i].Command.Name != "MULTI")
                 {
                     plans[i] = batch[i].Route is CommandRoute decided
-                        ? Plan(commands[i], decided)
-                        : await PlanAsync(commands[i], cancellationToken).ConfigureAwait(false);
+                        ? Plan(batch[i].Command, decided)
+                        : await PlanAsync(batch[i].Command, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
                 int end = i + 1;
-                while (end < commands.Length && commands[end].Name != "EXEC" && commands[end].Name != "DISCARD")
+                while (end < batch.Count && batch[end].Command.Name != "EXEC" && batch[end].Command.Name != "DISCARD")
                 {
                     end++;
                 }
 
-                if (end == commands.Length)
+                if (end == batch.Count)
                 {
-                    var refused = new RoutedPart(commands[i], null, _topology.DefaultPrimary)
+                    var refused = new RoutedPart(batch[i].Command, null, _topology.DefaultPrimary)
                     {
                         Reply = RespValue.Error("ERR MULTI without EXEC in the same batch: in a cluster, send the whole transaction in one pipeline "
                             + "(for example 'MULTI', 'INCR {user:1}:visits', 'EXEC' | Invoke-RedisCommand) so it can be routed to the node that owns its keys"),
                     };
-                    plans[i] = new CommandPlan(commands[i], new[] { refused });
+                    plans[i] = new CommandPlan(batch[i].Command, new[] { refused });
                     continue;
                 }
 
                 int? slot = null;
                 for (int j = i + 1; j < end && slot == null; j++)
                 {
-                    IReadOnlyList<int> keys = await KeysOfAsync(commands[j], cancellationToken).ConfigureAwait(false);
+                    IReadOnlyList<int> keys = await KeysOfAsync(batch[j].Command, cancellationToken).ConfigureAwait(false);
                     if (keys.Count > 0)
                     {
-                        slot = HashSlot.GetSlot(commands[j].Arguments[keys[0]].Span);
+                        slot = HashSlot.GetSlot(batch[j].Command.Arguments[keys[0]].Span);
                     }
                 }
 
                 for (int j = i; j <= end; j++)
                 {
-                    var part = new RoutedPart(commands[j], slot, slot == null ? _topology.DefaultPrimary : null) { InTransaction = true };
-                    plans[j] = new CommandPlan(commands[j], new[] { part }, slot: slot);
+                    var part = new RoutedPart(batch[j].Command, slot, slot == null ? _topology.DefaultPrimary : null) { InTransaction = true };
+                    plans[j] = new CommandPlan(batch[j].Command, new[] { part }, slot: slot);
                 }
 
                 i = end;

@@ -33,11 +33,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         }
 
         /// <param name="route">The route the session decided for it; null for the router to decide.</param>
-        public void Add(RedisCommand command, int at, CommandRoute? route = null)
-        {
-            _commands.Add(new DecidedCommand(command, route));
-            _at.Add(at);
-        }
+        public void Add(RedisCommand command, int at, CommandRoute? route = null) => Add(new DecidedCommand(command, route), at);
 
         public void Add(DecidedCommand entry, int at)
         {
