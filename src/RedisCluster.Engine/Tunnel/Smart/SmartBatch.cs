@@ -167,6 +167,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 RelayGroup group = GroupFor(parts[p].Link);
                 group.Commands.Add(parts[p].Part.Command);
                 group.At.Add(_count + _splitParts.Count);
+                group.CarriesSplitPart = true;
                 _splitParts.Add((split, p));
             }
         }
@@ -357,18 +358,12 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// </summary>
         public bool HasSplitPartOn(RedisConnection link)
         {
+            // Asked for every relayed command: a flag per connection, not a walk of its commands.
             for (int g = 0; g < _groupCount; g++)
             {
-                RelayGroup group = _groups[g];
-                if (group.Link == link)
+                if (_groups[g].Link == link)
                 {
-                    foreach (int at in group.At)
-                    {
-                        if (at >= _count)
-                        {
-                            return true;
-                        }
-                    }
+                    return _groups[g].CarriesSplitPart;
                 }
             }
 
@@ -422,9 +417,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             public List<int> At { get; } = new List<int>();
 
+            /// <summary>A part of a split command is among <see cref="Commands"/>.</summary>
+            public bool CarriesSplitPart { get; set; }
+
             public void Clear()
             {
                 Link = null;
+                CarriesSplitPart = false;
                 Commands.Clear();
                 At.Clear();
             }
