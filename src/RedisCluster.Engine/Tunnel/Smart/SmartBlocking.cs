@@ -15,6 +15,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// </summary>
     internal sealed class SmartBlocking : SmartSessionPart
     {
+        private static readonly Task<int> NotBlocking = Task.FromResult(-1);
+
         private readonly SmartPin _pin;
         private readonly SmartClientState _client;
         private readonly Socket _socket;
@@ -100,17 +102,19 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// included; XREAD and XREADGROUP only with BLOCK), the argument index of the key that decides where it runs; -1 for any
         /// other command, or one without keys.
         /// </summary>
-        public async Task<int> BlockingKeyIndexAsync(RedisCommand command, CommandInfo? info)
+        public Task<int> BlockingKeyIndexAsync(RedisCommand command, CommandInfo? info)
         {
             // XREAD and XREADGROUP are flagged blocking but block only with BLOCK; MayBlock also knows the
             // classic names for servers whose COMMAND reply tells neither flag nor category (before 6.0).
             bool streams = command.Name == "XREAD" || command.Name == "XREADGROUP";
             bool blocks = command.MayBlock || (!streams && info?.IsBlocking == true);
-            if (!blocks)
-            {
-                return -1;
-            }
 
+            // Asked of every routed command, and almost none blocks: no async call for those.
+            return blocks ? FirstKeyIndexAsync(command) : NotBlocking;
+        }
+
+        private async Task<int> FirstKeyIndexAsync(RedisCommand command)
+        {
             IReadOnlyList<int> keys;
             try
             {

@@ -32,9 +32,23 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// Queues a command that runs on the cluster: commands of the watched slot on the connection that
         /// holds the WATCH, single-slot commands relayed to their primary, the rest through the shared router.
         /// </summary>
-        public async Task RouteAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
+        public Task RouteAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
         {
-            if (_pin.IsPinned && await InWatchedSlotAsync(command).ConfigureAwait(false))
+            if (_pin.IsPinned)
+            {
+                return RouteWhilePinnedAsync(batch, command, info, index);
+            }
+
+            // One decision; a command whose keys only the server can name (COMMAND GETKEYS) is left to the router to decide.
+            bool decided = _backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route);
+            return decided && TryRelayNow(batch, command, info, index, route)
+                ? Task.CompletedTask
+                : RouteDecidedAsync(batch, command, info, index, decided, route);
+        }
+
+        private async Task RouteWhilePinnedAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
+        {
+            if (await InWatchedSlotAsync(command).ConfigureAwait(false))
             {
                 await RunRelayedAsync(batch).ConfigureAwait(false);
                 await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
@@ -42,9 +56,38 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return;
             }
 
-            // One decision; a command whose keys only the server can name (COMMAND GETKEYS) is left to the router to decide.
-            RedisEndpoint? owner = null;
             bool decided = _backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route);
+            if (!decided || !TryRelayNow(batch, command, info, index, route))
+            {
+                await RouteDecidedAsync(batch, command, info, index, decided, route).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// The usual case, without the async machinery that costs more than the rest of the command's way through the
+        /// tunnel: a single-slot command whose relay connection is open, and nothing queued that must run first.
+        /// </summary>
+        private bool TryRelayNow(SmartBatch batch, RedisCommand command, CommandInfo? info, int index, CommandRoute route)
+        {
+            if (route.Kind != RouteKind.SingleSlot || route.MayBlock || route.PreferReplica || batch.Pinned.Count > 0 || batch.Shared.Count > 0)
+            {
+                return false;
+            }
+
+            RedisEndpoint? owner = _backend.Cluster.Slots[route.Slot];
+            if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link)
+                || MustRunRelayedFirst(batch, link!, info?.IsReadOnly == true))
+            {
+                return false;
+            }
+
+            batch.Relay(link!, command, index, route);
+            return true;
+        }
+
+        private async Task RouteDecidedAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index, bool decided, CommandRoute route)
+        {
+            RedisEndpoint? owner = null;
             if (decided && !route.MayBlock && !route.PreferReplica)
             {
                 if (route.Kind == RouteKind.SingleSlot)
@@ -141,14 +184,19 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 await RunSharedAsync(batch.Shared, batch.Replies).ConfigureAwait(false);
             }
 
-            if (batch.HasOtherLinkTo(link) || (batch.HasSplitPartOn(link) && !readsOnly))
+            if (MustRunRelayedFirst(batch, link, readsOnly))
             {
-                // Two connections to one node (HELLO switched the protocol, or the connection was replaced
-                // meanwhile) would not keep the commands in order: what went first must run first. Nor would
-                // a write after a split MGET on its node, should the MGET have to run again.
                 await RunRelayedAsync(batch).ConfigureAwait(false);
             }
         }
+
+        /// <summary>
+        /// Two connections to one node (HELLO switched the protocol, or the connection was replaced meanwhile) would not
+        /// keep the commands in order: what went first must run first. Nor would a write after a split MGET on its node,
+        /// should the MGET have to run again.
+        /// </summary>
+        private static bool MustRunRelayedFirst(SmartBatch batch, RedisConnection link, bool readsOnly)
+            => batch.HasOtherLinkTo(link) || (!readsOnly && batch.HasSplitPartOn(link));
 
         /// <summary>Runs whatever the batch has queued (only one of its queues holds commands at a time).</summary>
         public async Task RunQueuedAsync(SmartBatch batch)

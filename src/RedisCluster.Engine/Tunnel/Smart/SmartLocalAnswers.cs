@@ -31,29 +31,44 @@ namespace RedisCluster.Engine.Tunnel.Smart
         }
 
         /// <summary>The commands a single server answers about itself, answered as one; null: run it on the cluster.</summary>
-        public async Task<RespValue?> AnswerLocallyAsync(string name, byte[][] args)
+        public ValueTask<RespValue?> AnswerLocallyAsync(string name, byte[][] args)
+            => TryAnswerNow(name, args, out RespValue? reply) ? new ValueTask<RespValue?>(reply) : new ValueTask<RespValue?>(AskNodesAsync(name, args));
+
+        /// <summary>
+        /// What is answered from the session's own state, without an async call: every command asks, and most are
+        /// neither these nor those that need the nodes. False: <see cref="AskNodesAsync"/> answers it.
+        /// </summary>
+        private bool TryAnswerNow(string name, byte[][] args, out RespValue? reply)
         {
+            reply = null;
             switch (name)
             {
                 case "PING":
-                    return args.Length > 2 ? WrongArity(name) : args.Length > 1 ? RespValue.BulkString(args[1]) : RespValue.SimpleString("PONG");
+                    reply = args.Length > 2 ? WrongArity(name) : args.Length > 1 ? RespValue.BulkString(args[1]) : RespValue.SimpleString("PONG");
+                    return true;
                 case "ECHO":
-                    return args.Length == 2 ? RespValue.BulkString(args[1]) : WrongArity(name);
+                    reply = args.Length == 2 ? RespValue.BulkString(args[1]) : WrongArity(name);
+                    return true;
                 case "AUTH":
                     // The tunnel authenticates its own connections; the client's credential is not needed.
-                    return RespValue.Ok;
+                    reply = RespValue.Ok;
+                    return true;
                 case "HELLO":
-                    return Hello(args);
+                    reply = Hello(args);
+                    return true;
                 case "SELECT":
                     if (args.Length != 2)
                     {
-                        return WrongArity(name);
+                        reply = WrongArity(name);
+                        return true;
                     }
 
-                    return Text(args[1]) == "0" ? RespValue.Ok : RespValue.Error("ERR DB index is out of range (a cluster has only database 0)");
+                    reply = Text(args[1]) == "0" ? RespValue.Ok : RespValue.Error("ERR DB index is out of range (a cluster has only database 0)");
+                    return true;
                 case "QUIT":
                     _client.Quitting = true;
-                    return RespValue.Ok;
+                    reply = RespValue.Ok;
+                    return true;
                 case "RESET":
                     _state.Protocol = 2;
                     _client.Name = null;
@@ -63,36 +78,65 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     _transaction.Multi = null;
                     _transaction.MultiFailed = false;
                     _pin.Release();
-                    return RespValue.SimpleString("RESET");
+                    reply = RespValue.SimpleString("RESET");
+                    return true;
                 case "UNWATCH":
                     _pin.Release();
-                    return RespValue.Ok;
+                    reply = RespValue.Ok;
+                    return true;
                 case "READONLY":
                 case "READWRITE":
                 case "ASKING":
-                    return RespValue.Ok;
+                    reply = RespValue.Ok;
+                    return true;
                 case "MULTI":
                     if (_transaction.Multi != null)
                     {
-                        return RespValue.Error("ERR MULTI calls can not be nested");
+                        reply = RespValue.Error("ERR MULTI calls can not be nested");
+                        return true;
                     }
 
                     _transaction.Multi = new List<RedisCommand>();
                     _transaction.MultiFailed = false;
-                    return RespValue.Ok;
+                    reply = RespValue.Ok;
+                    return true;
                 case "DISCARD":
                     if (_transaction.Multi == null)
                     {
-                        return RespValue.Error("ERR DISCARD without MULTI");
+                        reply = RespValue.Error("ERR DISCARD without MULTI");
+                        return true;
                     }
 
                     // Like Redis, DISCARD also ends the WATCH.
                     _transaction.Multi = null;
                     _transaction.MultiFailed = false;
                     _pin.Release();
-                    return RespValue.Ok;
+                    reply = RespValue.Ok;
+                    return true;
                 case "CLIENT" when SmartReplySwitch.IsClientReply(name, args):
-                    return _state.Replies.Answer(args);
+                    reply = _state.Replies.Answer(args);
+                    return true;
+                case "CLIENT":
+                case "INFO":
+                case "SCRIPT":
+                case "FUNCTION":
+                case "EVAL":
+                case "EVAL_RO":
+                case "CONFIG":
+                case "RANDOMKEY":
+                case "SLOWLOG":
+                    return false;
+                default:
+                    reply = SmartRefusals.Refused(name, args);
+                    return true;
+            }
+        }
+
+        /// <summary>The commands whose answer needs the nodes (or the tunnel's shared state that waits for them).</summary>
+        private async Task<RespValue?> AskNodesAsync(string name, byte[][] args)
+        {
+            switch (name)
+            {
                 case "CLIENT" when SmartTracking.Answers(args):
                     return await _backend.Tracking.AnswerAsync(_client, args, _abort.Token).ConfigureAwait(false);
                 case "CLIENT":
