@@ -199,7 +199,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
             => batch.HasOtherLinkTo(link) || (!readsOnly && batch.HasSplitPartOn(link));
 
         /// <summary>Runs whatever the batch has queued (only one of its queues holds commands at a time).</summary>
-        public async Task RunQueuedAsync(SmartBatch batch)
+        public Task RunQueuedAsync(SmartBatch batch)
+        {
+            // Every batch ends here, and usually only relayed commands wait: no async frame (and box) of its own for those.
+            return batch.Pinned.Count == 0 && batch.Shared.Count == 0 ? RunRelayedAsync(batch) : RunAllQueuedAsync(batch);
+        }
+
+        private async Task RunAllQueuedAsync(SmartBatch batch)
         {
             await RunRelayedAsync(batch).ConfigureAwait(false);
             await RunPinnedAsync(batch).ConfigureAwait(false);
