@@ -15,7 +15,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
     /// stream. Completing a task inline means the awaiting code runs on the loop: code that awaits these streams
     /// must not block.
     /// </summary>
-    internal sealed class LoopSocketStream : Stream
+    internal sealed class LoopSocketStream : Stream, ILoopEventTarget
     {
         private static readonly Task<int> Zero = Task.FromResult(0);
 
@@ -133,7 +133,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         public override void SetLength(long value) => throw new NotSupportedException("A socket has no length.");
 
         /// <summary>The loop heard <paramref name="events"/> for this socket.</summary>
-        internal void OnEvents(uint events)
+        public void OnEvents(uint events)
         {
             LoopSocketSide.Parked read = default, write = default;
             lock (_gate)

@@ -20,7 +20,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         private const int Capacity = 256;
 
         private readonly int _epoll;
-        private readonly ConcurrentDictionary<long, LoopSocketStream> _sockets = new ConcurrentDictionary<long, LoopSocketStream>();
+        private readonly ConcurrentDictionary<long, ILoopEventTarget> _targets = new ConcurrentDictionary<long, ILoopEventTarget>();
         [ThreadStatic]
         private static SocketEventLoop? t_current;
 
@@ -66,15 +66,19 @@ namespace RedisCluster.Engine.Connections.EventLoop
             current._turnEnd.Add((work, state));
         }
 
-        /// <summary>Adds <paramref name="socket"/>'s descriptor; returns errno, or 0.</summary>
+        /// <summary>Adds a connected socket's descriptor, for input and output; returns errno, or 0.</summary>
         internal int Register(LoopSocketStream socket, int fd, out long token)
+            => Register(socket, fd, Epoll.In | Epoll.Out | Epoll.ReadHangUp, out token);
+
+        /// <summary>Adds <paramref name="fd"/> for <paramref name="events"/> (edge-triggered), told to <paramref name="target"/>; returns errno, or 0.</summary>
+        internal int Register(ILoopEventTarget target, int fd, uint events, out long token)
         {
             token = Interlocked.Increment(ref _nextToken);
-            _sockets[token] = socket;
-            int error = Epoll.Add(_epoll, fd, Epoll.In | Epoll.Out | Epoll.ReadHangUp | Epoll.EdgeTriggered, token);
+            _targets[token] = target;
+            int error = Epoll.Add(_epoll, fd, events | Epoll.EdgeTriggered, token);
             if (error != 0)
             {
-                _sockets.TryRemove(token, out _);
+                _targets.TryRemove(token, out _);
             }
 
             return error;
@@ -83,7 +87,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// <summary>Takes the descriptor out before it is closed, so that a number the system reuses never reaches the stream.</summary>
         internal void Unregister(int fd, long token)
         {
-            _sockets.TryRemove(token, out _);
+            _targets.TryRemove(token, out _);
             Epoll.Remove(_epoll, fd);
         }
 
@@ -96,11 +100,11 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 int count = Epoll.Wait(_epoll, records, Capacity, -1);
                 for (int i = 0; i < count; i++)
                 {
-                    if (_sockets.TryGetValue(Epoll.TokenAt(records, i), out LoopSocketStream? socket))
+                    if (_targets.TryGetValue(Epoll.TokenAt(records, i), out ILoopEventTarget? target))
                     {
                         try
                         {
-                            socket.OnEvents(Epoll.EventsAt(records, i));
+                            target.OnEvents(Epoll.EventsAt(records, i));
                         }
                         catch (Exception)
                         {

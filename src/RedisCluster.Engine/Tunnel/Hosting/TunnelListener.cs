@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Tunnel.Smart;
 
 namespace RedisCluster.Engine.Tunnel.Hosting
@@ -18,6 +19,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
         private readonly TcpListener _listener;
         private readonly ConcurrentDictionary<ITunnelSession, Task> _sessions = new ConcurrentDictionary<ITunnelSession, Task>();
         private Task _acceptLoop = Task.CompletedTask;
+        private LoopAcceptor? _acceptor;
         private Timer? _idleCheck;
         private int _closed;
 
@@ -72,7 +74,12 @@ namespace RedisCluster.Engine.Tunnel.Hosting
 
             int actual = ((IPEndPoint)listener.LocalEndpoint).Port;
             var result = new TunnelListener(context, listener, upstream, actual);
-            result._acceptLoop = RunWithoutCallerContext(result.AcceptLoopAsync);
+            result._acceptor = LoopAcceptor.TryStart(listener.Server, result.Admit, result.AcceptRefused);
+            if (result._acceptor == null)
+            {
+                result._acceptLoop = RunWithoutCallerContext(result.AcceptLoopAsync);
+            }
+
             TimeSpan idle = context.Options.ClientIdleTimeout;
             if (idle > TimeSpan.Zero)
             {
@@ -105,6 +112,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             }
         }
 
+        /// <summary>Accepts with the runtime's sockets, where <see cref="LoopAcceptor"/> cannot be used.</summary>
         private async Task AcceptLoopAsync()
         {
             var backoff = new AcceptBackoff();
@@ -125,51 +133,82 @@ namespace RedisCluster.Engine.Tunnel.Hosting
 
                     // Accept failures (out of descriptors, out of buffers) must not end the listener, and trying
                     // again at once would only fail again: wait longer after each failure in a row.
-                    _context.Statistics.Error();
                     TimeSpan delay = backoff.NextDelay();
-                    string cause = AcceptBackoff.IsResourceShortage(ex)
-                        ? " (the system refuses more sockets; the tunnel has " + _context.Admission.Count + " clients, -MaxClients " + _context.Admission.Maximum + ")"
-                        : string.Empty;
-                    _context.Log.Warning("Tunnel: accepting on " + LocalEndpoint + " failed: " + ex.Message + cause + "; trying again in "
-                        + ((int)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms.");
+                    ReportAcceptFailure(ex.Message, AcceptBackoff.IsResourceShortage(ex), delay);
                     await Task.Delay(delay).ConfigureAwait(false);
                     continue;
                 }
 
-                if (Volatile.Read(ref _closed) != 0)
-                {
-                    socket.Dispose();
-                    return;
-                }
+                Admit(socket);
+            }
+        }
 
-                if (!_context.Admission.TryAdmit())
-                {
-                    Refuse(socket);
-                    continue;
-                }
+        private void AcceptRefused(int errno, TimeSpan delay)
+            => ReportAcceptFailure("the system refused the connection (errno " + errno.ToString(CultureInfo.InvariantCulture) + ")", NativeAccept.IsResourceShortage(errno), delay);
 
-                _context.Departures.Joined(_context.Admission.Count);
+        private void ReportAcceptFailure(string message, bool resourceShortage, TimeSpan delay)
+        {
+            _context.Statistics.Error();
+            string cause = resourceShortage
+                ? " (the system refuses more sockets; the tunnel has " + _context.Admission.Count + " clients, -MaxClients " + _context.Admission.Maximum + ")"
+                : string.Empty;
+            _context.Log.Warning("Tunnel: accepting on " + LocalEndpoint + " failed: " + message + cause + "; trying again in "
+                + ((int)delay.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms.");
+        }
 
+        /// <summary>Gives an accepted connection its session, or refuses it over the client limit; never throws.</summary>
+        private void Admit(Socket socket)
+        {
+            if (Volatile.Read(ref _closed) != 0)
+            {
+                socket.Dispose();
+                return;
+            }
+
+            if (!_context.Admission.TryAdmit())
+            {
+                Refuse(socket);
+                return;
+            }
+
+            _context.Departures.Joined(_context.Admission.Count);
+            ITunnelSession session;
+            try
+            {
                 socket.NoDelay = true;
-                ITunnelSession session;
-                try
-                {
-                    // Smart mode parses commands itself; the other modes relay bytes over a connection of their own.
-                    session = _context.Smart != null
-                        ? new SmartSession(_context, _context.Smart, socket)
-                        : (ITunnelSession)new Relay.RelaySession(_context, socket, Upstream);
-                }
-                catch
-                {
-                    _context.Admission.Release();
-                    socket.Dispose();
-                    throw;
-                }
 
+                // Smart mode parses commands itself; the other modes relay bytes over a connection of their own.
+                session = _context.Smart != null
+                    ? new SmartSession(_context, _context.Smart, socket)
+                    : (ITunnelSession)new Relay.RelaySession(_context, socket, Upstream);
+            }
+            catch (Exception ex)
+            {
+                // One connection that cannot start must not end the listener.
+                _context.Admission.Release();
+                _context.Statistics.Error();
+                _context.Log.Warning("Tunnel: a connection on " + LocalEndpoint + " could not start: " + ex.Message);
+                socket.Dispose();
+                return;
+            }
+
+            // The session runs without the execution context of whoever accepted it (a loop's thread, a client's
+            // batch that took the backlog, the pool): see RunWithoutCallerContext.
+            bool suppress = !ExecutionContext.IsFlowSuppressed();
+            AsyncFlowControl flow = suppress ? ExecutionContext.SuppressFlow() : default;
+            try
+            {
                 var start = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Task run = RunSessionAsync(session, start.Task);
                 _sessions[session] = run;
                 start.SetResult(true);
+            }
+            finally
+            {
+                if (suppress)
+                {
+                    flow.Undo();
+                }
             }
         }
 
@@ -235,6 +274,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
         {
             if (Interlocked.Exchange(ref _closed, 1) == 0)
             {
+                _acceptor?.Close();
                 _listener.Stop();
                 _context.Log.Verbose("Tunnel: stopped listening on " + LocalEndpoint + ".");
             }
