@@ -79,6 +79,10 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             {
                 result._acceptLoop = RunWithoutCallerContext(result.AcceptLoopAsync);
             }
+            else if (context.Smart != null)
+            {
+                context.Smart.Arrivals.Backlog = result._acceptor;
+            }
 
             TimeSpan idle = context.Options.ClientIdleTimeout;
             if (idle > TimeSpan.Zero)

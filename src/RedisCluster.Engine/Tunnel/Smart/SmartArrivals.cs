@@ -5,17 +5,19 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Tunnel.Hosting;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
     /// <summary>
     /// Keeps a new application's first commands in their place among the other applications' commands. One server reads
-    /// a command as soon as it arrives; the tunnel reads a new connection's first command only once the connection's
-    /// session has started, a moment after the accept, so a command another application sends right after it (the LPUSH
-    /// or XADD meant for a BLPOP or XREAD the newcomer sent first) could reach the node first, and a blocking command then
+    /// a command as soon as it arrives; the tunnel reads a new connection's first command only once the connection has
+    /// been accepted and its session has started, so a command another application sends right after it (the LPUSH or
+    /// XADD meant for a BLPOP or XREAD the newcomer sent first) could reach the node first, and a blocking command then
     /// wait forever. So while a newcomer has bytes waiting that its session has not taken, the other applications' next
     /// batches wait (at most <see cref="Limit"/>) until it has run its first batch or put its blocking command in
-    /// transit (<see cref="SmartBlockingOrder"/> keeps the order from there).
+    /// transit (<see cref="SmartBlockingOrder"/> keeps the order from there); and before a command that may write,
+    /// connections still in the listener's backlog are accepted first (<see cref="Backlog"/>).
     /// </summary>
     internal sealed class SmartArrivals
     {
@@ -33,6 +35,29 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _pending[arrival] = true;
             Interlocked.Increment(ref _count);
             return arrival;
+        }
+
+        /// <summary>
+        /// The tunnel's listener, when it can take its waiting connections on demand. Without it, a connection still in
+        /// the listener's backlog (connected, its first command sent, not yet accepted) is not known here, and a command
+        /// another application sends after it can overtake it.
+        /// </summary>
+        public IAcceptBacklog? Backlog { get; set; }
+
+        /// <summary>
+        /// Before a command of <paramref name="self"/> that may write: connections still in the listener's backlog, which
+        /// arrived before the command was read, are accepted, and their first commands taken first (as by
+        /// <see cref="WaitForEarlierAsync"/>). A newcomer's BLPOP sent before another application's LPUSH then waits
+        /// for that LPUSH, as on one server. Only before writes: what a read sees of a newcomer's first command is not
+        /// worth a syscall before every batch.
+        /// </summary>
+        public Task WaitForBackloggedAsync(Arrival self, CancellationToken cancellationToken)
+        {
+            Backlog?.TakeWaiting();
+
+            // Asked again, not only when the backlog held somebody: a connection the loop accepted since the batch
+            // began is no longer in the backlog, and may have sent its command before this one.
+            return WaitForEarlierAsync(self, cancellationToken);
         }
 
         /// <summary>Before a batch of <paramref name="self"/>: waits (bounded) for newcomers that have commands waiting to take them first.</summary>

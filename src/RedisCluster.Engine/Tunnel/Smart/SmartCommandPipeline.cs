@@ -25,6 +25,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly SmartLocalAnswers _local;
         private readonly SmartLargeArguments _large;
         private SmartBatch? _batch;
+        private bool _backlogTaken;
 
         public SmartCommandPipeline(SmartSessionState state)
             : base(state)
@@ -52,6 +53,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             SmartBatch batch = NextBatch(commands.Count);
             RespValue?[] replies = batch.Replies;
+            _backlogTaken = false;
             bool quit = false;
             bool stop = false;
             bool[]? silent = null;
@@ -98,6 +100,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                                 replies[i] = RespValue.Error("ERR EXEC without MULTI");
                                 break;
                             }
+
+                            await BeforeWriteAsync().ConfigureAwait(false);
 
                             // Its replies are theirs, and their nulls take their shapes.
                             batch.Transactions ??= new List<RedisCommand>?[commands.Count];
@@ -167,6 +171,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
                             {
                                 var command = RedisCommand.Create(args, name);
                                 CommandInfo? info = _backend.Cluster.Commands.Find(command);
+                                if (info?.IsReadOnly != true)
+                                {
+                                    await BeforeWriteAsync().ConfigureAwait(false);
+                                }
+
                                 bool trackedScript = _state.Scripts.Takes(name, args) && !_state.Pin.IsPinned;
                                 if (_client.Tracking.IsOn)
                                 {
@@ -278,6 +287,31 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             RespWriter.WriteValue(output, reply, protocol);
+        }
+
+        /// <summary>
+        /// Before the batch's first command that may write: a newcomer still in the listener's backlog, or accepted since
+        /// the batch began, whose BLPOP was sent before this command gets its turn first
+        /// (<see cref="SmartArrivals.WaitForBackloggedAsync"/>), and its blocking command reaches its node first.
+        /// </summary>
+        private Task BeforeWriteAsync()
+        {
+            if (_backlogTaken)
+            {
+                return Task.CompletedTask;
+            }
+
+            _backlogTaken = true;
+            Task arrivals = _backend.Arrivals.WaitForBackloggedAsync(_state.Arrival, _abort.Token);
+            return arrivals.IsCompleted && !arrivals.IsFaulted && !arrivals.IsCanceled
+                ? _backend.BlockingOrder.WaitTurnAsync(_abort.Token)
+                : ThenBlockingTurnAsync(arrivals);
+        }
+
+        private async Task ThenBlockingTurnAsync(Task arrivals)
+        {
+            await arrivals.ConfigureAwait(false);
+            await _backend.BlockingOrder.WaitTurnAsync(_abort.Token).ConfigureAwait(false);
         }
 
         /// <summary>The batch for a read of <paramref name="count"/> commands: the session's own unless the read is large.</summary>

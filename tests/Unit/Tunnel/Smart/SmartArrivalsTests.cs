@@ -69,6 +69,36 @@ public sealed class SmartArrivalsTests : IDisposable
         Assert.True(arrivals.WaitForEarlierAsync(established, CancellationToken.None).IsCompleted, "the quiet newcomer has nothing to put first");
     }
 
+    [Fact]
+    public async Task BeforeAWriteANewcomerStillInTheBacklogIsAcceptedAndItsFirstCommandsTakenFirst()
+    {
+        var arrivals = new SmartArrivals();
+        SmartArrivals.Arrival established = arrivals.Register(Accept());
+        established.Done();
+        SmartArrivals.Arrival? newcomer = null;
+        arrivals.Backlog = new FakeBacklog(() =>
+        {
+            newcomer = arrivals.Register(Accept());
+            newcomer.Read();
+        });
+
+        Task wait = arrivals.WaitForBackloggedAsync(established, CancellationToken.None);
+        Assert.NotNull(newcomer);
+        Assert.False(wait.IsCompleted, "the newcomer taken from the backlog has read commands that have not run");
+        newcomer!.Done();
+        await wait.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void WithNothingInTheBacklogAWriteDoesNotWait()
+    {
+        var arrivals = new SmartArrivals();
+        SmartArrivals.Arrival established = arrivals.Register(Accept());
+        established.Done();
+        arrivals.Backlog = new FakeBacklog(null);
+        Assert.True(arrivals.WaitForBackloggedAsync(established, CancellationToken.None).IsCompleted);
+    }
+
     private Socket Accept()
     {
         var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -77,5 +107,15 @@ public sealed class SmartArrivalsTests : IDisposable
         _sockets.Add(client);
         _sockets.Add(accepted);
         return accepted;
+    }
+
+    /// <summary>A listener's backlog that holds one connection (taken by <c>take</c>), or none.</summary>
+    private sealed class FakeBacklog : RedisCluster.Engine.Tunnel.Hosting.IAcceptBacklog
+    {
+        private Action? _take;
+
+        public FakeBacklog(Action? take) => _take = take;
+
+        public void TakeWaiting() => Interlocked.Exchange(ref _take, null)?.Invoke();
     }
 }

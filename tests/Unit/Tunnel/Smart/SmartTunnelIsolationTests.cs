@@ -301,6 +301,66 @@ public sealed class SmartTunnelIsolationTests : SmartTunnelTestBase, IClassFixtu
         }
     }
 
+    [Fact]
+    public async Task NewConnectionsFirstBlockingCommandsAreNotOvertakenEvenBeforeTheTunnelAcceptedThem()
+    {
+        // As above, without waiting for the accepts: ten connections arrive at once, each sends XREAD BLOCK ... $ at
+        // once, and another client pipelines an XADD for each right after, so most of them are still in the listener's
+        // backlog when the XADDs are read. Before a write the tunnel accepts what waits there (LoopAcceptor), and the
+        // XREADs still go first.
+        const int Newcomers = 10;
+        using var pusher = RawRespClient.Connect(Port);
+        for (int round = 0; round < 5; round++)
+        {
+            string[] keys = Enumerable.Range(0, Newcomers).Select(n => "iso:backlog" + round + "-" + n + "{a}").ToArray();
+            foreach (string key in keys)
+            {
+                pusher.Call("DEL", key);
+                pusher.Call("XADD", key, "1-1", "f", "v");
+            }
+
+            var newcomers = new List<RawRespClient>();
+            try
+            {
+                foreach (string key in keys)
+                {
+                    RawRespClient newcomer = RawRespClient.Connect(Port);
+                    newcomers.Add(newcomer);
+                    newcomer.Send("XREAD", "BLOCK", "0", "STREAMS", key, "$");
+                }
+
+                pusher.Send(keys.SelectMany(key => RawRespClient.Encode("XADD", key, "2-1", "f", "v")).ToArray());
+                foreach (string key in keys)
+                {
+                    Assert.Equal("2-1", pusher.Read().GetString());
+                }
+
+                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                for (int n = 0; n < Newcomers; n++)
+                {
+                    RespValue got;
+                    try
+                    {
+                        got = await newcomers[n].ReadAsync(deadline.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        throw new Xunit.Sdk.XunitException("round " + round + ", newcomer " + n + ": the XREAD missed the XADD sent after it");
+                    }
+
+                    Assert.Equal("2-1", got.Items[0].Items[1].Items[0].Items[0].GetString());
+                }
+            }
+            finally
+            {
+                foreach (RawRespClient newcomer in newcomers)
+                {
+                    newcomer.Dispose();
+                }
+            }
+        }
+    }
+
     private static int BlockedClients(RedisServer node)
     {
         string line = node.Cli("INFO", "clients").Split('\n').Single(l => l.StartsWith("blocked_clients:", StringComparison.Ordinal));
