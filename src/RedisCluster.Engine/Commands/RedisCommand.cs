@@ -75,50 +75,37 @@ namespace RedisCluster.Engine.Commands
         {
             get
             {
-                // Asked several times per command on the tunnel's way (blocking, routing, the connection's timeout).
-                if (_mayBlock == 0)
+                switch (Name)
                 {
-                    _mayBlock = ComputeMayBlock() ? (byte)2 : (byte)1;
-                }
-
-                return _mayBlock == 2;
-            }
-        }
-
-        private byte _mayBlock;
-
-        private bool ComputeMayBlock()
-        {
-            switch (Name)
-            {
-                case "BLPOP":
-                case "BRPOP":
-                case "BRPOPLPUSH":
-                case "BLMOVE":
-                case "BLMPOP":
-                case "BZPOPMIN":
-                case "BZPOPMAX":
-                case "BZMPOP":
-                case "WAIT":
-                case "WAITAOF":
-                case "SUBSCRIBE":
-                case "PSUBSCRIBE":
-                case "SSUBSCRIBE":
-                case "MONITOR":
-                    return true;
-                case "XREAD":
-                case "XREADGROUP":
-                    for (int i = 1; i < Arguments.Count; i++)
-                    {
-                        if (string.Equals(ArgumentText(i), "BLOCK", StringComparison.OrdinalIgnoreCase))
+                    case "BLPOP":
+                    case "BRPOP":
+                    case "BRPOPLPUSH":
+                    case "BLMOVE":
+                    case "BLMPOP":
+                    case "BZPOPMIN":
+                    case "BZPOPMAX":
+                    case "BZMPOP":
+                    case "WAIT":
+                    case "WAITAOF":
+                    case "SUBSCRIBE":
+                    case "PSUBSCRIBE":
+                    case "SSUBSCRIBE":
+                    case "MONITOR":
+                        return true;
+                    case "XREAD":
+                    case "XREADGROUP":
+                        for (int i = 1; i < Arguments.Count; i++)
                         {
-                            return true;
+                            if (string.Equals(ArgumentText(i), "BLOCK", StringComparison.OrdinalIgnoreCase))
+                            {
+                                return true;
+                            }
                         }
-                    }
 
-                    return false;
-                default:
-                    return false;
+                        return false;
+                    default:
+                        return false;
+                }
             }
         }
 

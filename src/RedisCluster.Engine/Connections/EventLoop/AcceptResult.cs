@@ -9,7 +9,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// <summary>None is waiting now.</summary>
         NoneWaiting,
 
-        /// <summary>The system refused (out of descriptors or memory, or the listener is closed).</summary>
+        /// <summary>The system refused (out of descriptors or memory): the connections stay in the backlog.</summary>
         Failed,
     }
 }

@@ -16,10 +16,10 @@ namespace RedisCluster.Engine.Connections.EventLoop
         private const short PollIn = 0x001;
 
         // Before IsSupported, which reads it: static fields start in the order they are written.
-        private static readonly Lazy<Func<IntPtr, Socket>?> SocketOfDescriptor = new Lazy<Func<IntPtr, Socket>?>(FindSocketConstructor);
+        private static readonly Func<IntPtr, Socket>? SocketOfDescriptor = FindSocketConstructor();
 
         /// <summary>Whether <see cref="TryAccept"/> can be used here (Linux with epoll, a runtime that makes a socket of a descriptor).</summary>
-        public static bool IsSupported { get; } = Epoll.IsSupported && SocketOfDescriptor.Value != null;
+        public static bool IsSupported { get; } = Epoll.IsSupported && SocketOfDescriptor != null;
 
         /// <summary>
         /// Takes the next connection waiting on <paramref name="listener"/> (a non-blocking listening descriptor).
@@ -36,29 +36,29 @@ namespace RedisCluster.Engine.Connections.EventLoop
                     errno = 0;
                     try
                     {
-                        socket = SocketOfDescriptor.Value!(new IntPtr(fd));
+                        socket = SocketOfDescriptor!(new IntPtr(fd));
                         return AcceptResult.Accepted;
                     }
                     catch (Exception ex) when (ex is TargetInvocationException || ex is SocketException)
                     {
-                        close(fd);
-                        errno = ex.InnerException is SocketException inner ? inner.ErrorCode : -1;
-                        return AcceptResult.Failed;
+                        // The descriptor is closed by now (see FindSocketConstructor); the next connection may do.
+                        continue;
                     }
                 }
 
                 errno = Marshal.GetLastWin32Error();
-                switch (errno)
+                if (errno == Errno.WouldBlock)
                 {
-                    case Errno.Interrupted:
-                    case Errno.ConnectionAborted:
-                        // A signal, or a client that gave up while queued: the next one may be there.
-                        continue;
-                    case Errno.WouldBlock:
-                        return AcceptResult.NoneWaiting;
-                    default:
-                        return AcceptResult.Failed;
+                    return AcceptResult.NoneWaiting;
                 }
+
+                if (Errno.IsThisConnectionOnly(errno))
+                {
+                    // A signal, or a client that gave up or whose network failed while it waited: the next one may be there.
+                    continue;
+                }
+
+                return AcceptResult.Failed;
             }
         }
 
@@ -69,7 +69,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         public static bool HasWaiting(int listener)
         {
             var entry = new PollEntry { Descriptor = listener, Events = PollIn };
-            return poll(ref entry, 1, 0) > 0 && (entry.Returned & PollIn) != 0;
+            return poll(ref entry, new UIntPtr(1), 0) > 0 && (entry.Returned & PollIn) != 0;
         }
 
         /// <summary>True for the failures that mean the system is short of descriptors or memory, as the runtime's would say.</summary>
@@ -79,6 +79,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// <summary>
         /// The runtime's Socket(SafeSocketHandle) constructor (.NET 5 and later, which PowerShell 7 runs on): not in
         /// netstandard2.0, so found by reflection; null where it is missing, and the listener then uses the runtime's accept.
+        /// The handle owns the descriptor from the start: if the socket cannot be made, disposing the handle closes it once.
         /// </summary>
         private static Func<IntPtr, Socket>? FindSocketConstructor()
         {
@@ -90,7 +91,29 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 return null;
             }
 
-            return fd => (Socket)socket.Invoke(new[] { handle.Invoke(new object[] { fd, true }) });
+            return fd =>
+            {
+                object owner;
+                try
+                {
+                    owner = handle.Invoke(new object[] { fd, true });
+                }
+                catch
+                {
+                    close(fd.ToInt32());
+                    throw;
+                }
+
+                try
+                {
+                    return (Socket)socket.Invoke(new[] { owner });
+                }
+                catch
+                {
+                    ((IDisposable)owner).Dispose();
+                    throw;
+                }
+            };
         }
 
         [DllImport("libc", SetLastError = true)]
@@ -100,7 +123,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         private static extern int close(int fd);
 
         [DllImport("libc", SetLastError = true)]
-        private static extern int poll(ref PollEntry fds, uint nfds, int timeout);
+        private static extern int poll(ref PollEntry fds, UIntPtr nfds, int timeout);
 
         /// <summary>struct pollfd.</summary>
         [StructLayout(LayoutKind.Sequential)]
@@ -114,13 +137,36 @@ namespace RedisCluster.Engine.Connections.EventLoop
         /// <summary>Linux's numbers (the same on x86-64 and ARM64).</summary>
         private static class Errno
         {
-            public const int Interrupted = 4;
             public const int WouldBlock = 11;
             public const int NoMemory = 12;
             public const int TooManyOpenFilesInSystem = 23;
             public const int TooManyOpenFiles = 24;
             public const int NoBuffers = 105;
-            public const int ConnectionAborted = 103;
+
+            /// <summary>
+            /// The errors accept(2) reports for the connection it took rather than for the listener (EINTR, ECONNABORTED, and
+            /// the pending network errors its manual says to treat like EAGAIN: EPERM from a firewall rule among them).
+            /// </summary>
+            public static bool IsThisConnectionOnly(int errno)
+            {
+                switch (errno)
+                {
+                    case 1: // EPERM
+                    case 4: // EINTR
+                    case 64: // ENONET
+                    case 71: // EPROTO
+                    case 92: // ENOPROTOOPT
+                    case 95: // EOPNOTSUPP
+                    case 100: // ENETDOWN
+                    case 101: // ENETUNREACH
+                    case 103: // ECONNABORTED
+                    case 112: // EHOSTDOWN
+                    case 113: // EHOSTUNREACH
+                        return true;
+                    default:
+                        return false;
+                }
+            }
         }
     }
 }

@@ -43,7 +43,21 @@ namespace RedisCluster.Engine.Connections.EventLoop
             var loop = new SocketEventLoop(Epoll.Create());
             var thread = new Thread(loop.Run) { IsBackground = true, Name = name };
             loop._thread = thread;
-            thread.Start();
+
+            // A thread takes its starter's execution context for good: in pwsh, the runspace's culture and async-locals,
+            // which every continuation run on the loop would then restore (and tell the culture's change handler of).
+            if (ExecutionContext.IsFlowSuppressed())
+            {
+                thread.Start();
+            }
+            else
+            {
+                using (ExecutionContext.SuppressFlow())
+                {
+                    thread.Start();
+                }
+            }
+
             return loop;
         }
 

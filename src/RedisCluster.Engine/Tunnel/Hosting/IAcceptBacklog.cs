@@ -4,8 +4,9 @@ namespace RedisCluster.Engine.Tunnel.Hosting
     internal interface IAcceptBacklog
     {
         /// <summary>
-        /// Accepts every connection waiting in the listener's backlog and hands each to its session before returning;
-        /// one taken meanwhile by another caller has its session by then too.
+        /// Accepts every connection waiting in the listener's backlog and, before returning, has each one's session made (a
+        /// smart session registers its arrival then; it starts running later, on the thread pool). A connection another
+        /// caller took meanwhile has its session made by then too.
         /// </summary>
         void TakeWaiting();
     }

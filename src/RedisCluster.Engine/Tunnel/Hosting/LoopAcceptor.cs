@@ -70,7 +70,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
         {
             // Asked often (before a client's batch writes): a poll, and the lock only when there is something to take
             // or somebody is taking it (a connection they took is not known until its session has started).
-            if (NativeAccept.HasWaiting(_fd) || Volatile.Read(ref _draining))
+            if (!Volatile.Read(ref _closed) && (NativeAccept.HasWaiting(_fd) || Volatile.Read(ref _draining)))
             {
                 Drain();
             }
@@ -83,7 +83,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
                 Volatile.Write(ref _draining, true);
                 try
                 {
-                    // An edge comes only when the backlog fills from empty, so it is drained to the end each time.
+                    // Drained to the end: a connection left behind would wait for the edge of the next one to arrive.
                     while (!_closed)
                     {
                         switch (NativeAccept.TryAccept(_fd, out Socket? socket, out int errno))
@@ -113,7 +113,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             SocketEventLoop? loop;
             lock (_gate)
             {
-                _closed = true;
+                Volatile.Write(ref _closed, true);
                 loop = _loop;
                 _loop = null;
             }

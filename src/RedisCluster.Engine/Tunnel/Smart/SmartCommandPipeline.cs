@@ -253,6 +253,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return null;
             }
 
+            // A write of its own, read after the batch before it: newcomers' first commands go first, as before any write.
+            _backlogTaken = false;
+            await BeforeWriteAsync().ConfigureAwait(false);
             RespValue? reply = await _large.StreamAsync(reader, start, owner).ConfigureAwait(false);
             if (reply == null)
             {

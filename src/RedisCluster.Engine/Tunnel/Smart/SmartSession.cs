@@ -66,7 +66,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
             Client = QuietCleanup.RemoteName(socket);
             _queryBuffer = context.QueryBuffers.Open(context.Options.ClientQueryBufferLimit);
             _state = new SmartSessionState(context, backend, socket, _abort, _clientId, _client, _pin, _gate);
-            _pipeline = new SmartCommandPipeline(_state);
+            try
+            {
+                _pipeline = new SmartCommandPipeline(_state);
+            }
+            catch
+            {
+                // Registered already: an arrival never done would make every client's batch look for it from now on.
+                _state.Arrival.Done();
+                throw;
+            }
         }
 
         /// <summary>Idle in Redis's <c>timeout</c> sense: nothing sent for that long, and not waiting for a reply or subscribed.</summary>
