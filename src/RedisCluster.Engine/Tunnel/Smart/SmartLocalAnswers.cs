@@ -116,6 +116,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 case "CLIENT" when SmartReplySwitch.IsClientReply(name, args):
                     reply = _state.Replies.Answer(args);
                     return true;
+                // Every name AskNodesAsync answers: one missing here would be refused or routed instead.
                 case "CLIENT":
                 case "INFO":
                 case "SCRIPT":
