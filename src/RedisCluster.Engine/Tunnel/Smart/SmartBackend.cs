@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Connections;
 using RedisCluster.Engine.Routing;
@@ -57,6 +58,27 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         /// <summary>Keeps blocking commands in their place among other clients' commands.</summary>
         public SmartBlockingOrder BlockingOrder { get; }
+
+        /// <summary>
+        /// What must reach the nodes before <paramref name="self"/>'s next commands: newcomers' first commands that arrived
+        /// before them (with <paramref name="takeBacklog"/>, those still in the listener's backlog too: before a write), then
+        /// other clients' blocking commands in transit. Before every batch, so without an async frame when nothing waits.
+        /// </summary>
+        public Task WaitForEarlierAsync(SmartArrivals.Arrival self, bool takeBacklog, CancellationToken cancellationToken)
+        {
+            Task arrivals = takeBacklog
+                ? Arrivals.WaitForBackloggedAsync(self, cancellationToken)
+                : Arrivals.WaitForEarlierAsync(self, cancellationToken);
+            return arrivals.Status == TaskStatus.RanToCompletion
+                ? BlockingOrder.WaitTurnAsync(cancellationToken)
+                : ThenBlockingTurnAsync(arrivals, cancellationToken);
+        }
+
+        private async Task ThenBlockingTurnAsync(Task arrivals, CancellationToken cancellationToken)
+        {
+            await arrivals.ConfigureAwait(false);
+            await BlockingOrder.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         /// <summary>The connections that single-slot commands are relayed over.</summary>
         public SmartRelayLinks Links { get; }

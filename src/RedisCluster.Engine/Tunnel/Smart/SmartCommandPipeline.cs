@@ -294,8 +294,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         /// <summary>
         /// Before the batch's first command that may write: a newcomer still in the listener's backlog, or accepted since
-        /// the batch began, whose BLPOP was sent before this command gets its turn first
-        /// (<see cref="SmartArrivals.WaitForBackloggedAsync"/>), and its blocking command reaches its node first.
+        /// the batch began, whose BLPOP was sent before this command gets its turn first, and its blocking command reaches
+        /// its node first (<see cref="SmartBackend.WaitForEarlierAsync"/>).
         /// </summary>
         private Task BeforeWriteAsync()
         {
@@ -305,16 +305,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             _backlogTaken = true;
-            Task arrivals = _backend.Arrivals.WaitForBackloggedAsync(_state.Arrival, _abort.Token);
-            return arrivals.IsCompleted && !arrivals.IsFaulted && !arrivals.IsCanceled
-                ? _backend.BlockingOrder.WaitTurnAsync(_abort.Token)
-                : ThenBlockingTurnAsync(arrivals);
-        }
-
-        private async Task ThenBlockingTurnAsync(Task arrivals)
-        {
-            await arrivals.ConfigureAwait(false);
-            await _backend.BlockingOrder.WaitTurnAsync(_abort.Token).ConfigureAwait(false);
+            return _backend.WaitForEarlierAsync(_state.Arrival, takeBacklog: true, _abort.Token);
         }
 
         /// <summary>The batch for a read of <paramref name="count"/> commands: the session's own unless the read is large.</summary>
