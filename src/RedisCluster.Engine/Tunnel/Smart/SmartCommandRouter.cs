@@ -33,18 +33,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// holds the WATCH, single-slot commands relayed to their primary, the rest through the shared router.
         /// </summary>
         public Task RouteAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
-        {
-            if (_pin.IsPinned)
-            {
-                return RouteWhilePinnedAsync(batch, command, info, index);
-            }
-
-            // One decision; a command whose keys only the server can name (COMMAND GETKEYS) is left to the router to decide.
-            bool decided = _backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route);
-            return decided && TryRelayNow(batch, command, info, index, route)
-                ? Task.CompletedTask
-                : RouteDecidedAsync(batch, command, info, index, decided, route);
-        }
+            => _pin.IsPinned ? RouteWhilePinnedAsync(batch, command, info, index) : RouteOnClusterAsync(batch, command, info, index);
 
         private async Task RouteWhilePinnedAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
         {
@@ -56,11 +45,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 return;
             }
 
+            await RouteOnClusterAsync(batch, command, info, index).ConfigureAwait(false);
+        }
+
+        private Task RouteOnClusterAsync(SmartBatch batch, RedisCommand command, CommandInfo? info, int index)
+        {
+            // One decision; a command whose keys only the server can name (COMMAND GETKEYS) is left to the router to decide.
             bool decided = _backend.Cluster.Planner.TryDecide(command, info, out CommandRoute route);
-            if (!decided || !TryRelayNow(batch, command, info, index, route))
-            {
-                await RouteDecidedAsync(batch, command, info, index, decided, route).ConfigureAwait(false);
-            }
+            return decided && TryRelayNow(batch, command, info, index, route)
+                ? Task.CompletedTask
+                : RouteDecidedAsync(batch, command, info, index, decided, route);
         }
 
         /// <summary>
