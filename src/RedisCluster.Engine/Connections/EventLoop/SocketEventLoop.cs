@@ -44,19 +44,8 @@ namespace RedisCluster.Engine.Connections.EventLoop
             var thread = new Thread(loop.Run) { IsBackground = true, Name = name };
             loop._thread = thread;
 
-            // A thread takes its starter's execution context for good: in pwsh, the runspace's culture and async-locals,
-            // which every continuation run on the loop would then restore (and tell the culture's change handler of).
-            if (ExecutionContext.IsFlowSuppressed())
-            {
-                thread.Start();
-            }
-            else
-            {
-                using (ExecutionContext.SuppressFlow())
-                {
-                    thread.Start();
-                }
-            }
+            // A thread takes its starter's execution context for good, and every continuation run on the loop with it.
+            CallerContext.Without(thread.Start);
 
             return loop;
         }

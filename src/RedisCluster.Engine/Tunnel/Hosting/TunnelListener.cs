@@ -77,7 +77,7 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             result._acceptor = LoopAcceptor.TryStart(listener.Server, result.Admit, result.AcceptRefused);
             if (result._acceptor == null)
             {
-                result._acceptLoop = RunWithoutCallerContext(result.AcceptLoopAsync);
+                result._acceptLoop = CallerContext.Without(() => Task.Run(result.AcceptLoopAsync));
             }
             else if (context.Smart != null)
             {
@@ -97,24 +97,6 @@ namespace RedisCluster.Engine.Tunnel.Hosting
         }
 
         public TunnelListenerInfo Snapshot() => new TunnelListenerInfo(LocalEndpoint, LocalPort, Upstream, NodeId, Role, ClientCount);
-
-        /// <summary>
-        /// Starts the accept loop, and with it every session, without the caller's execution context. In pwsh that
-        /// context carries the runspace's culture and other async-locals, and every socket continuation of every
-        /// session would otherwise restore it (and notify the culture's change handler) on its pool thread.
-        /// </summary>
-        private static Task RunWithoutCallerContext(Func<Task> loop)
-        {
-            if (ExecutionContext.IsFlowSuppressed())
-            {
-                return Task.Run(loop);
-            }
-
-            using (ExecutionContext.SuppressFlow())
-            {
-                return Task.Run(loop);
-            }
-        }
 
         /// <summary>Accepts with the runtime's sockets, where <see cref="LoopAcceptor"/> cannot be used.</summary>
         private async Task AcceptLoopAsync()
@@ -197,23 +179,14 @@ namespace RedisCluster.Engine.Tunnel.Hosting
             }
 
             // The session runs without the execution context of whoever accepted it (a loop's thread, a client's
-            // batch that took the backlog, the pool): see RunWithoutCallerContext.
-            bool suppress = !ExecutionContext.IsFlowSuppressed();
-            AsyncFlowControl flow = suppress ? ExecutionContext.SuppressFlow() : default;
-            try
+            // batch that took the backlog, the pool).
+            CallerContext.Without(() =>
             {
                 var start = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Task run = RunSessionAsync(session, start.Task);
                 _sessions[session] = run;
                 start.SetResult(true);
-            }
-            finally
-            {
-                if (suppress)
-                {
-                    flow.Undo();
-                }
-            }
+            });
         }
 
         /// <summary>Like Redis over maxclients: the client reads one error line, then the connection closes.</summary>
