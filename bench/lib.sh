@@ -7,6 +7,10 @@
 #   bench_free_port             a free 127.0.0.1 port in 20000-30000 whose +1000 and +10000 are free too
 #                               (a cluster bus port, the pinned tunnel's listeners)
 #   bench_wait_port <port>      until something accepts on it (60 s at most)
+#   bench_cluster <nodes>       that many cluster-enabled redis-servers on free ports (in $work, pids in $pids), made
+#                               one cluster of primaries, waited for until cluster_state:ok; sets $cluster_ports
+#   bench_pwsh_dll              the pinned PowerShell tool's pwsh.dll (restored if missing; needs $root), to start as
+#                               `dotnet pwsh.dll` so that the pid is pwsh's own (the tool's shim runs it as a child)
 
 bench_begin() {
     work="$(mktemp -d "/tmp/$1.XXXXXX")"
@@ -49,4 +53,34 @@ bench_wait_port() {
     done
     echo "nothing listens on port $1" >&2
     return 1
+}
+
+bench_cluster() {
+    cluster_ports=()
+    local port
+    for _ in $(seq 1 "$1"); do
+        port="$(bench_free_port)"
+        mkdir -p "$work/node-$port"
+        redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
+            --cluster-node-timeout 15000 --dir "$work/node-$port" --save '' --appendonly no \
+            --logfile "$work/node-$port/redis.log" &
+        pids+=($!)
+        cluster_ports+=("$port")
+    done
+    for port in "${cluster_ports[@]}"; do bench_wait_port "$port"; done
+    timeout 120 redis-cli --cluster create "${cluster_ports[@]/#/127.0.0.1:}" --cluster-yes >/dev/null
+    for port in "${cluster_ports[@]}"; do
+        for _ in $(seq 1 600); do
+            redis-cli -p "$port" CLUSTER INFO | grep -q 'cluster_state:ok' && break
+            sleep 0.1
+        done
+    done
+}
+
+bench_pwsh_dll() {
+    local packages dll
+    packages="$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')"
+    dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
+    [ -f "$dll" ] || (cd "$root" && dotnet tool restore >/dev/null)
+    echo "$dll"
 }

@@ -27,24 +27,11 @@ cp "$here/ioredis/check.js" "$work/check.js"
 single="$(bench_free_port)"
 redis-server --port "$single" --bind 127.0.0.1 --save '' --appendonly no --logfile "$work/single.log" & pids+=($!)
 wait_ping "$single"
-nodes=()
-for i in 1 2 3; do
-    port="$(bench_free_port)"; mkdir -p "$work/n$port"
-    redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --dir "$work/n$port" \
-        --save '' --appendonly no --logfile "$work/n$port/redis.log" & pids+=($!)
-    nodes+=("$port")
-done
-for port in "${nodes[@]}"; do wait_ping "$port"; done
-redis-cli --cluster create "${nodes[@]/#/127.0.0.1:}" --cluster-yes >/dev/null
-for port in "${nodes[@]}"; do
-    for _ in $(seq 1 600); do redis-cli -p "$port" CLUSTER INFO | grep -q cluster_state:ok && break; sleep 0.1; done
-done
+bench_cluster 3
+nodes=("${cluster_ports[@]}")
 
-# Started as `dotnet pwsh.dll`, not through the tool's shim (which runs pwsh as a child): so the pid cleanup
-# stops is pwsh's own, and no tunnel outlives the run.
-packages="$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')"
-pwsh_dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
-[ -f "$pwsh_dll" ] || (cd "$root" && dotnet tool restore >/dev/null)
+# The pid cleanup stops is pwsh's own (bench_pwsh_dll), so no tunnel outlives the run.
+pwsh_dll="$(bench_pwsh_dll)"
 start_tunnel() { # arguments of Start-RedisTunnel
     (cd "$root" && exec dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command \
         "Import-Module '$module'; \$null = Start-RedisTunnel $*; [System.Threading.Thread]::Sleep(-1)" \

@@ -39,50 +39,17 @@ for tool in redis-cli redis-server redis-benchmark redis-check-aof; do
     ln -sf "$(command -v "$tool")" "$suite/src/$tool"
 done
 
-pids=()
-work="$(mktemp -d)"
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. "$root/bench/lib.sh"
+bench_begin rc-redis-suite
+bench_cluster 3
+endpoints=("${cluster_ports[@]/#/127.0.0.1:}")
 
-# Ports below the ephemeral range, bus ports (+10000) too.
-free_port() {
-    local port
-    while :; do
-        port=$((RANDOM % 12000 + 10000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((port + 10000))") 2>/dev/null; then
-            echo "$port"; return
-        fi
-    done
-}
-
-endpoints=()
-for i in 1 2 3; do
-    port="$(free_port)"
-    mkdir -p "$work/$port"
-    redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
-        --cluster-node-timeout 15000 --dir "$work/$port" --save '' --appendonly no --logfile "$work/$port/redis.log" &
-    pids+=($!)
-    endpoints+=("127.0.0.1:$port")
-    for _ in $(seq 100); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
-done
-timeout 120 redis-cli --cluster create "${endpoints[@]}" --cluster-yes >/dev/null
-for ep in "${endpoints[@]}"; do
-    for _ in $(seq 600); do
-        redis-cli -p "${ep##*:}" CLUSTER INFO | grep -q 'cluster_state:ok' && break
-        sleep 0.1
-    done
-done
-
-# The tunnel runs in real pwsh, as users run it; started as `dotnet pwsh.dll` so that its pid is pwsh's own.
+# The tunnel runs in real pwsh, as users run it, with its pid pwsh's own (bench_pwsh_dll).
 (cd "$root" && dotnet tool restore >/dev/null && dotnet build RedisCluster.slnx -c Release -v quiet -nologo >/dev/null)
 # A private copy of the staged module: a rebuild during the run must not overwrite the tunnel's loaded assemblies.
 cp -r "$root/out/RedisCluster" "$work/module"
-packages="$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')"
-pwsh_dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
-tunnel_port="$(free_port)"
+pwsh_dll="$(bench_pwsh_dll)"
+tunnel_port="$(bench_free_port)"
 dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command "
     Import-Module '$work/module/RedisCluster.psd1'
     Start-RedisTunnel -Endpoint '${endpoints[0]}' -Mode Smart -ListenPort $tunnel_port | Out-Null

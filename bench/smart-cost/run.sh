@@ -17,23 +17,7 @@ bench_require "the .NET SDK" dotnet
 bench_require "apt-get install -y python3" python3
 bench_begin smart-cost
 
-endpoints=()
-for _ in 1 2 3; do
-    port="$(bench_free_port)"
-    mkdir -p "$work/$port"
-    redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
-        --cluster-node-timeout 15000 --dir "$work/$port" --save '' --appendonly no --logfile "$work/$port/redis.log" &
-    pids+=($!)
-    endpoints+=("127.0.0.1:$port")
-    bench_wait_port "$port"
-done
-timeout 120 redis-cli --cluster create "${endpoints[@]}" --cluster-yes >/dev/null
-for ep in "${endpoints[@]}"; do
-    for _ in $(seq 600); do
-        redis-cli -p "${ep##*:}" CLUSTER INFO | grep -q 'cluster_state:ok' && break
-        sleep 0.1
-    done
-done
+bench_cluster 3
 
 module="${BENCH_MODULE:-}"
 if [ -z "$module" ]; then
@@ -43,13 +27,12 @@ if [ -z "$module" ]; then
     module="$work/module/RedisCluster.psd1"
 fi
 
-packages="$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')"
-pwsh_dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
+pwsh_dll="$(bench_pwsh_dll)"
 tunnel_port="$(bench_free_port)"
-# Started as `dotnet pwsh.dll`, so that the pid is pwsh's own and its CPU is the tunnel's.
+# Its pid is pwsh's own (bench_pwsh_dll), so its CPU is the tunnel's.
 dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command "
     Import-Module '$module'
-    Start-RedisTunnel -Endpoint '${endpoints[0]}' -Mode Smart -ListenPort $tunnel_port | Out-Null
+    Start-RedisTunnel -Endpoint '127.0.0.1:${cluster_ports[0]}' -Mode Smart -ListenPort $tunnel_port | Out-Null
     [System.Threading.Thread]::Sleep(-1)" > "$work/tunnel.log" 2>&1 &
 tunnel=$!
 pids+=($tunnel)
