@@ -254,8 +254,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             // A write of its own, read after the batch before it: newcomers' first commands go first, as before any write.
-            _backlogTaken = false;
-            await BeforeWriteAsync().ConfigureAwait(false);
+            await _backend.WaitForEarlierAsync(_state.Arrival, takeBacklog: true, _abort.Token).ConfigureAwait(false);
             RespValue? reply = await _large.StreamAsync(reader, start, owner).ConfigureAwait(false);
             if (reply == null)
             {
