@@ -11,6 +11,10 @@
 #                               one cluster of primaries, waited for until cluster_state:ok; sets $cluster_ports
 #   bench_pwsh_dll              the pinned PowerShell tool's pwsh.dll (restored if missing; needs $root), to start as
 #                               `dotnet pwsh.dll` so that the pid is pwsh's own (the tool's shim runs it as a child)
+#   bench_staged_module         builds the module and prints the path of a private copy's RedisCluster.psd1 (a rebuild
+#                               during the run must not overwrite the assemblies a tunnel has loaded)
+#   bench_tunnel <psd1> <args>  Start-RedisTunnel <args> in real pwsh from that module, as users run it (log in
+#                               $work/tunnel-*.log); its pid (pwsh's own) in $tunnel_pid and $pids
 
 bench_begin() {
     work="$(mktemp -d "/tmp/$1.XXXXXX")"
@@ -83,4 +87,21 @@ bench_pwsh_dll() {
     dll="$packages/powershell/7.6.10/tools/net10.0/any/unix/pwsh.dll"
     [ -f "$dll" ] || (cd "$root" && dotnet tool restore >/dev/null)
     echo "$dll"
+}
+
+bench_staged_module() {
+    (cd "$root" && dotnet tool restore >/dev/null && dotnet build RedisCluster.slnx -c Release -v quiet -nologo >/dev/null)
+    cp -r "$root/out/RedisCluster" "$work/module"
+    echo "$work/module/RedisCluster.psd1"
+}
+
+bench_tunnel() {
+    local module="$1" pwsh_dll
+    shift
+    pwsh_dll="$(bench_pwsh_dll)"
+    (cd "$root" && exec dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command \
+        "Import-Module '$module'; \$null = Start-RedisTunnel $*; [System.Threading.Thread]::Sleep(-1)" \
+        < /dev/null > "$work/tunnel-$RANDOM.log" 2>&1) &
+    tunnel_pid=$!
+    pids+=("$tunnel_pid")
 }

@@ -30,17 +30,11 @@ wait_ping "$single"
 bench_cluster 3
 nodes=("${cluster_ports[@]}")
 
-# The pid cleanup stops is pwsh's own (bench_pwsh_dll), so no tunnel outlives the run.
-pwsh_dll="$(bench_pwsh_dll)"
-start_tunnel() { # arguments of Start-RedisTunnel
-    (cd "$root" && exec dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command \
-        "Import-Module '$module'; \$null = Start-RedisTunnel $*; [System.Threading.Thread]::Sleep(-1)" \
-        < /dev/null > "$work/tunnel-$RANDOM.log" 2>&1) & pids+=($!)
-}
+# bench_tunnel: the pid cleanup stops is pwsh's own, so no tunnel outlives the run.
 standalone="$(bench_free_port)"; smart="$(bench_free_port)"; offset=1000
-start_tunnel -Endpoint "127.0.0.1:$single" -Mode Standalone -ListenPort "$standalone"
-start_tunnel -Endpoint "127.0.0.1:${nodes[0]}" -Mode Pinned -PortOffset "$offset"
-start_tunnel -Endpoint "127.0.0.1:${nodes[0]}" -Mode Smart -ListenPort "$smart"
+bench_tunnel "$module" -Endpoint "127.0.0.1:$single" -Mode Standalone -ListenPort "$standalone"
+bench_tunnel "$module" -Endpoint "127.0.0.1:${nodes[0]}" -Mode Pinned -PortOffset "$offset"
+bench_tunnel "$module" -Endpoint "127.0.0.1:${nodes[0]}" -Mode Smart -ListenPort "$smart"
 pinned=$((nodes[0] + offset))
 for port in "$standalone" "$pinned" "$smart"; do wait_ping "$port"; done
 

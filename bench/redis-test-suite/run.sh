@@ -44,17 +44,9 @@ bench_begin rc-redis-suite
 bench_cluster 3
 endpoints=("${cluster_ports[@]/#/127.0.0.1:}")
 
-# The tunnel runs in real pwsh, as users run it, with its pid pwsh's own (bench_pwsh_dll).
-(cd "$root" && dotnet tool restore >/dev/null && dotnet build RedisCluster.slnx -c Release -v quiet -nologo >/dev/null)
-# A private copy of the staged module: a rebuild during the run must not overwrite the tunnel's loaded assemblies.
-cp -r "$root/out/RedisCluster" "$work/module"
-pwsh_dll="$(bench_pwsh_dll)"
+# The tunnel runs in real pwsh, as users run it.
 tunnel_port="$(bench_free_port)"
-dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command "
-    Import-Module '$work/module/RedisCluster.psd1'
-    Start-RedisTunnel -Endpoint '${endpoints[0]}' -Mode Smart -ListenPort $tunnel_port | Out-Null
-    [System.Threading.Thread]::Sleep(-1)" > "$work/tunnel.log" 2>&1 &
-pids+=($!)
+bench_tunnel "$(bench_staged_module)" -Endpoint "${endpoints[0]}" -Mode Smart -ListenPort "$tunnel_port"
 for _ in $(seq 600); do redis-cli -p "$tunnel_port" PING >/dev/null 2>&1 && break; sleep 0.1; done
 
 tags='-slow -needs:debug -needs:repl -needs:save -needs:reset -needs:config-maxmemory -needs:config-resetstat -needs:latency -needs:local-process -needs:pfdebug'

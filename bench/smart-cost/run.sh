@@ -20,22 +20,11 @@ bench_begin smart-cost
 bench_cluster 3
 
 module="${BENCH_MODULE:-}"
-if [ -z "$module" ]; then
-    (cd "$root" && dotnet tool restore >/dev/null && dotnet build RedisCluster.slnx -c Release -v quiet -nologo >/dev/null)
-    # A private copy: a rebuild during the run must not overwrite the tunnel's loaded assemblies.
-    cp -r "$root/out/RedisCluster" "$work/module"
-    module="$work/module/RedisCluster.psd1"
-fi
-
-pwsh_dll="$(bench_pwsh_dll)"
+[ -n "$module" ] || module="$(bench_staged_module)"
 tunnel_port="$(bench_free_port)"
-# Its pid is pwsh's own (bench_pwsh_dll), so its CPU is the tunnel's.
-dotnet "$pwsh_dll" -NoProfile -NonInteractive -Command "
-    Import-Module '$module'
-    Start-RedisTunnel -Endpoint '127.0.0.1:${cluster_ports[0]}' -Mode Smart -ListenPort $tunnel_port | Out-Null
-    [System.Threading.Thread]::Sleep(-1)" > "$work/tunnel.log" 2>&1 &
-tunnel=$!
-pids+=($tunnel)
+# Its pid is pwsh's own, so its CPU is the tunnel's.
+bench_tunnel "$module" -Endpoint "127.0.0.1:${cluster_ports[0]}" -Mode Smart -ListenPort "$tunnel_port"
+tunnel=$tunnel_pid
 bench_wait_port "$tunnel_port"
 
 # Warm-up: the JIT's tiers, and every key the reads ask for written.
