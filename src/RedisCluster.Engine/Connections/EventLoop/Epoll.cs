@@ -19,7 +19,6 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         private const int ControlAdd = 1;
         private const int ControlDelete = 2;
-        private const int CloseOnExec = 0x80000;
         private const int Interrupted = 4;
 
         /// <summary>Size of one epoll_event record.</summary>
@@ -32,7 +31,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         public static int Create()
         {
-            int fd = epoll_create1(CloseOnExec);
+            int fd = epoll_create1(LibC.CloseOnExec);
             if (fd < 0)
             {
                 throw new InvalidOperationException("epoll_create1 failed with errno " + Marshal.GetLastWin32Error() + ".");
@@ -91,13 +90,13 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
             try
             {
-                int fd = epoll_create1(CloseOnExec);
+                int fd = epoll_create1(LibC.CloseOnExec);
                 if (fd < 0)
                 {
                     return false;
                 }
 
-                close(fd);
+                LibC.close(fd);
                 return true;
             }
             catch (Exception ex) when (ex is DllNotFoundException || ex is EntryPointNotFoundException)
@@ -114,8 +113,5 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         [DllImport("libc", SetLastError = true)]
         private static extern int epoll_wait(int epfd, IntPtr events, int maxevents, int timeout);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int close(int fd);
     }
 }

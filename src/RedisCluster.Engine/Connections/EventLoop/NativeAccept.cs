@@ -12,7 +12,6 @@ namespace RedisCluster.Engine.Connections.EventLoop
     /// </summary>
     internal static class NativeAccept
     {
-        private const int CloseOnExec = 0x80000;
         private const short PollIn = 0x001;
 
         // Before IsSupported, which reads it: static fields start in the order they are written.
@@ -30,7 +29,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
             socket = null;
             while (true)
             {
-                int fd = accept4(listener, IntPtr.Zero, IntPtr.Zero, CloseOnExec);
+                int fd = accept4(listener, IntPtr.Zero, IntPtr.Zero, LibC.CloseOnExec);
                 if (fd >= 0)
                 {
                     errno = 0;
@@ -100,7 +99,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 }
                 catch
                 {
-                    close(fd.ToInt32());
+                    LibC.close(fd.ToInt32());
                     throw;
                 }
 
@@ -118,9 +117,6 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         [DllImport("libc", SetLastError = true)]
         private static extern int accept4(int sockfd, IntPtr addr, IntPtr addrlen, int flags);
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int close(int fd);
 
         [DllImport("libc", SetLastError = true)]
         private static extern int poll(ref PollEntry fds, UIntPtr nfds, int timeout);
