@@ -58,7 +58,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         public static void Remove(int epoll, int fd) => epoll_ctl(epoll, ControlDelete, fd, IntPtr.Zero);
 
-        /// <summary>Waits for events into <paramref name="records"/>; returns how many (0 when interrupted by a signal).</summary>
+        /// <summary>Waits for events into <paramref name="records"/>; returns how many, or -1 when a signal interrupted the wait.</summary>
         public static int Wait(int epoll, IntPtr records, int capacity, int timeoutMs)
         {
             int count = epoll_wait(epoll, records, capacity, timeoutMs);
@@ -70,7 +70,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
             int errno = Marshal.GetLastWin32Error();
             if (errno == Interrupted)
             {
-                return 0;
+                return -1;
             }
 
             throw new InvalidOperationException("epoll_wait failed with errno " + errno + ".");

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace RedisCluster.Engine.Connections.EventLoop
 {
@@ -29,6 +30,25 @@ namespace RedisCluster.Engine.Connections.EventLoop
         private long _nextToken;
         private Thread? _thread;
 
+        // Turns begun, counted before each wait: a turn whose number is higher than what another thread read began
+        // its wait after that read, so every event ready then was in it (see Ask).
+        private long _turn;
+
+        // 1 from just before a wait until it returns; another thread that leaves mail then signals _wake.
+        private int _waiting;
+        private LoopWake? _wake;
+
+        // Barriers asked of this loop and barriers it asked that the others passed, from any thread.
+        private readonly ConcurrentQueue<Mail> _mail = new ConcurrentQueue<Mail>();
+
+        // Barriers asked of this loop, each passed at the end of the first whole turn after the one it was asked in (its thread only).
+        private readonly List<Mail> _asked = new List<Mail>();
+
+        // The barrier this turn's own sessions asked for, sent to the other loops when the turn's events are handled (its thread only).
+        private LoopBarrier? _turnBarrier;
+        private SocketEventLoop? _turnBarrierExcept;
+        private SocketEventLoop[]? _turnBarrierLoops;
+
         private SocketEventLoop(int epoll)
         {
             _epoll = epoll;
@@ -41,6 +61,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
         public static SocketEventLoop Start(string name)
         {
             var loop = new SocketEventLoop(Epoll.Create());
+            loop._wake = LoopWake.Open(loop);
             var thread = new Thread(loop.Run) { IsBackground = true, Name = name };
             loop._thread = thread;
 
@@ -68,6 +89,44 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
             current._turnEnd.Add((work, state));
         }
+
+        /// <summary>
+        /// A barrier that every loop of <paramref name="loops"/> but <paramref name="except"/> handles the events ready on it
+        /// now (see <see cref="LoopBarrier"/>). Asked on a loop's thread for that loop's sessions, one barrier serves the whole
+        /// turn: it goes out once the turn's events are handled, so it covers every event ready when the last of them was.
+        /// </summary>
+        public static Task BarrierAsync(SocketEventLoop[] loops, SocketEventLoop? except)
+        {
+            SocketEventLoop? current = t_current;
+            if (current != null && current == except)
+            {
+                if (current._turnBarrier == null)
+                {
+                    current._turnBarrier = new LoopBarrier(current);
+                    current._turnBarrierExcept = except;
+                    current._turnBarrierLoops = loops;
+                }
+
+                return current._turnBarrier.Passed;
+            }
+
+            var barrier = new LoopBarrier(current);
+            barrier.SendTo(loops, except);
+            return barrier.Passed;
+        }
+
+        /// <summary>
+        /// Asks this loop to pass <paramref name="barrier"/> at the end of its first whole turn that begins after now. Any
+        /// thread. The turn number is read after whatever the asker heard before (a client's bytes read), so an event
+        /// that was ready before that is in the turn, or in one before it.
+        /// </summary>
+        internal void Ask(LoopBarrier barrier)
+        {
+            Leave(new Mail(barrier, Interlocked.Read(ref _turn), completion: false));
+        }
+
+        /// <summary>Runs <paramref name="barrier"/>'s continuations on this loop's thread, soon. Any thread.</summary>
+        internal void Post(LoopBarrier barrier) => Leave(new Mail(barrier, 0, completion: true));
 
         /// <summary>Adds a connected socket's descriptor, for input and output; returns errno, or 0.</summary>
         internal int Register(LoopSocketStream socket, int fd, out long token)
@@ -100,7 +159,14 @@ namespace RedisCluster.Engine.Connections.EventLoop
             IntPtr records = Marshal.AllocHGlobal(Capacity * Epoll.RecordSize);
             while (true)
             {
-                int count = Epoll.Wait(_epoll, records, Capacity, -1);
+                long turn = Interlocked.Increment(ref _turn);
+                Interlocked.Exchange(ref _waiting, 1);
+                bool pending = !_mail.IsEmpty || _asked.Count > 0 || _turnEnd.Count > 0 || _turnBarrier != null;
+                int count = Epoll.Wait(_epoll, records, Capacity, pending ? 0 : -1);
+                Volatile.Write(ref _waiting, 0);
+
+                // An interrupted wait took nothing, and proves nothing either.
+                bool whole = count >= 0 && count < Capacity;
                 for (int i = 0; i < count; i++)
                 {
                     if (_targets.TryGetValue(Epoll.TokenAt(records, i), out ILoopEventTarget? target))
@@ -117,8 +183,89 @@ namespace RedisCluster.Engine.Connections.EventLoop
                     }
                 }
 
+                TakeMail();
                 RunTurnEnd();
+                SendTurnBarrier();
+
+                // A full turn may have left ready events for the next.
+                if (whole)
+                {
+                    PassAsked(turn);
+                }
             }
+        }
+
+        private void Leave(Mail mail)
+        {
+            _mail.Enqueue(mail);
+
+            // After the enqueue (a full fence), as the loop sets _waiting before it looks at the mail: one of the two sees the other.
+            if (Volatile.Read(ref _waiting) == 1)
+            {
+                _wake!.Signal();
+            }
+        }
+
+        private void TakeMail()
+        {
+            while (_mail.TryDequeue(out Mail mail))
+            {
+                if (mail.IsCompletion)
+                {
+                    try
+                    {
+                        // The continuations of this loop's own barrier run here, as a socket's would.
+                        mail.Barrier.Complete();
+                    }
+                    catch (Exception)
+                    {
+                        // As for a socket's continuation: its failure is its own, and the loop goes on.
+                    }
+                }
+                else
+                {
+                    _asked.Add(mail);
+                }
+            }
+        }
+
+        private void SendTurnBarrier()
+        {
+            LoopBarrier? barrier = _turnBarrier;
+            if (barrier != null)
+            {
+                _turnBarrier = null;
+                barrier.SendTo(_turnBarrierLoops!, _turnBarrierExcept);
+                _turnBarrierLoops = null;
+                _turnBarrierExcept = null;
+            }
+        }
+
+        /// <summary>Passes the barriers asked before <paramref name="turn"/> began: its events, and what they started, are handled.</summary>
+        private void PassAsked(long turn)
+        {
+            int kept = 0;
+            for (int i = 0; i < _asked.Count; i++)
+            {
+                Mail mail = _asked[i];
+                if (mail.Turn < turn)
+                {
+                    try
+                    {
+                        mail.Barrier.PassedBy(this);
+                    }
+                    catch (Exception)
+                    {
+                        // The continuations' failure is their own (when this loop was the last to pass and is their home).
+                    }
+                }
+                else
+                {
+                    _asked[kept++] = mail;
+                }
+            }
+
+            _asked.RemoveRange(kept, _asked.Count - kept);
         }
 
         private void RunTurnEnd()
@@ -137,6 +284,23 @@ namespace RedisCluster.Engine.Connections.EventLoop
             }
 
             _turnEnd.Clear();
+        }
+
+        /// <summary>A barrier asked of this loop in its turn <see cref="Turn"/>, or one of its own that the others passed.</summary>
+        private readonly struct Mail
+        {
+            public Mail(LoopBarrier barrier, long turn, bool completion)
+            {
+                Barrier = barrier;
+                Turn = turn;
+                IsCompletion = completion;
+            }
+
+            public LoopBarrier Barrier { get; }
+
+            public long Turn { get; }
+
+            public bool IsCompletion { get; }
         }
     }
 }

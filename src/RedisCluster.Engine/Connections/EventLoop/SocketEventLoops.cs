@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net.Sockets;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace RedisCluster.Engine.Connections.EventLoop
 {
@@ -28,6 +29,23 @@ namespace RedisCluster.Engine.Connections.EventLoop
             SocketEventLoop[] loops = Loops.Value;
             int index = (int)((uint)Interlocked.Increment(ref _next) % (uint)loops.Length);
             return loops[index];
+        }
+
+        /// <summary>
+        /// Passed once every other loop than <paramref name="own"/> has handled the events that were ready on it when this
+        /// was asked, and run what they started (see <see cref="LoopBarrier"/>). A session on <paramref name="own"/> asks
+        /// before it lets a command overtake others: its own loop heard the bytes in the order they came, the others
+        /// may be hearing earlier ones at this moment. At once with one loop, or none.
+        /// </summary>
+        public static Task OthersCaughtUpAsync(SocketEventLoop? own)
+        {
+            if (own == null || !IsEnabled)
+            {
+                return Task.CompletedTask;
+            }
+
+            SocketEventLoop[] loops = Loops.Value;
+            return loops.Length < 2 ? Task.CompletedTask : SocketEventLoop.BarrierAsync(loops, own);
         }
 
         /// <summary>An accepted socket as a stream: on <paramref name="loop"/> when there is one, else on the runtime's sockets. The stream owns the socket.</summary>

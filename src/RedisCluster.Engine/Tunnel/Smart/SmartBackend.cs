@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Cluster;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Routing;
 using RedisCluster.Engine.Tunnel.Hosting;
 using RedisCluster.Engine.Tunnel.Smart.Tracking;
@@ -61,17 +62,37 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         /// <summary>
         /// What must reach the nodes before <paramref name="self"/>'s next commands: newcomers' first commands that arrived
-        /// before them (with <paramref name="takeBacklog"/>, those still in the listener's backlog too: before a write), then
-        /// other clients' blocking commands in transit. Before every batch, so without an async frame when nothing waits.
+        /// before them, then other clients' blocking commands in transit. Before a write (<paramref name="beforeWrite"/>),
+        /// first the other event loops catch up, so that a connected client's blocking command they are hearing at this
+        /// moment is in transit, then newcomers still in the listener's backlog are taken too. Before every batch, so
+        /// without an async frame when nothing waits.
         /// </summary>
-        public Task WaitForEarlierAsync(SmartArrivals.Arrival self, bool takeBacklog, CancellationToken cancellationToken)
+        public Task WaitForEarlierAsync(SmartSessionState self, bool beforeWrite)
         {
-            Task arrivals = takeBacklog
-                ? Arrivals.WaitForBackloggedAsync(self, cancellationToken)
-                : Arrivals.WaitForEarlierAsync(self, cancellationToken);
+            if (beforeWrite)
+            {
+                Task others = SocketEventLoops.OthersCaughtUpAsync(self.Loop);
+                if (others.Status != TaskStatus.RanToCompletion)
+                {
+                    return AfterOtherLoopsAsync(others, self);
+                }
+            }
+
+            CancellationToken cancellationToken = self.Abort.Token;
+            Task arrivals = beforeWrite
+                ? Arrivals.WaitForBackloggedAsync(self.Arrival, cancellationToken)
+                : Arrivals.WaitForEarlierAsync(self.Arrival, cancellationToken);
             return arrivals.Status == TaskStatus.RanToCompletion
                 ? BlockingOrder.WaitTurnAsync(cancellationToken)
                 : ThenBlockingTurnAsync(arrivals, cancellationToken);
+        }
+
+        private async Task AfterOtherLoopsAsync(Task others, SmartSessionState self)
+        {
+            await others.ConfigureAwait(false);
+            CancellationToken cancellationToken = self.Abort.Token;
+            await Arrivals.WaitForBackloggedAsync(self.Arrival, cancellationToken).ConfigureAwait(false);
+            await BlockingOrder.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
         }
 
         private async Task ThenBlockingTurnAsync(Task arrivals, CancellationToken cancellationToken)

@@ -254,7 +254,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             // A write of its own, read after the batch before it: newcomers' first commands go first, as before any write.
-            await _backend.WaitForEarlierAsync(_state.Arrival, takeBacklog: true, _abort.Token).ConfigureAwait(false);
+            await _backend.WaitForEarlierAsync(_state, beforeWrite: true).ConfigureAwait(false);
             RespValue? reply = await _large.StreamAsync(reader, start, owner).ConfigureAwait(false);
             if (reply == null)
             {
@@ -304,7 +304,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             _backlogTaken = true;
-            return _backend.WaitForEarlierAsync(_state.Arrival, takeBacklog: true, _abort.Token);
+            return _backend.WaitForEarlierAsync(_state, beforeWrite: true);
         }
 
         /// <summary>The batch for a read of <paramref name="count"/> commands: the session's own unless the read is large.</summary>

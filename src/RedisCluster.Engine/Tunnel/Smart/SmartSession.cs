@@ -100,7 +100,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             TunnelStatistics stats = _context.Statistics;
             stats.ClientOpened();
             _backend.Clients.Add(_client);
-            Stream stream = SocketEventLoops.StreamOf(_socket, SocketEventLoops.Next());
+            _state.Loop = SocketEventLoops.Next();
+            Stream stream = SocketEventLoops.StreamOf(_socket, _state.Loop);
             _stream = stream;
             int size = _context.Options.BufferSize;
             PipeReader reader = StreamPipes.Reader(stream, size, 4096, leaveOpen: true);
@@ -185,7 +186,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 {
                     // A newcomer's commands that arrived before this read are taken first, and another client's
                     // blocking command taken before this read reaches its node first.
-                    await _backend.WaitForEarlierAsync(_state.Arrival, takeBacklog: false, _abort.Token).ConfigureAwait(false);
+                    await _backend.WaitForEarlierAsync(_state, beforeWrite: false).ConfigureAwait(false);
                     if (_client.Tracking.IsOn)
                     {
                         // Invalidations of writes that finished before this batch go before its replies.

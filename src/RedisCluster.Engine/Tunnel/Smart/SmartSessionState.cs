@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Net.Sockets;
 using System.Threading;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Tunnel.Hosting;
 using RedisCluster.Engine.Tunnel.Smart.Tracking;
 
@@ -27,6 +28,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
             Scripts = new TrackedScripts(backend, context, client);
             Arrival = backend.Arrivals.Register(socket);
         }
+
+        /// <summary>The event loop that serves the client's socket, or null on the runtime's sockets (set when the session starts).</summary>
+        public SocketEventLoop? Loop { get; set; }
 
         /// <summary>This connection until its first commands are taken (see <see cref="SmartArrivals"/>).</summary>
         public SmartArrivals.Arrival Arrival { get; }
