@@ -19,7 +19,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// or after the LPUSH or XADD meant to wake it (and wait forever). A blocking command is "in transit" from
     /// when the tunnel takes it until its node shows the connection blocked (CLIENT LIST ID, asked over a
     /// connection to the node that is open already) or has answered it. Meanwhile the next blocking command for that node waits, and
-    /// so does every other client's next batch. Nothing is in transit almost always, which costs one read;
+    /// so does every other client's next batch, in line: when nothing is in transit any more the batches that waited go on one
+    /// at a time, in the order they came, each until its own blocking command (if it has one) is in transit. Released all at
+    /// once, they would race each other on the thread pool, and an XADD would overtake the XREAD read before it. Nothing is
+    /// in transit almost always, which costs one read;
     /// the first blocking command on a connection costs a CLIENT ID pipelined with it, each one a round trip
     /// or two to see it arrive. A node that does not say within <see cref="Limit"/> is not waited for longer.
     /// </summary>
@@ -32,55 +35,82 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         private readonly SmartBackend _backend;
         private readonly object _gate = new object();
-        private readonly List<Task> _inTransit = new List<Task>();
         private readonly ConcurrentDictionary<RedisEndpoint, SemaphoreSlim> _nodeTurns = new ConcurrentDictionary<RedisEndpoint, SemaphoreSlim>();
         private readonly ConditionalWeakTable<RedisConnection, Task<RespValue>> _ids = new ConditionalWeakTable<RedisConnection, Task<RespValue>>();
+
+        // The batches waiting for their turn, in the order they asked (under _gate).
+        private readonly Queue<TaskCompletionSource<bool>> _waiting = new Queue<TaskCompletionSource<bool>>();
+
+        // Blocking commands in transit, and _waiting.Count (written under _gate).
         private int _count;
+        private int _waitingCount;
+
+        // A thread is letting the line go, and whether another asked it to look again (under _gate; see Release).
+        private bool _releasing;
+        private bool _releaseAgain;
 
         public SmartBlockingOrder(SmartBackend backend)
         {
             _backend = backend;
         }
 
-        /// <summary>Before a client's batch: waits (bounded) for the blocking commands already in transit to reach their nodes.</summary>
+        /// <summary>
+        /// Before a client's batch: waits (bounded) until no blocking command is in transit and the batches that waited
+        /// before it have gone on.
+        /// </summary>
         public Task WaitTurnAsync(CancellationToken cancellationToken)
         {
-            if (Volatile.Read(ref _count) == 0)
+            if (Volatile.Read(ref _count) == 0 && Volatile.Read(ref _waitingCount) == 0)
             {
                 return Task.CompletedTask;
             }
 
-            Task[] earlier;
+            // Continued on the thread that lets it go, before the next in line is: see Release.
+            var turn = new TaskCompletionSource<bool>();
             lock (_gate)
             {
-                earlier = _inTransit.ToArray();
+                if (_count == 0 && _waiting.Count == 0)
+                {
+                    return Task.CompletedTask;
+                }
+
+                _waiting.Enqueue(turn);
+                _waitingCount = _waiting.Count;
             }
 
-            return earlier.Length == 0 ? Task.CompletedTask : TaskWaiting.WaitAtMostAsync(Task.WhenAll(earlier), Limit, cancellationToken);
+            return TaskWaiting.WaitAtMostAsync(turn.Task, Limit, cancellationToken);
         }
 
         /// <summary>
-        /// Takes a blocking command for <paramref name="node"/> (null: not known yet) into transit, after the
-        /// ones before it for that node have arrived. The transit ends when the turn's command arrives, or
-        /// when the turn is disposed.
+        /// Takes a blocking command for <paramref name="node"/> (null: not known yet) into transit, then waits until the
+        /// ones before it for that node have arrived. The transit ends when the turn's command arrives, or when the turn
+        /// is disposed.
         /// </summary>
         public async Task<Turn> EnterAsync(RedisEndpoint? node, CancellationToken cancellationToken)
         {
-            SemaphoreSlim? nodeTurn = null;
-            if (node != null)
-            {
-                nodeTurn = _nodeTurns.GetOrAdd(node, _ => new SemaphoreSlim(1, 1));
-                if (!await nodeTurn.WaitAsync(Limit, cancellationToken).ConfigureAwait(false))
-                {
-                    nodeTurn = null;
-                }
-            }
-
-            var turn = new Turn(this, nodeTurn);
+            // In transit from the start, not only once its node's turn comes: a write taken meanwhile waits for it as well
+            // as for the one before it (eight XREADs for one node, then the XADDs meant to wake them).
+            var turn = new Turn(this);
             lock (_gate)
             {
-                _inTransit.Add(turn.Arrival);
                 _count++;
+            }
+
+            if (node != null)
+            {
+                SemaphoreSlim nodeTurn = _nodeTurns.GetOrAdd(node, _ => new SemaphoreSlim(1, 1));
+                try
+                {
+                    if (await nodeTurn.WaitAsync(Limit, cancellationToken).ConfigureAwait(false))
+                    {
+                        turn.Hold(nodeTurn);
+                    }
+                }
+                catch
+                {
+                    turn.Dispose();
+                    throw;
+                }
             }
 
             return turn;
@@ -99,12 +129,72 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return text.IndexOf('b', flags + 7, (end < 0 ? text.Length : end) - flags - 7) >= 0;
         }
 
-        private void Left(Turn turn)
+        private void Left()
         {
             lock (_gate)
             {
-                _inTransit.Remove(turn.Arrival);
                 _count--;
+            }
+
+            Release();
+        }
+
+        /// <summary>
+        /// While nothing is in transit, lets the waiting batches go one at a time, in line: each runs here until it waits for
+        /// something (its own blocking command in transit by then, if it has one), and if one is in transit after it, the
+        /// rest of the line waits for that. One thread does it at a time; another that would asks it to look again.
+        /// </summary>
+        private void Release()
+        {
+            lock (_gate)
+            {
+                if (_releasing)
+                {
+                    _releaseAgain = true;
+                    return;
+                }
+
+                _releasing = true;
+            }
+
+            bool done = false;
+            try
+            {
+                while (true)
+                {
+                    TaskCompletionSource<bool> next;
+                    lock (_gate)
+                    {
+                        if (_count > 0 || _waiting.Count == 0)
+                        {
+                            if (!_releaseAgain)
+                            {
+                                _releasing = false;
+                                done = true;
+                                return;
+                            }
+
+                            _releaseAgain = false;
+                            continue;
+                        }
+
+                        next = _waiting.Dequeue();
+                        _waitingCount = _waiting.Count;
+                    }
+
+                    // Its continuation runs here and now (no RunContinuationsAsynchronously), unless it stopped waiting at its limit.
+                    next.TrySetResult(true);
+                }
+            }
+            finally
+            {
+                if (!done)
+                {
+                    lock (_gate)
+                    {
+                        _releasing = false;
+                    }
+                }
             }
         }
 
@@ -163,17 +253,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
         internal sealed class Turn : IDisposable
         {
             private readonly SmartBlockingOrder _order;
-            private readonly TaskCompletionSource<bool> _arrived = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             private SemaphoreSlim? _nodeTurn;
             private int _ended;
 
-            public Turn(SmartBlockingOrder order, SemaphoreSlim? nodeTurn)
+            public Turn(SmartBlockingOrder order)
             {
                 _order = order;
-                _nodeTurn = nodeTurn;
             }
 
-            public Task Arrival => _arrived.Task;
+            /// <summary>The turn holds its node's turn until it ends.</summary>
+            public void Hold(SemaphoreSlim nodeTurn) => _nodeTurn = nodeTurn;
 
             /// <summary>Sends <paramref name="command"/> on <paramref name="connection"/>; the task is its reply, and the turn ends once it arrived.</summary>
             public Task<RespValue> Send(RedisConnection connection, RedisCommand command, CancellationToken cancellationToken)
@@ -190,8 +279,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 if (Interlocked.Exchange(ref _ended, 1) == 0)
                 {
                     Interlocked.Exchange(ref _nodeTurn, null)?.Release();
-                    _order.Left(this);
-                    _arrived.TrySetResult(true);
+                    _order.Left();
                 }
             }
 
