@@ -12,11 +12,16 @@ namespace RedisCluster.Engine.Connections.EventLoop
     internal sealed class LoopBarrier
     {
         private readonly TaskCompletionSource<bool> _passed;
+        private readonly SocketEventLoop[] _loops;
+        private readonly SocketEventLoop? _except;
         private int _left;
 
-        public LoopBarrier(SocketEventLoop? home)
+        /// <summary>A barrier for every loop of <paramref name="loops"/> but <paramref name="except"/>, continued on <paramref name="home"/>.</summary>
+        public LoopBarrier(SocketEventLoop? home, SocketEventLoop[] loops, SocketEventLoop? except)
         {
             Home = home;
+            _loops = loops;
+            _except = except;
             _passed = new TaskCompletionSource<bool>(home == null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None);
         }
 
@@ -25,13 +30,13 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         public Task Passed => _passed.Task;
 
-        /// <summary>Asks every loop of <paramref name="loops"/> but <paramref name="except"/>; passed at once when that leaves none.</summary>
-        public void SendTo(SocketEventLoop[] loops, SocketEventLoop? except)
+        /// <summary>Asks the loops; passed at once when there are none but the one excepted.</summary>
+        public void Send()
         {
             int count = 0;
-            foreach (SocketEventLoop loop in loops)
+            foreach (SocketEventLoop loop in _loops)
             {
-                count += loop == except ? 0 : 1;
+                count += loop == _except ? 0 : 1;
             }
 
             if (count == 0)
@@ -42,9 +47,9 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
             // Counted before the first loop is asked: it may answer before the next is.
             Volatile.Write(ref _left, count);
-            foreach (SocketEventLoop loop in loops)
+            foreach (SocketEventLoop loop in _loops)
             {
-                if (loop != except)
+                if (loop != _except)
                 {
                     loop.Ask(this);
                 }

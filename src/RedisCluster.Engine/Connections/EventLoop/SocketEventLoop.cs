@@ -46,8 +46,6 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
         // The barrier this turn's own sessions asked for, sent to the other loops when the turn's events are handled (its thread only).
         private LoopBarrier? _turnBarrier;
-        private SocketEventLoop? _turnBarrierExcept;
-        private SocketEventLoop[]? _turnBarrierLoops;
 
         private SocketEventLoop(int epoll)
         {
@@ -100,18 +98,12 @@ namespace RedisCluster.Engine.Connections.EventLoop
             SocketEventLoop? current = t_current;
             if (current != null && current == except)
             {
-                if (current._turnBarrier == null)
-                {
-                    current._turnBarrier = new LoopBarrier(current);
-                    current._turnBarrierExcept = except;
-                    current._turnBarrierLoops = loops;
-                }
-
+                current._turnBarrier ??= new LoopBarrier(current, loops, except);
                 return current._turnBarrier.Passed;
             }
 
-            var barrier = new LoopBarrier(current);
-            barrier.SendTo(loops, except);
+            var barrier = new LoopBarrier(current, loops, except);
+            barrier.Send();
             return barrier.Passed;
         }
 
@@ -235,9 +227,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
             if (barrier != null)
             {
                 _turnBarrier = null;
-                barrier.SendTo(_turnBarrierLoops!, _turnBarrierExcept);
-                _turnBarrierLoops = null;
-                _turnBarrierExcept = null;
+                barrier.Send();
             }
         }
 

@@ -143,10 +143,14 @@ public sealed class SmartTunnelOrderTests : SmartTunnelTestBase, IClassFixture<S
         // Redis's suite again, with clients that are connected already (its deferring client PINGs first): each listener sends
         // XREAD BLOCK ... $ and, without waiting, another client pipelines an XADD for each. The listeners' sockets are spread
         // over the tunnel's event loops, so the XADDs are often heard on one loop while an XREAD is being heard on another;
-        // before a write the tunnel lets the other loops catch up (SocketEventLoops.OthersCaughtUpAsync), and the XREADs
-        // still reach their node first. (Without that, round 2 of the first run missed an XADD.)
+        // while blocking commands are in use, before a write the tunnel lets the other loops catch up
+        // (SocketEventLoops.OthersCaughtUpAsync), and the XREADs still reach their node first. Without that wait this
+        // failed in 4 runs of 4 (an XREAD in round 0, 1 or 5 missed its XADD).
         const int Listeners = 8;
         using var pusher = RawRespClient.Connect(Port);
+
+        // Blocking commands are in use from here on (SmartBlockingOrder.InUse): a tunnel that never carried one does not wait.
+        Assert.True(pusher.Call("BLPOP", "order:warm{c}", "0.01").IsNull);
         var listeners = new List<RawRespClient>();
         try
         {
