@@ -63,14 +63,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>
         /// What must reach the nodes before <paramref name="self"/>'s next commands: newcomers' first commands that arrived
         /// before them, then other clients' blocking commands in transit. Before a write (<paramref name="beforeWrite"/>),
-        /// first the other event loops catch up while the applications use blocking commands (<see cref="SmartBlockingOrder.InUse"/>),
-        /// so that a connected client's blocking command they are hearing at this moment is in transit, then newcomers still
-        /// in the listener's backlog are taken too. Before every batch, so
-        /// without an async frame when nothing waits.
+        /// newcomers still in the listener's backlog are taken too, and with <paramref name="otherLoops"/> (a write on a
+        /// shared connection), first the other event loops catch up while the applications use blocking commands
+        /// (<see cref="SmartBlockingOrder.InUse"/>), so that a connected client's blocking command they are hearing at this
+        /// moment is in transit. Before every batch, so without an async frame when nothing waits.
         /// </summary>
-        public Task WaitForEarlierAsync(SmartSessionState self, bool beforeWrite)
+        public Task WaitForEarlierAsync(SmartSessionState self, bool beforeWrite, bool otherLoops = false)
         {
-            if (beforeWrite && BlockingOrder.InUse)
+            if (beforeWrite && otherLoops && BlockingOrder.InUse)
             {
                 Task others = SocketEventLoops.OthersCaughtUpAsync(self.Loop);
                 if (others.Status != TaskStatus.RanToCompletion)

@@ -122,7 +122,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             // In transit from the start, not only once its node's turn comes: a write taken meanwhile waits for it as well
             // as for the one before it (eight XREADs for one node, then the XADDs meant to wake them).
-            var turn = new Turn(this);
+            var turn = new Turn(this, blocking: true);
             lock (_gate)
             {
                 _count++;
@@ -144,6 +144,23 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     turn.Dispose();
                     throw;
                 }
+            }
+
+            return turn;
+        }
+
+        /// <summary>
+        /// Takes a command that goes on the client's own connection and is not blocking (EXEC under WATCH) into transit
+        /// until it is answered: a write another client sends after it, on a shared connection, would otherwise reach the
+        /// node first now and then (Redis's "BRPOPLPUSH does not affect WATCH while still blocked": the LPUSH sent after
+        /// EXEC woke the BRPOPLPUSH, whose push into the watched key aborted the EXEC).
+        /// </summary>
+        public Turn EnterUntilAnswered()
+        {
+            var turn = new Turn(this, blocking: false);
+            lock (_gate)
+            {
+                _count++;
             }
 
             return turn;
@@ -295,13 +312,15 @@ namespace RedisCluster.Engine.Tunnel.Smart
         internal sealed class Turn : IDisposable
         {
             private readonly SmartBlockingOrder _order;
+            private readonly bool _blocking;
             private SemaphoreSlim? _nodeTurn;
             private int _arrived;
             private int _ended;
 
-            public Turn(SmartBlockingOrder order)
+            public Turn(SmartBlockingOrder order, bool blocking)
             {
                 _order = order;
+                _blocking = blocking;
             }
 
             /// <summary>The turn holds its node's turn until it ends.</summary>
@@ -333,7 +352,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 if (Interlocked.Exchange(ref _ended, 1) == 0)
                 {
                     Arrived();
-                    _order.Finished();
+                    if (_blocking)
+                    {
+                        _order.Finished();
+                    }
                 }
             }
 

@@ -25,7 +25,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly SmartLocalAnswers _local;
         private readonly SmartLargeArguments _large;
         private SmartBatch? _batch;
-        private bool _backlogTaken;
+        private bool _earlierTaken;
+        private bool _otherLoopsCaughtUp;
 
         public SmartCommandPipeline(SmartSessionState state)
             : base(state)
@@ -53,7 +54,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             SmartBatch batch = NextBatch(commands.Count);
             RespValue?[] replies = batch.Replies;
-            _backlogTaken = false;
+            _earlierTaken = false;
+            _otherLoopsCaughtUp = false;
             bool quit = false;
             bool stop = false;
             bool[]? silent = null;
@@ -101,7 +103,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                                 break;
                             }
 
-                            await BeforeWriteAsync().ConfigureAwait(false);
+                            // Under WATCH it goes on the client's own connection, in transit until answered: it need not wait for the
+                            // other loops, and another loop's write heard after it then waits for it.
+                            await BeforeWriteAsync(otherLoops: !_state.Pin.IsWatching).ConfigureAwait(false);
 
                             // Its replies are theirs, and their nulls take their shapes.
                             batch.Transactions ??= new List<RedisCommand>?[commands.Count];
@@ -171,18 +175,20 @@ namespace RedisCluster.Engine.Tunnel.Smart
                             {
                                 var command = RedisCommand.Create(args, name);
                                 CommandInfo? info = _backend.Cluster.Commands.Find(command);
+                                bool trackedScript = _state.Scripts.Takes(name, args) && !_state.Pin.IsPinned;
+                                int key = trackedScript ? -1 : await _blocking.BlockingKeyIndexAsync(command, info).ConfigureAwait(false);
                                 if (info?.IsReadOnly != true)
                                 {
-                                    await BeforeWriteAsync().ConfigureAwait(false);
+                                    // A blocking command (BLPOP, BLMOVE...) is in transit from when it is taken: it need not wait
+                                    // for the other loops, and another loop's write heard after it then waits for it.
+                                    await BeforeWriteAsync(otherLoops: key < 0).ConfigureAwait(false);
                                 }
 
-                                bool trackedScript = _state.Scripts.Takes(name, args) && !_state.Pin.IsPinned;
                                 if (_client.Tracking.IsOn)
                                 {
                                     await _backend.Tracking.BeforeCommandAsync(_client, command, info, _abort.Token, trackedScript).ConfigureAwait(false);
                                 }
 
-                                int key = trackedScript ? -1 : await _blocking.BlockingKeyIndexAsync(command, info).ConfigureAwait(false);
                                 if (trackedScript)
                                 {
                                     // Only the node knows whether the script read anything, so it runs where the node tracks for this client.
@@ -254,7 +260,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             // A write of its own, read after the batch before it: newcomers' first commands go first, as before any write.
-            await _backend.WaitForEarlierAsync(_state, beforeWrite: true).ConfigureAwait(false);
+            await _backend.WaitForEarlierAsync(_state, beforeWrite: true, otherLoops: true).ConfigureAwait(false);
             RespValue? reply = await _large.StreamAsync(reader, start, owner).ConfigureAwait(false);
             if (reply == null)
             {
@@ -294,17 +300,19 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>
         /// Before the batch's first command that may write: a newcomer still in the listener's backlog, or accepted since
         /// the batch began, whose BLPOP was sent before this command gets its turn first, and its blocking command reaches
-        /// its node first (<see cref="SmartBackend.WaitForEarlierAsync"/>).
+        /// its node first (<see cref="SmartBackend.WaitForEarlierAsync"/>); with <paramref name="otherLoops"/>, a connected
+        /// client's blocking command heard on another event loop at the same moment too. Once per batch for each.
         /// </summary>
-        private Task BeforeWriteAsync()
+        private Task BeforeWriteAsync(bool otherLoops)
         {
-            if (_backlogTaken)
+            if (_otherLoopsCaughtUp || (_earlierTaken && !otherLoops))
             {
                 return Task.CompletedTask;
             }
 
-            _backlogTaken = true;
-            return _backend.WaitForEarlierAsync(_state, beforeWrite: true);
+            _earlierTaken = true;
+            _otherLoopsCaughtUp = otherLoops;
+            return _backend.WaitForEarlierAsync(_state, beforeWrite: true, otherLoops);
         }
 
         /// <summary>The batch for a read of <paramref name="count"/> commands: the session's own unless the read is large.</summary>

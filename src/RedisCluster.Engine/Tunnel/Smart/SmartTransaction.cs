@@ -128,9 +128,15 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             try
             {
-                return MultiFailed
-                    ? RespValue.Error("EXECABORT Transaction discarded because of previous errors.")
-                    : await _pin.ExecAsync(Multi!, exec, _abort.Token).ConfigureAwait(false);
+                if (MultiFailed)
+                {
+                    return RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
+                }
+
+                using (_backend.BlockingOrder.EnterUntilAnswered())
+                {
+                    return await _pin.ExecAsync(Multi!, exec, _abort.Token).ConfigureAwait(false);
+                }
             }
             finally
             {

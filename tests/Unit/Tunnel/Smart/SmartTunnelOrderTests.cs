@@ -105,27 +105,7 @@ public sealed class SmartTunnelOrderTests : SmartTunnelTestBase, IClassFixture<S
                     newcomer.Send("XREAD", "BLOCK", "0", "STREAMS", key, "$");
                 }
 
-                pusher.Send(keys.SelectMany(key => RawRespClient.Encode("XADD", key, "2-1", "f", "v")).ToArray());
-                foreach (string key in keys)
-                {
-                    Assert.Equal("2-1", pusher.Read().GetString());
-                }
-
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                for (int n = 0; n < Newcomers; n++)
-                {
-                    RespValue got;
-                    try
-                    {
-                        got = await newcomers[n].ReadAsync(deadline.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        throw new Xunit.Sdk.XunitException("round " + round + ", newcomer " + n + ": the XREAD missed the XADD sent after it");
-                    }
-
-                    Assert.Equal("2-1", got.Items[0].Items[1].Items[0].Items[0].GetString());
-                }
+                await XaddEachThenExpectEveryXreadWokenAsync(pusher, keys, newcomers, "round " + round + ", newcomer ");
             }
             finally
             {
@@ -175,27 +155,7 @@ public sealed class SmartTunnelOrderTests : SmartTunnelTestBase, IClassFixture<S
                     listeners[n].Send("XREAD", "BLOCK", "0", "STREAMS", keys[n], "$");
                 }
 
-                pusher.Send(keys.SelectMany(key => RawRespClient.Encode("XADD", key, "2-1", "f", "v")).ToArray());
-                foreach (string key in keys)
-                {
-                    Assert.Equal("2-1", pusher.Read().GetString());
-                }
-
-                using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                for (int n = 0; n < Listeners; n++)
-                {
-                    RespValue got;
-                    try
-                    {
-                        got = await listeners[n].ReadAsync(deadline.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        throw new Xunit.Sdk.XunitException("round " + round + ", listener " + n + ": the XREAD missed the XADD sent after it");
-                    }
-
-                    Assert.Equal("2-1", got.Items[0].Items[1].Items[0].Items[0].GetString());
-                }
+                await XaddEachThenExpectEveryXreadWokenAsync(pusher, keys, listeners, "round " + round + ", listener ");
             }
         }
         finally
@@ -204,6 +164,35 @@ public sealed class SmartTunnelOrderTests : SmartTunnelTestBase, IClassFixture<S
             {
                 listener.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="pusher"/> pipelines an XADD of 2-1 to each of <paramref name="keys"/> at once; each of <paramref name="readers"/>,
+    /// which sent XREAD BLOCK 0 ... $ on its key before, must be woken with that entry (a missed one would wait for ever).
+    /// </summary>
+    private static async Task XaddEachThenExpectEveryXreadWokenAsync(RawRespClient pusher, string[] keys, List<RawRespClient> readers, string who)
+    {
+        pusher.Send(keys.SelectMany(key => RawRespClient.Encode("XADD", key, "2-1", "f", "v")).ToArray());
+        foreach (string key in keys)
+        {
+            Assert.Equal("2-1", pusher.Read().GetString());
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        for (int n = 0; n < readers.Count; n++)
+        {
+            RespValue got;
+            try
+            {
+                got = await readers[n].ReadAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new Xunit.Sdk.XunitException(who + n + ": the XREAD missed the XADD sent after it");
+            }
+
+            Assert.Equal("2-1", got.Items[0].Items[1].Items[0].Items[0].GetString());
         }
     }
 
