@@ -110,7 +110,34 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 _waitingCount = _waiting.Count;
             }
 
-            return TaskWaiting.WaitAtMostAsync(turn.Task, Limit, cancellationToken);
+            return WaitAtMost(turn, cancellationToken);
+        }
+
+        /// <summary>
+        /// <paramref name="turn"/>'s task, given up at <see cref="Limit"/> or cancelled with <paramref name="cancellationToken"/>.
+        /// Not through Task.WhenAny (TaskWaiting.WaitAtMostAsync): the batch must go on inline where Release lets it go,
+        /// and a continuation of WhenAny's task would not.
+        /// </summary>
+        private static Task WaitAtMost(TaskCompletionSource<bool> turn, CancellationToken cancellationToken)
+        {
+            var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.Token.Register(() =>
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    turn.TrySetCanceled(cancellationToken);
+                }
+                else
+                {
+                    turn.TrySetResult(true);
+                }
+            });
+            limit.CancelAfter(Limit);
+
+            // Registered first, so it runs before the batch goes on: the timer and the link to the caller's token end with the wait.
+            turn.Task.ContinueWith((_, state) => ((CancellationTokenSource)state!).Dispose(), limit, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return turn.Task;
         }
 
         /// <summary>
