@@ -177,8 +177,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         }
 
         /// <summary>
-        /// Takes a command that goes on the client's own connection and is not blocking (EXEC under WATCH) into transit
-        /// until it is answered: a write another client sends after it, on a shared connection, would otherwise reach the
+        /// Takes a command that goes on the client's own connection and is not blocking (EXEC under WATCH, while
+        /// <see cref="InUse"/>) into transit until it is answered: a write another client sends after it, on a shared connection, would otherwise reach the
         /// node first now and then (Redis's "BRPOPLPUSH does not affect WATCH while still blocked": the LPUSH sent after
         /// EXEC woke the BRPOPLPUSH, whose push into the watched key aborted the EXEC).
         /// </summary>

@@ -133,7 +133,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return RespValue.Error("EXECABORT Transaction discarded because of previous errors.");
                 }
 
-                using (_backend.BlockingOrder.EnterUntilAnswered())
+                // While blocking commands are in use only: in transit, it holds every other client's next batch for a round trip,
+                // which applications that use WATCH for optimistic locking, and never block, should not pay.
+                using (_backend.BlockingOrder.InUse ? _backend.BlockingOrder.EnterUntilAnswered() : null)
                 {
                     return await _pin.ExecAsync(Multi!, exec, _abort.Token).ConfigureAwait(false);
                 }
