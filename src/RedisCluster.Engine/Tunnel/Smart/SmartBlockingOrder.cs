@@ -13,18 +13,18 @@ using RedisCluster.Engine.Protocol;
 namespace RedisCluster.Engine.Tunnel.Smart
 {
     /// <summary>
-    /// Keeps a blocking command in its place among the other clients' commands, as on one server. Each one
-    /// goes to its node on a connection of its client's own (opened for it perhaps), so without this a BLPOP
-    /// received first could reach the node after a later client's BLPOP (which Redis would then serve first)
-    /// or after the LPUSH or XADD meant to wake it (and wait forever). A blocking command is "in transit" from
-    /// when the tunnel takes it until its node shows the connection blocked (CLIENT LIST ID, asked over a
-    /// connection to the node that is open already) or has answered it. Meanwhile the next blocking command for that node waits, and
-    /// so does every other client's next batch, in line: when nothing is in transit any more the batches that waited go on one
-    /// at a time, in the order they came, each until its own blocking command (if it has one) is in transit. Released all at
-    /// once, they would race each other on the thread pool, and an XADD would overtake the XREAD read before it. Nothing is
-    /// in transit almost always, which costs one read;
-    /// the first blocking command on a connection costs a CLIENT ID pipelined with it, each one a round trip
-    /// or two to see it arrive. A node that does not say within <see cref="Limit"/> is not waited for longer.
+    /// Keeps a blocking command in its place among the other clients' commands, as on one server. Each one goes to its
+    /// node on a connection of its client's own (opened for it perhaps), so without this a BLPOP received first could
+    /// reach the node after a later client's BLPOP (which Redis would then serve first) or after the LPUSH or XADD meant
+    /// to wake it (and wait forever). A blocking command is "in transit" from when the tunnel takes it until its node
+    /// shows the connection blocked (CLIENT LIST ID, asked over a connection to the node that is open already) or has
+    /// answered it; while blocking commands are in use, so is an EXEC under WATCH until it is answered. Meanwhile the next
+    /// blocking command for that node waits, and so does every other client's next batch, in line: when nothing is in
+    /// transit any more the batches that waited go on one at a time, in the order they came, each until its own command
+    /// (if it has one) is in transit. Released all at once, they would race each other on the thread pool, and an XADD
+    /// would overtake the XREAD read before it. Nothing is in transit almost always, which costs two reads; the first
+    /// blocking command on a connection costs a CLIENT ID pipelined with it, each one a round trip or two to see it
+    /// arrive. A node that does not say within <see cref="Limit"/> is not waited for longer.
     /// </summary>
     internal sealed class SmartBlockingOrder
     {
