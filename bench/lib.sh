@@ -15,6 +15,8 @@
 #                               during the run must not overwrite the assemblies a tunnel has loaded)
 #   bench_tunnel <psd1> <args>  Start-RedisTunnel <args> in real pwsh from that module, as users run it (log in
 #                               $work/tunnel-*.log); its pid (pwsh's own) in $tunnel_pid and $pids
+#   bench_smart_tunnel          a Smart tunnel over bench_cluster's cluster, from $BENCH_MODULE or else the staged
+#                               module, on a free port, waited for; sets $tunnel_port and $tunnel_pid
 
 bench_begin() {
     work="$(mktemp -d "/tmp/$1.XXXXXX")"
@@ -104,4 +106,12 @@ bench_tunnel() {
         < /dev/null > "$work/tunnel-$RANDOM.log" 2>&1) &
     tunnel_pid=$!
     pids+=("$tunnel_pid")
+}
+
+bench_smart_tunnel() {
+    local module="${BENCH_MODULE:-}"
+    [ -n "$module" ] || module="$(bench_staged_module)"
+    tunnel_port="$(bench_free_port)"
+    bench_tunnel "$module" -Endpoint "127.0.0.1:${cluster_ports[0]}" -Mode Smart -ListenPort "$tunnel_port"
+    bench_wait_port "$tunnel_port"
 }

@@ -16,9 +16,5 @@ bench_require "apt-get install -y redis-server redis-tools" redis-server redis-c
 bench_require "apt-get install -y python3" python3
 bench_begin order-races
 bench_cluster 3
-module="${BENCH_MODULE:-}"
-[ -n "$module" ] || module="$(bench_staged_module)"
-port="$(bench_free_port)"
-bench_tunnel "$module" -Endpoint "127.0.0.1:${cluster_ports[0]}" -Mode Smart -ListenPort "$port"
-bench_wait_port "$port"
-python3 "$here/exec-after-watch.py" "$port" "${1:-150}"
+bench_smart_tunnel
+python3 "$here/exec-after-watch.py" "$tunnel_port" "${1:-150}"

@@ -5,7 +5,8 @@
 #
 #   bench/redis-test-suite/run.sh [cluster-mode|singledb] [extra runtest arguments...]
 #
-# Environment: SKIP_UNITS="unit/a unit/b" skips units (those that hang), REDIS_SRC caches the source
+# Environment: SKIP_UNITS="unit/a unit/b" skips units (those that hang), BENCH_MODULE=/path/RedisCluster.psd1 runs
+# another build (default: the staged out/RedisCluster, rebuilt first), REDIS_SRC caches the source
 # (default /tmp/rc-redis-src), RESULTS (default bench/results/redis-test-suite-<mode>-<time>.log).
 # Prints the counts of [ok], [err] and [exception] lines and the failing test names.
 set -euo pipefail
@@ -45,9 +46,7 @@ bench_cluster 3
 endpoints=("${cluster_ports[@]/#/127.0.0.1:}")
 
 # The tunnel runs in real pwsh, as users run it.
-tunnel_port="$(bench_free_port)"
-bench_tunnel "$(bench_staged_module)" -Endpoint "${endpoints[0]}" -Mode Smart -ListenPort "$tunnel_port"
-for _ in $(seq 600); do redis-cli -p "$tunnel_port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+bench_smart_tunnel
 
 tags='-slow -needs:debug -needs:repl -needs:save -needs:reset -needs:config-maxmemory -needs:config-resetstat -needs:latency -needs:local-process -needs:pfdebug'
 skip=()

@@ -19,13 +19,9 @@ bench_begin smart-cost
 
 bench_cluster 3
 
-module="${BENCH_MODULE:-}"
-[ -n "$module" ] || module="$(bench_staged_module)"
-tunnel_port="$(bench_free_port)"
+bench_smart_tunnel
 # Its pid is pwsh's own, so its CPU is the tunnel's.
-bench_tunnel "$module" -Endpoint "127.0.0.1:${cluster_ports[0]}" -Mode Smart -ListenPort "$tunnel_port"
 tunnel=$tunnel_pid
-bench_wait_port "$tunnel_port"
 
 # Warm-up: the JIT's tiers, and every key the reads ask for written.
 redis-benchmark -p "$tunnel_port" -c 50 -P 16 -n 300000 -r 1000000 -d 64 -t set,get -q >/dev/null 2>&1
