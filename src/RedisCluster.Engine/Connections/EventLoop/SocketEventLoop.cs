@@ -41,8 +41,12 @@ namespace RedisCluster.Engine.Connections.EventLoop
         // Barriers asked of this loop and barriers it asked that the others passed, from any thread.
         private readonly ConcurrentQueue<Mail> _mail = new ConcurrentQueue<Mail>();
 
-        // Barriers asked of this loop, each passed at the end of the first whole turn after the one it was asked in (its thread only).
-        private readonly List<Mail> _asked = new List<Mail>();
+        // Barriers asked of this loop, each passed at the end of the first whole turn after the one it was asked in, or once
+        // as many events as the loop has descriptors were heard after it (its thread only; see PassAsked).
+        private readonly List<AskedBarrier> _asked = new List<AskedBarrier>();
+
+        // Events the loop's waits have returned so far (its thread only).
+        private long _heard;
 
         // The barrier this turn's own sessions asked for, sent to the other loops when the turn's events are handled (its thread only).
         private LoopBarrier? _turnBarrier;
@@ -159,6 +163,8 @@ namespace RedisCluster.Engine.Connections.EventLoop
 
                 // An interrupted wait took nothing, and proves nothing either.
                 bool whole = count >= 0 && count < Capacity;
+                long heardBefore = _heard;
+                _heard += Math.Max(count, 0);
                 for (int i = 0; i < count; i++)
                 {
                     if (_targets.TryGetValue(Epoll.TokenAt(records, i), out ILoopEventTarget? target))
@@ -175,15 +181,10 @@ namespace RedisCluster.Engine.Connections.EventLoop
                     }
                 }
 
-                TakeMail();
+                TakeMail(turn, heardBefore);
                 RunTurnEnd();
                 SendTurnBarrier();
-
-                // A full turn may have left ready events for the next.
-                if (whole)
-                {
-                    PassAsked(turn);
-                }
+                PassAsked(turn, whole);
             }
         }
 
@@ -198,7 +199,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
             }
         }
 
-        private void TakeMail()
+        private void TakeMail(long turn, long heardBefore)
         {
             while (_mail.TryDequeue(out Mail mail))
             {
@@ -216,7 +217,8 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 }
                 else
                 {
-                    _asked.Add(mail);
+                    // Asked before this turn began: its events count already.
+                    _asked.Add(new AskedBarrier(mail.Barrier, mail.Turn, mail.Turn < turn ? heardBefore : _heard));
                 }
             }
         }
@@ -231,18 +233,31 @@ namespace RedisCluster.Engine.Connections.EventLoop
             }
         }
 
-        /// <summary>Passes the barriers asked before <paramref name="turn"/> began: its events, and what they started, are handled.</summary>
-        private void PassAsked(long turn)
+        /// <summary>
+        /// Passes the barriers asked before <paramref name="turn"/> began, when it was <paramref name="whole"/>: its events,
+        /// and what they started, are handled. A full turn may leave ready events for the next, but those stay at the head of
+        /// epoll's ready list, ahead of any that become ready later, and each descriptor is on it once: so once the loop has
+        /// heard as many events as it has descriptors since a barrier was asked, that barrier passes too, and a loop whose
+        /// turns are all full (more than its capacity of busy sockets) does not hold the writes that wait for it for ever.
+        /// </summary>
+        private void PassAsked(long turn, bool whole)
         {
+            if (_asked.Count == 0)
+            {
+                return;
+            }
+
+            // Counted only when needed: a ConcurrentDictionary's count takes all its locks.
+            long descriptors = whole ? long.MaxValue : _targets.Count;
             int kept = 0;
             for (int i = 0; i < _asked.Count; i++)
             {
-                Mail mail = _asked[i];
-                if (mail.Turn < turn)
+                AskedBarrier asked = _asked[i];
+                if ((whole && asked.Turn < turn) || _heard - asked.HeardFrom >= descriptors)
                 {
                     try
                     {
-                        mail.Barrier.PassedBy(this);
+                        asked.Barrier.PassedBy(this);
                     }
                     catch (Exception)
                     {
@@ -251,7 +266,7 @@ namespace RedisCluster.Engine.Connections.EventLoop
                 }
                 else
                 {
-                    _asked[kept++] = mail;
+                    _asked[kept++] = asked;
                 }
             }
 
@@ -274,6 +289,23 @@ namespace RedisCluster.Engine.Connections.EventLoop
             }
 
             _turnEnd.Clear();
+        }
+
+        /// <summary>A barrier asked of this loop in its turn <see cref="Turn"/>, and the count of events heard from which it counts them.</summary>
+        private readonly struct AskedBarrier
+        {
+            public AskedBarrier(LoopBarrier barrier, long turn, long heardFrom)
+            {
+                Barrier = barrier;
+                Turn = turn;
+                HeardFrom = heardFrom;
+            }
+
+            public LoopBarrier Barrier { get; }
+
+            public long Turn { get; }
+
+            public long HeardFrom { get; }
         }
 
         /// <summary>A barrier asked of this loop in its turn <see cref="Turn"/>, or one of its own that the others passed.</summary>

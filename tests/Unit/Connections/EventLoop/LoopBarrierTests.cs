@@ -71,6 +71,44 @@ public sealed class LoopBarrierTests : IDisposable
     }
 
     [Fact]
+    public async Task ABarrierAskedWhileMoreEventsAreReadyThanOneTurnTakesPassesOnlyAfterTheLastOfThem()
+    {
+        // More ready sockets than a turn takes (256): the first turn after the barrier is full, and the bytes written last
+        // come in the next one. Passing on the count of events heard must not pass before those either.
+        var (busy, busyPeer) = await PairOnAsync(A);
+        var others = new List<(LoopSocketStream Loop, NetworkStream Peer)>();
+        for (int n = 0; n < 300; n++)
+        {
+            others.Add(await PairOnAsync(A));
+        }
+
+        var (late, latePeer) = await PairOnAsync(A);
+        using var inside = new ManualResetEventSlim();
+        using var letGo = new ManualResetEventSlim();
+        _ = busy.ReadAsync(new byte[1], 0, 1).ContinueWith(_ => { inside.Set(); letGo.Wait(Deadline); }, TaskContinuationOptions.ExecuteSynchronously);
+        busyPeer.Write(new byte[] { 1 });
+        Assert.True(inside.Wait(Deadline), "loop A never ran the read's continuation");
+
+        int heardOthers = 0;
+        var reads = others.Select(o => o.Loop.ReadAsync(new byte[1], 0, 1).ContinueWith(_ => Interlocked.Increment(ref heardOthers), TaskContinuationOptions.ExecuteSynchronously)).ToList();
+        bool heardLate = false;
+        Task lateRead = late.ReadAsync(new byte[1], 0, 1).ContinueWith(_ => heardLate = true, TaskContinuationOptions.ExecuteSynchronously);
+        foreach (var other in others)
+        {
+            other.Peer.Write(new byte[] { 3 });
+        }
+
+        latePeer.Write(new byte[] { 2 });
+        Task barrier = SocketEventLoop.BarrierAsync(Both, except: B);
+        letGo.Set();
+        await barrier.WaitAsync(Deadline);
+        Assert.True(heardLate, "the barrier passed before loop A handled the last bytes that were ready when it was asked");
+        Assert.Equal(others.Count, Volatile.Read(ref heardOthers));
+        await Task.WhenAll(reads);
+        await lateRead;
+    }
+
+    [Fact]
     public async Task ALoopAsleepIsWokenToPassABarrier()
     {
         // Nothing happens on either loop: the barrier still passes, each loop woken by its wake-up descriptor.
