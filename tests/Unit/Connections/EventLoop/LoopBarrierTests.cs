@@ -47,15 +47,10 @@ public sealed class LoopBarrierTests : IDisposable
     [Fact]
     public async Task ABarrierPassesOnlyAfterTheOtherLoopHandledWhatWasReadyOnItWhenItWasAsked()
     {
-        var (busy, busyPeer) = await PairOnAsync(A);
         var (late, latePeer) = await PairOnAsync(A);
 
         // Loop A is held inside one socket's continuation, as under load it is inside a turn.
-        using var inside = new ManualResetEventSlim();
-        using var letGo = new ManualResetEventSlim();
-        _ = busy.ReadAsync(new byte[1], 0, 1).ContinueWith(_ => { inside.Set(); letGo.Wait(Deadline); }, TaskContinuationOptions.ExecuteSynchronously);
-        busyPeer.Write(new byte[] { 1 });
-        Assert.True(inside.Wait(Deadline), "loop A never ran the read's continuation");
+        using ManualResetEventSlim letGo = await HoldLoopAAsync();
 
         // Bytes ready on A before the barrier is asked, which A has not heard of yet.
         bool heard = false;
@@ -75,7 +70,6 @@ public sealed class LoopBarrierTests : IDisposable
     {
         // More ready sockets than a turn takes (256): the first turn after the barrier is full, and the bytes written last
         // come in the next one. Passing on the count of events heard must not pass before those either.
-        var (busy, busyPeer) = await PairOnAsync(A);
         var others = new List<(LoopSocketStream Loop, NetworkStream Peer)>();
         for (int n = 0; n < 300; n++)
         {
@@ -83,11 +77,7 @@ public sealed class LoopBarrierTests : IDisposable
         }
 
         var (late, latePeer) = await PairOnAsync(A);
-        using var inside = new ManualResetEventSlim();
-        using var letGo = new ManualResetEventSlim();
-        _ = busy.ReadAsync(new byte[1], 0, 1).ContinueWith(_ => { inside.Set(); letGo.Wait(Deadline); }, TaskContinuationOptions.ExecuteSynchronously);
-        busyPeer.Write(new byte[] { 1 });
-        Assert.True(inside.Wait(Deadline), "loop A never ran the read's continuation");
+        using ManualResetEventSlim letGo = await HoldLoopAAsync();
 
         int heardOthers = 0;
         var reads = others.Select(o => o.Loop.ReadAsync(new byte[1], 0, 1).ContinueWith(_ => Interlocked.Increment(ref heardOthers), TaskContinuationOptions.ExecuteSynchronously)).ToList();
@@ -139,6 +129,18 @@ public sealed class LoopBarrierTests : IDisposable
         await asked.WaitAsync(Deadline);
         Assert.Same(first, second);
         Assert.Same(A.Thread, continuedOn);
+    }
+
+    /// <summary>Holds loop A inside a socket's continuation until the returned event is set (or the deadline passes).</summary>
+    private async Task<ManualResetEventSlim> HoldLoopAAsync()
+    {
+        var (busy, busyPeer) = await PairOnAsync(A);
+        using var inside = new ManualResetEventSlim();
+        var letGo = new ManualResetEventSlim();
+        _ = busy.ReadAsync(new byte[1], 0, 1).ContinueWith(_ => { inside.Set(); letGo.Wait(Deadline); }, TaskContinuationOptions.ExecuteSynchronously);
+        busyPeer.Write(new byte[] { 1 });
+        Assert.True(inside.Wait(Deadline), "loop A never ran the read's continuation");
+        return letGo;
     }
 
     /// <summary>A connected pair: the stream on <paramref name="loop"/> and its plain peer.</summary>
