@@ -38,5 +38,33 @@ namespace RedisCluster.Engine.Connections
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }
+
+        /// <summary>
+        /// <paramref name="source"/>'s task, completed (true) at <paramref name="limit"/> if nothing completed it first, or
+        /// cancelled with <paramref name="cancellationToken"/>. Unlike <see cref="WaitAtMostAsync"/>, whoever completes the
+        /// source runs the awaiting code there and then (no RunContinuationsAsynchronously): a continuation of Task.WhenAny's
+        /// task would not run inline.
+        /// </summary>
+        public static Task EndAtMost(TaskCompletionSource<bool> source, System.TimeSpan limit, CancellationToken cancellationToken)
+        {
+            var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timer.Token.Register(() =>
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    source.TrySetCanceled(cancellationToken);
+                }
+                else
+                {
+                    source.TrySetResult(true);
+                }
+            });
+            timer.CancelAfter(limit);
+
+            // Registered first, so it runs before the awaiting code: the timer and the link to the caller's token end with the wait.
+            source.Task.ContinueWith((_, state) => ((CancellationTokenSource)state!).Dispose(), timer, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return source.Task;
+        }
     }
 }

@@ -91,9 +91,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private async Task AfterOtherLoopsAsync(Task others, SmartSessionState self)
         {
             await others.ConfigureAwait(false);
-            CancellationToken cancellationToken = self.Abort.Token;
-            await Arrivals.WaitForBackloggedAsync(self.Arrival, cancellationToken).ConfigureAwait(false);
-            await BlockingOrder.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForEarlierAsync(self, beforeWrite: true).ConfigureAwait(false);
         }
 
         private async Task ThenBlockingTurnAsync(Task arrivals, CancellationToken cancellationToken)

@@ -110,34 +110,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 _waitingCount = _waiting.Count;
             }
 
-            return WaitAtMost(turn, cancellationToken);
-        }
-
-        /// <summary>
-        /// <paramref name="turn"/>'s task, given up at <see cref="Limit"/> or cancelled with <paramref name="cancellationToken"/>.
-        /// Not through Task.WhenAny (TaskWaiting.WaitAtMostAsync): the batch must go on inline where Release lets it go,
-        /// and a continuation of WhenAny's task would not.
-        /// </summary>
-        private static Task WaitAtMost(TaskCompletionSource<bool> turn, CancellationToken cancellationToken)
-        {
-            var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.Token.Register(() =>
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    turn.TrySetCanceled(cancellationToken);
-                }
-                else
-                {
-                    turn.TrySetResult(true);
-                }
-            });
-            limit.CancelAfter(Limit);
-
-            // Registered first, so it runs before the batch goes on: the timer and the link to the caller's token end with the wait.
-            turn.Task.ContinueWith((_, state) => ((CancellationTokenSource)state!).Dispose(), limit, CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            return turn.Task;
+            // Not TaskWaiting.WaitAtMostAsync (Task.WhenAny): the batch must go on inline where Release lets it go.
+            return TaskWaiting.EndAtMost(turn, Limit, cancellationToken);
         }
 
         /// <summary>
