@@ -62,15 +62,15 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         /// <summary>
         /// What must reach the nodes before <paramref name="self"/>'s next commands: newcomers' first commands that arrived
-        /// before them, then other clients' blocking commands in transit. Before a write (<paramref name="beforeWrite"/>),
-        /// newcomers still in the listener's backlog are taken too, and with <paramref name="otherLoops"/> (a write on a
-        /// shared connection), first the other event loops catch up while the applications use blocking commands
-        /// (<see cref="SmartBlockingOrder.InUse"/>), so that a connected client's blocking command they are hearing at this
-        /// moment is in transit. Before every batch, so without an async frame when nothing waits.
+        /// before them, then other clients' blocking commands in transit. Before a write (<see cref="SmartWaitPoint.OwnConnectionWrite"/>
+        /// and up), newcomers still in the listener's backlog are taken too, and before a write on a shared connection
+        /// (<see cref="SmartWaitPoint.SharedWrite"/>), first the other event loops catch up while the applications use blocking
+        /// commands (<see cref="SmartBlockingOrder.InUse"/>), so that a connected client's blocking command they are hearing at
+        /// this moment is in transit. Before every batch, so without an async frame when nothing waits.
         /// </summary>
-        public Task WaitForEarlierAsync(SmartSessionState self, bool beforeWrite, bool otherLoops = false)
+        public Task WaitForEarlierAsync(SmartSessionState self, SmartWaitPoint point)
         {
-            if (beforeWrite && otherLoops && BlockingOrder.InUse)
+            if (point == SmartWaitPoint.SharedWrite && BlockingOrder.InUse)
             {
                 Task others = SocketEventLoops.OthersCaughtUpAsync(self.Loop);
                 if (others.Status != TaskStatus.RanToCompletion)
@@ -80,9 +80,9 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             CancellationToken cancellationToken = self.Abort.Token;
-            Task arrivals = beforeWrite
-                ? Arrivals.WaitForBackloggedAsync(self.Arrival, cancellationToken)
-                : Arrivals.WaitForEarlierAsync(self.Arrival, cancellationToken);
+            Task arrivals = point == SmartWaitPoint.BatchStart
+                ? Arrivals.WaitForEarlierAsync(self.Arrival, cancellationToken)
+                : Arrivals.WaitForBackloggedAsync(self.Arrival, cancellationToken);
             return arrivals.Status == TaskStatus.RanToCompletion
                 ? BlockingOrder.WaitTurnAsync(cancellationToken)
                 : ThenBlockingTurnAsync(arrivals, cancellationToken);
@@ -91,7 +91,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private async Task AfterOtherLoopsAsync(Task others, SmartSessionState self)
         {
             await others.ConfigureAwait(false);
-            await WaitForEarlierAsync(self, beforeWrite: true).ConfigureAwait(false);
+            await WaitForEarlierAsync(self, SmartWaitPoint.OwnConnectionWrite).ConfigureAwait(false);
         }
 
         private async Task ThenBlockingTurnAsync(Task arrivals, CancellationToken cancellationToken)

@@ -25,8 +25,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly SmartLocalAnswers _local;
         private readonly SmartLargeArguments _large;
         private SmartBatch? _batch;
-        private bool _earlierTaken;
-        private bool _otherLoopsCaughtUp;
+        // The highest point this batch has waited at before a write (BatchStart: none yet).
+        private SmartWaitPoint _waitedBeforeWrite;
 
         public SmartCommandPipeline(SmartSessionState state)
             : base(state)
@@ -54,8 +54,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             SmartBatch batch = NextBatch(commands.Count);
             RespValue?[] replies = batch.Replies;
-            _earlierTaken = false;
-            _otherLoopsCaughtUp = false;
+            _waitedBeforeWrite = SmartWaitPoint.BatchStart;
             bool quit = false;
             bool stop = false;
             bool[]? silent = null;
@@ -105,7 +104,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
                             // Under WATCH it goes on the client's own connection, in transit until answered: it need not wait for the
                             // other loops, and another loop's write heard after it then waits for it.
-                            await BeforeWriteAsync(otherLoops: !_state.Pin.IsWatching).ConfigureAwait(false);
+                            await BeforeWriteAsync(_state.Pin.IsWatching ? SmartWaitPoint.OwnConnectionWrite : SmartWaitPoint.SharedWrite).ConfigureAwait(false);
 
                             // Its replies are theirs, and their nulls take their shapes.
                             batch.Transactions ??= new List<RedisCommand>?[commands.Count];
@@ -181,7 +180,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                                 {
                                     // A blocking command (BLPOP, BLMOVE...) is in transit from when it is taken: it need not wait
                                     // for the other loops, and another loop's write heard after it then waits for it.
-                                    await BeforeWriteAsync(otherLoops: key < 0).ConfigureAwait(false);
+                                    await BeforeWriteAsync(key < 0 ? SmartWaitPoint.SharedWrite : SmartWaitPoint.OwnConnectionWrite).ConfigureAwait(false);
                                 }
 
                                 if (_client.Tracking.IsOn)
@@ -260,7 +259,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             // A write of its own, read after the batch before it: newcomers' first commands go first, as before any write.
-            await _backend.WaitForEarlierAsync(_state, beforeWrite: true, otherLoops: true).ConfigureAwait(false);
+            await _backend.WaitForEarlierAsync(_state, SmartWaitPoint.SharedWrite).ConfigureAwait(false);
             RespValue? reply = await _large.StreamAsync(reader, start, owner).ConfigureAwait(false);
             if (reply == null)
             {
@@ -300,19 +299,18 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>
         /// Before the batch's first command that may write: a newcomer still in the listener's backlog, or accepted since
         /// the batch began, whose BLPOP was sent before this command gets its turn first, and its blocking command reaches
-        /// its node first (<see cref="SmartBackend.WaitForEarlierAsync"/>); with <paramref name="otherLoops"/>, a connected
-        /// client's blocking command heard on another event loop at the same moment too. Once per batch for each.
+        /// its node first (<see cref="SmartBackend.WaitForEarlierAsync"/>); at <see cref="SmartWaitPoint.SharedWrite"/>, a
+        /// connected client's blocking command heard on another event loop at the same moment too. Once per batch and point.
         /// </summary>
-        private Task BeforeWriteAsync(bool otherLoops)
+        private Task BeforeWriteAsync(SmartWaitPoint point)
         {
-            if (_otherLoopsCaughtUp || (_earlierTaken && !otherLoops))
+            if (point <= _waitedBeforeWrite)
             {
                 return Task.CompletedTask;
             }
 
-            _earlierTaken = true;
-            _otherLoopsCaughtUp = otherLoops;
-            return _backend.WaitForEarlierAsync(_state, beforeWrite: true, otherLoops);
+            _waitedBeforeWrite = point;
+            return _backend.WaitForEarlierAsync(_state, point);
         }
 
         /// <summary>The batch for a read of <paramref name="count"/> commands: the session's own unless the read is large.</summary>

@@ -186,7 +186,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 {
                     // A newcomer's commands that arrived before this read are taken first, and another client's
                     // blocking command taken before this read reaches its node first.
-                    await _backend.WaitForEarlierAsync(_state, beforeWrite: false).ConfigureAwait(false);
+                    await _backend.WaitForEarlierAsync(_state, SmartWaitPoint.BatchStart).ConfigureAwait(false);
                     if (_client.Tracking.IsOn)
                     {
                         // Invalidations of writes that finished before this batch go before its replies.
