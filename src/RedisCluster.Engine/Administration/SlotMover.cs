@@ -21,6 +21,9 @@ namespace RedisCluster.Engine.Administration
     /// </summary>
     internal sealed class SlotMover
     {
+        /// <summary>How long a primary may take to hear a new owner claim its slots before it is told by SETSLOT instead.</summary>
+        private static readonly TimeSpan HearingTimeout = TimeSpan.FromSeconds(2);
+
         private readonly SlotMoveOptions _options;
         private readonly byte[][] _auth;
 
@@ -123,12 +126,25 @@ namespace RedisCluster.Engine.Administration
 
         /// <summary>
         /// Gives the slots to <paramref name="ownerId"/>: the new owner first (so it serves them before anyone
-        /// sends clients there), then the old one, then the others, which would also learn it by gossip.
+        /// sends clients there), then, once every other primary has heard the new owner claim them, the old
+        /// owner and the others, which closes their MIGRATING marks and tells any that did not hear it.
         /// </summary>
         public static async Task AssignAsync(IReadOnlyList<int> slots, string ownerId, NodeSession owner, NodeSession? previous, IReadOnlyList<NodeSession> otherPrimaries, CancellationToken cancellationToken)
         {
             List<string[]> commands = slots.Select(s => SetSlot(s, "NODE", ownerId)).ToList();
             await owner.RunPipelinedAsync(commands, cancellationToken).ConfigureAwait(false);
+
+            // The new owner announces each slot of the group as it takes it, so the others hear a run of partial
+            // claims (the group's first slot, then the first two, ...). A node told the whole group by SETSLOT
+            // before it hears that run marks the slots a partial claim leaves out as "owner not claiming"
+            // (Redis 7.0), and the mark outlives later moves: when the slot moves to that node some day, a
+            // claim the old owner sent just before it let go takes the slot back, deleting the keys just moved
+            // in, and the node then believes the old owner holds it while everyone else believes the node does.
+            // Heard from the new owner first, the claims only ever add slots, and nothing is marked.
+            List<NodeSession> others = otherPrimaries.Where(p => !ReferenceEquals(p, owner) && !ReferenceEquals(p, previous)).ToList();
+            IEnumerable<NodeSession> listeners = previous == null ? others : others.Prepend(previous);
+            await Task.WhenAll(listeners.Select(p => WaitUntilHeardAsync(p, ownerId, slots, cancellationToken))).ConfigureAwait(false);
+
             if (previous != null)
             {
                 await previous.RunPipelinedAsync(commands, cancellationToken).ConfigureAwait(false);
@@ -136,8 +152,7 @@ namespace RedisCluster.Engine.Administration
 
             // Best effort: a primary that refuses or misses it learns the new owner by gossip (the epoch bump).
             List<RedisCommand> batch = commands.Select(RedisCommand.Create).ToList();
-            await Task.WhenAll(otherPrimaries.Where(p => !ReferenceEquals(p, owner) && !ReferenceEquals(p, previous))
-                .Select(p => p.Connection.ExecuteBatchAsync(batch, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(others.Select(p => p.Connection.ExecuteBatchAsync(batch, cancellationToken))).ConfigureAwait(false);
         }
 
         /// <summary>The measured variant of <see cref="AssignAsync(IReadOnlyList{int}, string, NodeSession, NodeSession?, IReadOnlyList{NodeSession}, CancellationToken)"/>.</summary>
@@ -146,6 +161,43 @@ namespace RedisCluster.Engine.Administration
             using (Phases.Measure(SlotMovePhase.Assign))
             {
                 await AssignAsync(slots, ownerId, owner, previous, otherPrimaries, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// Waits until <paramref name="node"/> shows <paramref name="ownerId"/> holding every one of the slots, for
+        /// at most <see cref="HearingTimeout"/>: a node that does not hear it in time (its link down, an epoch that
+        /// does not win) is told by SETSLOT all the same, as before. A node that cannot be asked is left to that too.
+        /// </summary>
+        private static async Task WaitUntilHeardAsync(NodeSession node, string ownerId, IReadOnlyList<int> slots, CancellationToken cancellationToken)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            int pause = 1;
+            while (true)
+            {
+                IReadOnlyList<Cluster.ClusterNode> view;
+                try
+                {
+                    view = await node.ClusterNodesAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!(e is OperationCanceledException))
+                {
+                    return;
+                }
+
+                Cluster.ClusterNode? owner = view.FirstOrDefault(n => n.Id == ownerId);
+                if (owner != null && slots.All(s => owner.Slots.Any(r => r.Contains(s))))
+                {
+                    return;
+                }
+
+                if (clock.Elapsed >= HearingTimeout)
+                {
+                    return;
+                }
+
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+                pause = Math.Min(pause * 2, 50);
             }
         }
 
