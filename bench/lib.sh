@@ -14,10 +14,11 @@
 #                               `dotnet pwsh.dll` so that the pid is pwsh's own (the tool's shim runs it as a child)
 #   bench_staged_module         builds the module and prints the path of a private copy's RedisCluster.psd1 (a rebuild
 #                               during the run must not overwrite the assemblies a tunnel has loaded)
+#   bench_module                $BENCH_MODULE (another build's RedisCluster.psd1) if set, else bench_staged_module
 #   bench_tunnel <psd1> <args>  Start-RedisTunnel <args> in real pwsh from that module, as users run it (log in
 #                               $work/tunnel-*.log); its pid (pwsh's own) in $tunnel_pid and $pids
-#   bench_smart_tunnel          a Smart tunnel over bench_cluster's cluster, from $BENCH_MODULE or else the staged
-#                               module, on a free port, waited for; sets $tunnel_port and $tunnel_pid
+#   bench_smart_tunnel          a Smart tunnel over bench_cluster's cluster, from bench_module, on a free port,
+#                               waited for; sets $tunnel_port and $tunnel_pid
 
 bench_begin() {
     work="$(mktemp -d "/tmp/$1.XXXXXX")"
@@ -98,6 +99,10 @@ bench_staged_module() {
     echo "$work/module/RedisCluster.psd1"
 }
 
+bench_module() {
+    if [ -n "${BENCH_MODULE:-}" ]; then echo "$BENCH_MODULE"; else bench_staged_module; fi
+}
+
 bench_tunnel() {
     local module="$1" pwsh_dll
     shift
@@ -110,8 +115,8 @@ bench_tunnel() {
 }
 
 bench_smart_tunnel() {
-    local module="${BENCH_MODULE:-}"
-    [ -n "$module" ] || module="$(bench_staged_module)"
+    local module
+    module="$(bench_module)"
     tunnel_port="$(bench_free_port)"
     bench_tunnel "$module" -Endpoint "127.0.0.1:${cluster_ports[0]}" -Mode Smart -ListenPort "$tunnel_port"
     bench_wait_port "$tunnel_port"

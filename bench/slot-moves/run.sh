@@ -14,8 +14,7 @@ root="$(cd "$here/../.." && pwd)"
 bench_require "apt-get install -y redis-server redis-tools" redis-server redis-cli
 bench_require "apt-get install -y python3" python3
 bench_begin slot-moves
-module="${BENCH_MODULE:-}"
-[ -n "$module" ] || module="$(bench_staged_module)"
+module="$(bench_module)"
 pwsh_dll="$(bench_pwsh_dll)"
 export BENCH_NODE_TIMEOUT=3000
 # Ten keys in each of the slots 0-99, written to the first primary (redis-cli gave it slots 0-5460).
