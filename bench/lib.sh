@@ -9,7 +9,6 @@
 #   bench_wait_port <port>      until something accepts on it (60 s at most)
 #   bench_cluster <nodes>       that many cluster-enabled redis-servers on free ports (in $work, pids in $pids), made
 #                               one cluster of primaries, waited for until cluster_state:ok; sets $cluster_ports
-#                               (cluster-node-timeout $BENCH_NODE_TIMEOUT ms, 15000 unless set)
 #   bench_pwsh_dll              the pinned PowerShell tool's pwsh.dll (restored if missing; needs $root), to start as
 #                               `dotnet pwsh.dll` so that the pid is pwsh's own (the tool's shim runs it as a child)
 #   bench_staged_module         builds the module and prints the path of a private copy's RedisCluster.psd1 (a rebuild
@@ -70,7 +69,7 @@ bench_cluster() {
         port="$(bench_free_port)"
         mkdir -p "$work/node-$port"
         redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
-            --cluster-node-timeout "${BENCH_NODE_TIMEOUT:-15000}" --dir "$work/node-$port" --save '' --appendonly no \
+            --cluster-node-timeout 15000 --dir "$work/node-$port" --save '' --appendonly no \
             --logfile "$work/node-$port/redis.log" &
         pids+=($!)
         cluster_ports+=("$port")
