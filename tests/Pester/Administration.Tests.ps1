@@ -52,6 +52,20 @@ Describe 'New-RedisCluster and Test-RedisCluster' {
         ($result | Format-List | Out-String) | Should -Match "OpenSlots\s+: slot 16000 importing into $([regex]::Escape($servers[0].Endpoint)) from $([regex]::Escape($nodes[2].Endpoint.ToString()))"
     }
 
+    It 'lists a slot that no primary serves, and -Fix serves it again' {
+        $nodes = $servers | New-RedisCluster -ReplicasPerPrimary 0
+        # The owner of slot 95 told that another primary holds it: each now points at the other.
+        redis-cli -p $servers[0].Port cluster setslot 95 node $nodes[1].Id | Out-Null
+        $result = Test-RedisCluster $servers[1].Endpoint
+        $result.IsHealthy | Should -BeFalse
+        ($result | Format-List | Out-String) | Should -Match 'UnservedSlots\s+: 95\r?\n'
+        $result.Problems | Should -Contain 'No primary serves 1 slot(s) (95): each primary''s own view gives them to another, so clients are sent round in a loop.'
+
+        $fixed = Test-RedisCluster $servers[1].Endpoint -Fix -Confirm:$false
+        $fixed.IsHealthy | Should -BeTrue
+        (redis-cli -c -p $servers[1].Port set '{5a2}:k' served) | Should -Be 'OK'
+    }
+
     It 'stops with an error that names a node holding keys' {
         redis-cli -p $servers[1].Port debug populate 3 | Out-Null
         { $servers | New-RedisCluster -ReplicasPerPrimary 0 -ErrorAction Stop } |

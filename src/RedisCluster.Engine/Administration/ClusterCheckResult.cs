@@ -12,6 +12,7 @@ namespace RedisCluster.Engine.Administration
             string endpoint,
             IReadOnlyList<ClusterNode> nodes,
             IReadOnlyList<SlotRange> uncoveredSlots,
+            IReadOnlyList<SlotRange> unservedSlots,
             IReadOnlyList<OpenSlot> openSlots,
             IReadOnlyList<NodeProblem> nodeProblems)
         {
@@ -20,6 +21,7 @@ namespace RedisCluster.Engine.Administration
             Nodes = new ReadableList<ClusterNode>(nodes, "; ");
             UncoveredSlots = new ReadableList<SlotRange>(uncoveredSlots, ",");
             CoveredSlotCount = SlotRange.SlotCount - uncoveredSlots.Sum(r => r.Count);
+            UnservedSlots = new ReadableList<SlotRange>(unservedSlots, ",");
             OpenSlots = new ReadableList<OpenSlot>(openSlots, "; ");
             NodeProblems = new ReadableList<NodeProblem>(nodeProblems, "; ");
             Checked = DateTimeOffset.Now;
@@ -30,8 +32,8 @@ namespace RedisCluster.Engine.Administration
 
         public DateTimeOffset Checked { get; }
 
-        /// <summary>True when every slot is covered, none is open, and no node has a problem.</summary>
-        public bool IsHealthy => UncoveredSlots.Count == 0 && OpenSlots.Count == 0 && NodeProblems.Count == 0;
+        /// <summary>True when every slot is covered and served, none is open, and no node has a problem.</summary>
+        public bool IsHealthy => UncoveredSlots.Count == 0 && UnservedSlots.Count == 0 && OpenSlots.Count == 0 && NodeProblems.Count == 0;
 
         /// <summary>The nodes as the first node sees them, each primary followed by its replicas.</summary>
         public IReadOnlyList<ClusterNode> Nodes { get; }
@@ -44,6 +46,13 @@ namespace RedisCluster.Engine.Administration
         public int CoveredSlotCount { get; }
 
         public IReadOnlyList<SlotRange> UncoveredSlots { get; }
+
+        /// <summary>
+        /// Slots that the first node's view gives to a primary but that no primary serves by its own view: each
+        /// primary believes another owns them, so clients that follow MOVED go round in a loop. Gossip does not mend
+        /// it (nobody claims the slots); Test-RedisCluster -Fix does. Empty when a primary could not be asked.
+        /// </summary>
+        public IReadOnlyList<SlotRange> UnservedSlots { get; }
 
         public IReadOnlyList<OpenSlot> OpenSlots { get; }
 
@@ -68,6 +77,12 @@ namespace RedisCluster.Engine.Administration
                 if (UncoveredSlots.Count > 0)
                 {
                     lines.Add("Not all 16384 slots are covered: " + (SlotRange.SlotCount - CoveredSlotCount) + " have no owner (" + SlotRanges.Format(UncoveredSlots) + ").");
+                }
+
+                if (UnservedSlots.Count > 0)
+                {
+                    lines.Add("No primary serves " + UnservedSlots.Sum(r => r.Count) + " slot(s) (" + SlotRanges.Format(UnservedSlots)
+                        + "): each primary's own view gives them to another, so clients are sent round in a loop.");
                 }
 
                 lines.AddRange(OpenSlots.Select(s => "Open " + s + "."));

@@ -62,10 +62,11 @@ namespace RedisCluster.Engine.Administration
                 var openSlots = new List<OpenSlot>();
                 Dictionary<string, string> seedMap = SlotMap(nodes);
                 var checks = nodes.Select(n => CheckNodeAsync(n, seed, seedMap, context, cancellationToken)).ToList();
-                foreach ((List<NodeProblem> nodeProblems, List<OpenSlot> nodeSlots) in await Task.WhenAll(checks).ConfigureAwait(false))
+                NodeCheck[] results = await Task.WhenAll(checks).ConfigureAwait(false);
+                foreach (NodeCheck check in results)
                 {
-                    problems.AddRange(nodeProblems);
-                    openSlots.AddRange(nodeSlots);
+                    problems.AddRange(check.Problems);
+                    openSlots.AddRange(check.OpenSlots);
                 }
 
                 var owned = new bool[SlotRange.SlotCount];
@@ -77,7 +78,7 @@ namespace RedisCluster.Engine.Administration
                     }
                 }
 
-                return new ClusterCheckResult(seed.Endpoint.ToString(), nodes, SlotRanges.FromFlags(owned, false), openSlots, problems);
+                return new ClusterCheckResult(seed.Endpoint.ToString(), nodes, SlotRanges.FromFlags(owned, false), Unserved(nodes, results, owned), openSlots, problems);
             }
         }
 
@@ -99,11 +100,43 @@ namespace RedisCluster.Engine.Administration
             throw last ?? new AdministrationException(AdministrationFailure.InvalidRequest, null, "No endpoint was given.");
         }
 
-        private static async Task<(List<NodeProblem>, List<OpenSlot>)> CheckNodeAsync(
+        /// <summary>
+        /// The slots the seed's view gives to a primary but no primary serves by its own view (each points at
+        /// another, so a client following MOVED goes round in a loop). Known only when every primary answered.
+        /// </summary>
+        private static IReadOnlyList<SlotRange> Unserved(IReadOnlyList<ClusterNode> nodes, NodeCheck[] results, bool[] owned)
+        {
+            var served = new bool[SlotRange.SlotCount];
+            for (int i = 0; i < nodes.Count; i++)
+            {
+                if (!nodes[i].IsPrimary)
+                {
+                    continue;
+                }
+
+                if (results[i].Served == null)
+                {
+                    return Array.Empty<SlotRange>();
+                }
+
+                foreach (SlotRange range in results[i].Served!)
+                {
+                    for (int slot = range.Start; slot <= range.End; slot++)
+                    {
+                        served[slot] = true;
+                    }
+                }
+            }
+
+            return SlotRanges.FromFlags(Enumerable.Range(0, SlotRange.SlotCount).Select(s => owned[s] && !served[s]).ToArray(), true);
+        }
+
+        private static async Task<NodeCheck> CheckNodeAsync(
             ClusterNode node, NodeSession seed, Dictionary<string, string> seedMap, AdministrationContext context, CancellationToken cancellationToken)
         {
             var problems = new List<NodeProblem>();
             var openSlots = new List<OpenSlot>();
+            IReadOnlyList<SlotRange>? served = null;
             string name = node.Endpoint?.ToString() ?? "(no address)";
             void Add(NodeProblemKind kind, string detail) => problems.Add(new NodeProblem(node.Id, name, kind, detail));
 
@@ -118,7 +151,7 @@ namespace RedisCluster.Engine.Administration
 
             if (node.Endpoint == null)
             {
-                return (problems, openSlots);
+                return new NodeCheck(problems, openSlots, served);
             }
 
             NodeSession session;
@@ -129,7 +162,7 @@ namespace RedisCluster.Engine.Administration
             catch (AdministrationException ex)
             {
                 Add(NodeProblemKind.Unreachable, "cannot be reached: " + (ex.InnerException?.Message ?? ex.Message).TrimEnd('.'));
-                return (problems, openSlots);
+                return new NodeCheck(problems, openSlots, served);
             }
 
             try
@@ -144,6 +177,8 @@ namespace RedisCluster.Engine.Administration
                 string text = await session.ClusterNodesTextAsync(cancellationToken).ConfigureAwait(false);
                 openSlots.AddRange(OpenSlotsOf(text, node.Id, name, seed.Endpoint));
                 var view = NodesReplyParser.Parse(text, session.Connection.Options.UseTls, session.Endpoint);
+                ClusterNode? myself = view.FirstOrDefault(n => n.IsMyself);
+                served = myself != null && myself.IsPrimary ? myself.Slots : null;
                 string? difference = Difference(SlotMap(view), seedMap, view);
                 if (difference != null)
                 {
@@ -176,7 +211,7 @@ namespace RedisCluster.Engine.Administration
                 }
             }
 
-            return (problems, openSlots);
+            return new NodeCheck(problems, openSlots, served);
         }
 
         /// <summary>Primary id to its slots, for the primaries that own any: the part of a view two nodes must agree on.</summary>
@@ -224,6 +259,24 @@ namespace RedisCluster.Engine.Administration
                     }
                 }
             }
+        }
+
+        /// <summary>What the check of one node found; <see cref="Served"/> is null unless it is a primary that answered.</summary>
+        private sealed class NodeCheck
+        {
+            public NodeCheck(List<NodeProblem> problems, List<OpenSlot> openSlots, IReadOnlyList<SlotRange>? served)
+            {
+                Problems = problems;
+                OpenSlots = openSlots;
+                Served = served;
+            }
+
+            public List<NodeProblem> Problems { get; }
+
+            public List<OpenSlot> OpenSlots { get; }
+
+            /// <summary>The slots the node's own view gives it.</summary>
+            public IReadOnlyList<SlotRange>? Served { get; }
         }
     }
 }

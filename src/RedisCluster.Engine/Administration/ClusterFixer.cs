@@ -12,7 +12,8 @@ namespace RedisCluster.Engine.Administration
     /// <summary>
     /// Repairs what a check found, as redis-cli --cluster fix does: open slots are finished or closed so
     /// that no key is left where the cluster does not look for it, then every uncovered slot gets an owner
-    /// (the primary holding its keys, else the primary with the fewest slots).
+    /// (the primary holding its keys, else the primary with the fewest slots). Beyond redis-cli, a slot that
+    /// no primary serves (each believes another owns it) goes to the primary most nodes name as its owner.
     /// </summary>
     public sealed class ClusterFixer : IDisposable
     {
@@ -30,8 +31,8 @@ namespace RedisCluster.Engine.Administration
             _check = check;
         }
 
-        /// <summary>True when the check found something this fixer repairs (open or uncovered slots).</summary>
-        public static bool CanFix(ClusterCheckResult check) => check.OpenSlots.Count > 0 || check.UncoveredSlots.Count > 0;
+        /// <summary>True when the check found something this fixer repairs (open, unserved or uncovered slots).</summary>
+        public static bool CanFix(ClusterCheckResult check) => check.OpenSlots.Count > 0 || check.UnservedSlots.Count > 0 || check.UncoveredSlots.Count > 0;
 
         /// <summary>Connects to the members of the checked cluster; changes nothing.</summary>
         public static async Task<ClusterFixer> PrepareAsync(ClusterCheckResult check, SlotMoveOptions options, AdministrationContext context, CancellationToken cancellationToken)
@@ -46,6 +47,11 @@ namespace RedisCluster.Engine.Administration
             if (_check.OpenSlots.Count > 0)
             {
                 parts.Add("finish or close " + _check.OpenSlots.Select(o => o.Slot).Distinct().Count() + " open slot(s) (" + string.Join(", ", _check.OpenSlots) + ")");
+            }
+
+            if (_check.UnservedSlots.Count > 0)
+            {
+                parts.Add("give " + _check.UnservedSlots.Sum(r => r.Count) + " slot(s) no primary serves (" + SlotRanges.Format(_check.UnservedSlots) + ") to the owner most nodes name");
             }
 
             if (_check.UncoveredSlots.Count > 0)
@@ -63,6 +69,12 @@ namespace RedisCluster.Engine.Administration
             foreach (IGrouping<int, OpenSlot> open in _check.OpenSlots.GroupBy(o => o.Slot).OrderBy(g => g.Key))
             {
                 actions.Add(await FixOpenSlotAsync(open.Key, open.ToList(), cancellationToken).ConfigureAwait(false));
+                Report(actions);
+            }
+
+            if (_check.UnservedSlots.Count > 0)
+            {
+                actions.AddRange(await ServeAsync(cancellationToken).ConfigureAwait(false));
                 Report(actions);
             }
 
@@ -130,6 +142,67 @@ namespace RedisCluster.Engine.Administration
             throw new AdministrationException(AdministrationFailure.InvalidState, null,
                 "Slot " + slot + " is open in a way this fix does not repair safely (" + string.Join("; ", marks) + "); close it by hand with CLUSTER SETSLOT.");
         }
+
+        /// <summary>
+        /// Gives each slot that no primary serves to the reachable primary that most nodes' views name as its owner
+        /// (its own view named another), with a fresh epoch so that its claim wins; the others then hear it claim the
+        /// slot. A slot that some primary serves by now (a move that was under way) is left alone.
+        /// </summary>
+        private async Task<IReadOnlyList<string>> ServeAsync(CancellationToken cancellationToken)
+        {
+            var views = new List<IReadOnlyList<ClusterNode>>();
+            foreach (NodeSession session in _cluster.Nodes.Select(_cluster.SessionOf).Where(s => s != null).Select(s => s!))
+            {
+                views.Add(await session.ClusterNodesAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            var actions = new List<string>();
+            var given = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            var servedAgain = new List<int>();
+            foreach (int slot in _check.UnservedSlots.SelectMany(r => Enumerable.Range(r.Start, r.Count)))
+            {
+                if (views.Any(v => v.Any(n => n.IsMyself && n.IsPrimary && n.Slots.Any(r => r.Contains(slot)))))
+                {
+                    servedAgain.Add(slot);
+                    continue;
+                }
+
+                string? owner = views.Select(v => v.FirstOrDefault(n => n.IsPrimary && n.Slots.Any(r => r.Contains(slot)))?.Id)
+                    .Where(id => id != null && IsReachable(id)).GroupBy(id => id!, StringComparer.Ordinal)
+                    .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
+                if (owner == null)
+                {
+                    throw new AdministrationException(AdministrationFailure.NodeUnreachable, null,
+                        "Slot " + slot + " is served by no primary, and no node names a reachable primary as its owner; the fix needs one.");
+                }
+
+                if (!given.TryGetValue(owner, out List<int>? slots))
+                {
+                    given[owner] = slots = new List<int>();
+                }
+
+                slots.Add(slot);
+            }
+
+            if (servedAgain.Count > 0)
+            {
+                actions.Add("Slot(s) " + Format(servedAgain) + " are served again by now; left as they are.");
+            }
+
+            foreach (KeyValuePair<string, List<int>> pair in given)
+            {
+                NodeSession owner = Session(pair.Key);
+                await owner.RunAsync(cancellationToken, "CLUSTER", "BUMPEPOCH").ConfigureAwait(false);
+                await SlotMover.AssignAsync(pair.Value, pair.Key, owner, null, Primaries(), cancellationToken).ConfigureAwait(false);
+                actions.Add("Slot(s) " + Format(pair.Value) + ", which no primary served, now served by " + owner.Endpoint + ", the owner most nodes named.");
+            }
+
+            return actions;
+        }
+
+        private bool IsReachable(string nodeId) => _cluster.Nodes.Any(n => n.Id == nodeId && n.IsPrimary && _cluster.SessionOf(n) != null);
+
+        private static string Format(IEnumerable<int> slots) => SlotRanges.Format(SlotRanges.Normalize(slots.Select(x => new SlotRange(x, x))));
 
         /// <summary>Gives every uncovered slot an owner: the primary holding the most of its keys, else the one with the fewest slots.</summary>
         private async Task<IReadOnlyList<string>> CoverAsync(CancellationToken cancellationToken)

@@ -53,7 +53,7 @@ namespace RedisCluster.Engine.Administration
                 if (blocking)
                 {
                     throw new AdministrationException(AdministrationFailure.InvalidState, check.Endpoint,
-                        "The cluster has problems to fix before it is rebalanced (Test-RedisCluster shows them, -Fix repairs open and uncovered slots): "
+                        "The cluster has problems to fix before it is rebalanced (Test-RedisCluster shows them, -Fix repairs open, unserved and uncovered slots): "
                         + string.Join("; ", check.Problems));
                 }
 

@@ -7,7 +7,7 @@ using RedisCluster.PowerShell.Conversion;
 
 namespace RedisCluster.PowerShell.Commands
 {
-    /// <summary>Checks a cluster as redis-cli --cluster check does; with -Fix, repairs open and uncovered slots; with -Wait, until it is healthy.</summary>
+    /// <summary>Checks a cluster as redis-cli --cluster check does; with -Fix, repairs open, unserved and uncovered slots; with -Wait, until it is healthy.</summary>
     [Cmdlet(VerbsDiagnostic.Test, "RedisCluster", SupportsShouldProcess = true)]
     [OutputType(typeof(ClusterCheckResult))]
     public sealed class TestRedisClusterCommand : RedisAdministrationCmdlet
@@ -61,7 +61,7 @@ namespace RedisCluster.PowerShell.Commands
             CompleteProgress();
             if (!ClusterFixer.CanFix(before))
             {
-                WriteVerbose("No open or uncovered slot to fix.");
+                WriteVerbose("No open, unserved or uncovered slot to fix.");
                 return;
             }
 
