@@ -69,15 +69,7 @@ namespace RedisCluster.Engine.Administration
                     openSlots.AddRange(check.OpenSlots);
                 }
 
-                var owned = new bool[SlotRange.SlotCount];
-                foreach (SlotRange range in nodes.Where(n => n.IsPrimary).SelectMany(n => n.Slots))
-                {
-                    for (int slot = range.Start; slot <= range.End; slot++)
-                    {
-                        owned[slot] = true;
-                    }
-                }
-
+                bool[] owned = SlotRanges.ToFlags(nodes.Where(n => n.IsPrimary).SelectMany(n => n.Slots));
                 return new ClusterCheckResult(seed.Endpoint.ToString(), nodes, SlotRanges.FromFlags(owned, false), Unserved(nodes, results, owned), openSlots, problems);
             }
         }
@@ -106,28 +98,13 @@ namespace RedisCluster.Engine.Administration
         /// </summary>
         private static IReadOnlyList<SlotRange> Unserved(IReadOnlyList<ClusterNode> nodes, NodeCheck[] results, bool[] owned)
         {
-            var served = new bool[SlotRange.SlotCount];
-            for (int i = 0; i < nodes.Count; i++)
+            List<NodeCheck> primaries = results.Where((_, i) => nodes[i].IsPrimary).ToList();
+            if (primaries.Any(p => p.Served == null))
             {
-                if (!nodes[i].IsPrimary)
-                {
-                    continue;
-                }
-
-                if (results[i].Served == null)
-                {
-                    return Array.Empty<SlotRange>();
-                }
-
-                foreach (SlotRange range in results[i].Served!)
-                {
-                    for (int slot = range.Start; slot <= range.End; slot++)
-                    {
-                        served[slot] = true;
-                    }
-                }
+                return Array.Empty<SlotRange>();
             }
 
+            bool[] served = SlotRanges.ToFlags(primaries.SelectMany(p => p.Served!));
             return SlotRanges.FromFlags(Enumerable.Range(0, SlotRange.SlotCount).Select(s => owned[s] && !served[s]).ToArray(), true);
         }
 

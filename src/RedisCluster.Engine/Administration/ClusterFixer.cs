@@ -186,7 +186,7 @@ namespace RedisCluster.Engine.Administration
 
             if (servedAgain.Count > 0)
             {
-                actions.Add("Slot(s) " + Format(servedAgain) + " are served again by now; left as they are.");
+                actions.Add("Slot(s) " + SlotRanges.Format(SlotRanges.Of(servedAgain)) + " are served again by now; left as they are.");
             }
 
             foreach (KeyValuePair<string, List<int>> pair in given)
@@ -194,15 +194,13 @@ namespace RedisCluster.Engine.Administration
                 NodeSession owner = Session(pair.Key);
                 await owner.RunAsync(cancellationToken, "CLUSTER", "BUMPEPOCH").ConfigureAwait(false);
                 await SlotMover.AssignAsync(pair.Value, pair.Key, owner, null, Primaries(), cancellationToken).ConfigureAwait(false);
-                actions.Add("Slot(s) " + Format(pair.Value) + ", which no primary served, now served by " + owner.Endpoint + ", the owner most nodes named.");
+                actions.Add("Slot(s) " + SlotRanges.Format(SlotRanges.Of(pair.Value)) + ", which no primary served, now served by " + owner.Endpoint + ", the owner most nodes named.");
             }
 
             return actions;
         }
 
         private bool IsReachable(string nodeId) => _cluster.Nodes.Any(n => n.Id == nodeId && n.IsPrimary && _cluster.SessionOf(n) != null);
-
-        private static string Format(IEnumerable<int> slots) => SlotRanges.Format(SlotRanges.Normalize(slots.Select(x => new SlotRange(x, x))));
 
         /// <summary>Gives every uncovered slot an owner: the primary holding the most of its keys, else the one with the fewest slots.</summary>
         private async Task<IReadOnlyList<string>> CoverAsync(CancellationToken cancellationToken)
@@ -246,7 +244,7 @@ namespace RedisCluster.Engine.Administration
                 await session.RunAsync(cancellationToken, arguments.ToArray()).ConfigureAwait(false);
                 // A fresh epoch makes this claim win over any stale one still gossiped for the slots.
                 await session.RunAsync(cancellationToken, "CLUSTER", "BUMPEPOCH").ConfigureAwait(false);
-                actions.Add("Assigned " + pair.Value.Count + " uncovered slot(s) (" + SlotRanges.Format(SlotRanges.Normalize(pair.Value.Select(x => new SlotRange(x, x)))) + ") to " + session.Endpoint + ".");
+                actions.Add("Assigned " + pair.Value.Count + " uncovered slot(s) (" + SlotRanges.Format(SlotRanges.Of(pair.Value)) + ") to " + session.Endpoint + ".");
             }
 
             foreach ((int slot, string ownerId, List<string> others) in withKeys)

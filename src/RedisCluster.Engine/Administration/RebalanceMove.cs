@@ -16,7 +16,7 @@ namespace RedisCluster.Engine.Administration
             Destination = destination;
             DestinationId = destinationId;
             SlotNumbers = slots;
-            Slots = SlotRanges.Normalize(slots.Select(s => new SlotRange(s, s)));
+            Slots = SlotRanges.Of(slots);
             SlotCount = slots.Count;
             KeysMoved = keysMoved;
             Seconds = Math.Round(elapsed.TotalSeconds, 3);

@@ -74,7 +74,7 @@ namespace RedisCluster.Engine.Administration
                 if (unowned.Length > 0)
                 {
                     throw new AdministrationException(AdministrationFailure.InvalidState, null,
-                        unowned.Length + " of the slots have no owner (" + SlotRanges.Format(SlotRanges.Normalize(unowned.Select(s => new SlotRange(s, s))))
+                        unowned.Length + " of the slots have no owner (" + SlotRanges.Format(SlotRanges.Of(unowned))
                         + "); Test-RedisCluster -Fix assigns uncovered slots.");
                 }
 

@@ -13,7 +13,7 @@ namespace RedisCluster.Engine.Administration
         {
             Destination = destination;
             DestinationId = destinationId;
-            Slots = new ReadableList<SlotRange>(SlotRanges.Normalize(slots.Select(s => new SlotRange(s, s))), ",");
+            Slots = new ReadableList<SlotRange>(SlotRanges.Of(slots), ",");
             SlotCount = slots.Count;
             KeysMoved = keysMoved;
             Seconds = Math.Round(elapsed.TotalSeconds, 3);

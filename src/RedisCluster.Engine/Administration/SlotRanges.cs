@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using RedisCluster.Engine.Cluster;
 
 namespace RedisCluster.Engine.Administration
@@ -6,18 +7,24 @@ namespace RedisCluster.Engine.Administration
     /// <summary>Slot range lists in one canonical form (sorted, adjacent ranges merged), so two views can be compared.</summary>
     public static class SlotRanges
     {
-        public static IReadOnlyList<SlotRange> Normalize(IEnumerable<SlotRange> ranges)
+        public static IReadOnlyList<SlotRange> Normalize(IEnumerable<SlotRange> ranges) => FromFlags(ToFlags(ranges), true);
+
+        /// <summary>Single slots as ranges in the canonical form.</summary>
+        public static IReadOnlyList<SlotRange> Of(IEnumerable<int> slots) => Normalize(slots.Select(s => new SlotRange(s, s)));
+
+        /// <summary>A flag per slot, set for the slots in <paramref name="ranges"/>.</summary>
+        public static bool[] ToFlags(IEnumerable<SlotRange> ranges)
         {
-            var owned = new bool[SlotRange.SlotCount];
+            var flags = new bool[SlotRange.SlotCount];
             foreach (SlotRange range in ranges)
             {
                 for (int slot = range.Start; slot <= range.End; slot++)
                 {
-                    owned[slot] = true;
+                    flags[slot] = true;
                 }
             }
 
-            return FromFlags(owned, true);
+            return flags;
         }
 
         /// <summary>The ranges of slots whose flag equals <paramref name="value"/>.</summary>

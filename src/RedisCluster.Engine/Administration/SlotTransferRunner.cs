@@ -50,7 +50,7 @@ namespace RedisCluster.Engine.Administration
                     keys += more;
                     double rate = keys / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
                     _context.Progress?.Report(new AdministrationProgress(_activity,
-                        "Slots " + SlotRanges.Format(SlotRanges.Normalize(slots.Select(s => new Cluster.SlotRange(s, s)))) + " (" + (keysBySlot.Count + slots.Count) + " of " + transfers.Count + ") from "
+                        "Slots " + SlotRanges.Format(SlotRanges.Of(slots)) + " (" + (keysBySlot.Count + slots.Count) + " of " + transfers.Count + ") from "
                         + source.Endpoint + " to " + destination.Endpoint + ": " + keys.ToString("N0", CultureInfo.InvariantCulture) + " keys moved, "
                         + rate.ToString("N0", CultureInfo.InvariantCulture) + " keys/s",
                         keysBySlot.Count * 100 / transfers.Count));
