@@ -1,6 +1,5 @@
 using System.Text;
 using RedisCluster.Engine.Administration;
-using RedisCluster.Engine.Connections;
 using RedisCluster.Tests.ClusterMetadata;
 using Xunit;
 
@@ -13,7 +12,6 @@ namespace RedisCluster.Tests.Administration;
 /// </summary>
 public sealed class SlotMoverTests
 {
-    private const string Info = "$42\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n\r\n";
     private static readonly string OwnerId = new('a', 40);
     private static readonly string PreviousId = new('b', 40);
     private static readonly int[] Group = { 10, 11, 12 };
@@ -51,7 +49,7 @@ public sealed class SlotMoverTests
     /// <summary>The handshake's INFO server, SETSLOT's OK, and <paramref name="nodes"/> for CLUSTER NODES.</summary>
     private static string Answer(string line, Func<string> nodes) => line switch
     {
-        "INFO server" => Info,
+        "INFO server" => ScriptedServer.ServerInfo,
         "CLUSTER NODES" => nodes(),
         _ when line.StartsWith("CLUSTER SETSLOT ", StringComparison.Ordinal) => "+OK\r\n",
         _ => "-ERR unexpected " + line + "\r\n",
@@ -66,12 +64,5 @@ public sealed class SlotMoverTests
 
     private static string SetSlot(int slot) => "CLUSTER SETSLOT " + slot + " NODE " + OwnerId;
 
-    private static Task<NodeSession> OpenAsync(ScriptedServer server)
-        => NodeSession.OpenAsync(new RedisEndpoint("127.0.0.1", server.Port), new TransportConnector(new ConnectionOptions
-        {
-            Protocol = RedisProtocol.Resp2,
-            ClientName = null,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            CommandTimeout = TimeSpan.FromSeconds(30),
-        }), CancellationToken.None);
+    private static Task<NodeSession> OpenAsync(ScriptedServer server) => NodeSession.OpenAsync(server.Endpoint, ScriptedServer.Connector, CancellationToken.None);
 }

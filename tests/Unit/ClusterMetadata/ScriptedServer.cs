@@ -23,17 +23,24 @@ internal sealed class ScriptedServer : IDisposable
         _ = Task.Run(ServeAsync);
     }
 
+    /// <summary>A 7.0.15 cluster node's reply to INFO server, which the connection's handshake asks.</summary>
+    public const string ServerInfo = "$42\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n\r\n";
+
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>A RESP2 connection to this server, as the module opens one (its handshake asks INFO server: script that).</summary>
-    public Task<RedisConnection> ConnectAsync()
-        => RedisConnection.ConnectAsync(new RedisEndpoint("127.0.0.1", Port), new TransportConnector(new ConnectionOptions
-        {
-            Protocol = RedisProtocol.Resp2,
-            ClientName = null,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            CommandTimeout = TimeSpan.FromSeconds(30),
-        }));
+    public RedisEndpoint Endpoint => new("127.0.0.1", Port);
+
+    /// <summary>Opens RESP2 connections as the module does (its handshake asks INFO server: script that).</summary>
+    public static TransportConnector Connector => new(new ConnectionOptions
+    {
+        Protocol = RedisProtocol.Resp2,
+        ClientName = null,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        CommandTimeout = TimeSpan.FromSeconds(30),
+    });
+
+    /// <summary>A connection to this server through <see cref="Connector"/>.</summary>
+    public Task<RedisConnection> ConnectAsync() => RedisConnection.ConnectAsync(Endpoint, Connector);
 
     public List<string> Received { get; } = new();
 

@@ -17,8 +17,6 @@ namespace RedisCluster.Tests.Tunnel.Smart;
 /// </summary>
 public sealed class SmartBatchTests
 {
-    private const string Info = "$42\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n\r\n";
-
     private static CommandRoute Route(string key) => CommandRoute.SingleSlot(null!, HashSlot.GetSlot(key), preferReplica: false, mayBlock: false);
 
     private static void Relay(SmartBatch batch, RedisConnection link, string key, int index)
@@ -33,7 +31,7 @@ public sealed class SmartBatchTests
     {
         using var server = new ScriptedServer(line => line switch
         {
-            "INFO server" => Info,
+            "INFO server" => ScriptedServer.ServerInfo,
             "GET a" => "$1\r\nA\r\n",
             "GET b" => "*2\r\n:1\r\n$1\r\nB\r\n",
             _ => "-ERR unexpected " + line + "\r\n",
@@ -57,7 +55,7 @@ public sealed class SmartBatchTests
     {
         using var server = new ScriptedServer(line => line switch
         {
-            "INFO server" => Info,
+            "INFO server" => ScriptedServer.ServerInfo,
             "GET moved" => "-MOVED 5 127.0.0.1:7001\r\n",
             "GET asked" => "-ASK 5 127.0.0.1:7001\r\n",
             "GET again" => "-TRYAGAIN Multiple keys request during rehashing of slot\r\n",
@@ -88,7 +86,7 @@ public sealed class SmartBatchTests
     {
         using var server = new ScriptedServer(line => line switch
         {
-            "INFO server" => Info,
+            "INFO server" => ScriptedServer.ServerInfo,
             "GET a" => "$1\r\nA\r\n",
             _ => throw new IOException("the node goes away with the command unanswered"),
         });
@@ -109,7 +107,7 @@ public sealed class SmartBatchTests
     [Fact]
     public async Task ACommandForAConnectionBrokenBeforeItWasQueuedRunsAgainThroughTheRouter()
     {
-        using var server = new ScriptedServer(line => line == "INFO server" ? Info : "-ERR unexpected\r\n");
+        using var server = new ScriptedServer(line => line == "INFO server" ? ScriptedServer.ServerInfo : "-ERR unexpected\r\n");
         RedisConnection link = await server.ConnectAsync();
         link.Dispose();
         SmartBatch batch = new SmartBatch().Reset(1);
@@ -130,7 +128,7 @@ public sealed class SmartBatchTests
             switch (line)
             {
                 case "INFO server":
-                    return Info;
+                    return ScriptedServer.ServerInfo;
                 case "GET slow":
                     // The scripted node's own thread waits; the first reply is already out.
                     Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
@@ -162,7 +160,7 @@ public sealed class SmartBatchTests
         {
             if (line == "INFO server")
             {
-                return Info;
+                return ScriptedServer.ServerInfo;
             }
 
             Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
