@@ -168,7 +168,7 @@ namespace RedisCluster.Engine.Administration
                 }
 
                 string? owner = views.Select(v => v.FirstOrDefault(n => n.IsPrimary && n.Slots.Any(r => r.Contains(slot)))?.Id)
-                    .Where(id => id != null && IsReachable(id)).GroupBy(id => id!, StringComparer.Ordinal)
+                    .Where(id => id != null && ReachablePrimaries().Any(n => n.Id == id)).GroupBy(id => id!, StringComparer.Ordinal)
                     .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
                 if (owner == null)
                 {
@@ -200,12 +200,10 @@ namespace RedisCluster.Engine.Administration
             return actions;
         }
 
-        private bool IsReachable(string nodeId) => _cluster.Nodes.Any(n => n.Id == nodeId && n.IsPrimary && _cluster.SessionOf(n) != null);
-
         /// <summary>Gives every uncovered slot an owner: the primary holding the most of its keys, else the one with the fewest slots.</summary>
         private async Task<IReadOnlyList<string>> CoverAsync(CancellationToken cancellationToken)
         {
-            List<ClusterNode> primaries = _cluster.Nodes.Where(n => n.IsPrimary && _cluster.SessionOf(n) != null && !n.HasFlag("fail")).ToList();
+            List<ClusterNode> primaries = ReachablePrimaries().Where(n => !n.HasFlag("fail")).ToList();
             if (primaries.Count == 0)
             {
                 throw new AdministrationException(AdministrationFailure.InvalidState, null, "No reachable primary can take the uncovered slots.");
@@ -266,7 +264,10 @@ namespace RedisCluster.Engine.Administration
 
         private ClusterNode? PrimaryOwning(int slot) => _cluster.Nodes.FirstOrDefault(n => n.IsPrimary && n.Slots.Any(r => r.Contains(slot)));
 
-        private List<NodeSession> Primaries() => _cluster.Nodes.Where(n => n.IsPrimary).Select(_cluster.SessionOf).Where(s => s != null).Select(s => s!).ToList();
+        /// <summary>The primaries the fixer has a session with.</summary>
+        private IEnumerable<ClusterNode> ReachablePrimaries() => _cluster.Nodes.Where(n => n.IsPrimary && _cluster.SessionOf(n) != null);
+
+        private List<NodeSession> Primaries() => ReachablePrimaries().Select(n => _cluster.SessionOf(n)!).ToList();
 
         private NodeSession Session(string nodeId)
         {
