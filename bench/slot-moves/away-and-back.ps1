@@ -1,8 +1,8 @@
-# The rounds of bench/slot-moves/run.sh, in one warm pwsh: each round starts three redis-servers in $Work (cluster-
+# The rounds of bench/slot-moves/run.sh, in one warm pwsh: each round starts three redis-servers in $Work on $Ports (cluster-
 # node-timeout 3000 ms, as the tests' clusters), makes them a cluster with New-RedisCluster (as the tests do), writes
 # ten keys in each of the slots 0-99, moves the slots from the first primary to the second and straight back, then waits
 # (10 s at most) until every primary shows the same owners and counts the keys. A failed round shows the views.
-param([string]$Module, [string]$Work, [int]$Rounds)
+param([string]$Module, [string]$Work, [string]$Ports, [int]$Rounds)
 $ErrorActionPreference = 'Stop'
 Import-Module $Module
 
@@ -12,18 +12,6 @@ $sets = foreach ($slot in 0..99) {
     foreach ($n in 1..10) { "SET {$tag}:$n $n" }
 }
 
-# A port in 20000-30000 whose cluster bus port (+10000) is free too.
-function Get-FreePort {
-    while ($true) {
-        $port = Get-Random -Minimum 20000 -Maximum 30000
-        try {
-            $listeners = $port, ($port + 10000) | ForEach-Object { $l = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, $_); $l.Start(); $l }
-            $listeners | ForEach-Object { $_.Stop() }
-            return $port
-        } catch { $listeners | Where-Object { $_ } | ForEach-Object { $_.Stop() } }
-    }
-}
-
 # "id slot,slot,..." for each primary, as the node on that port sees them.
 function Get-View([string]$Port) {
     redis-cli -p $Port CLUSTER NODES | Where-Object { $_ -match 'master' } |
@@ -31,8 +19,9 @@ function Get-View([string]$Port) {
 }
 
 $failed = 0
+# The same three ports every round (redis-server listens with SO_REUSEADDR, its cluster bus too).
+$nodes = $Ports -split ' '
 for ($round = 1; $round -le $Rounds; $round++) {
-    $nodes = 1..3 | ForEach-Object { Get-FreePort }
     $servers = foreach ($port in $nodes) {
         $dir = New-Item -ItemType Directory -Path (Join-Path $Work "round$round-$port")
         Start-Process redis-server -PassThru -WorkingDirectory $dir -RedirectStandardOutput (Join-Path $dir 'out.log') -ArgumentList @(

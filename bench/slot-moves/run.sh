@@ -13,6 +13,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 . "$root/bench/lib.sh"
 bench_require "apt-get install -y redis-server redis-tools" redis-server redis-cli
+bench_require "apt-get install -y python3" python3
 bench_begin slot-moves
 module="$(bench_module)"
-dotnet "$(bench_pwsh_dll)" -NoProfile -NonInteractive -File "$here/away-and-back.ps1" -Module "$module" -Work "$work" -Rounds "${1:-100}"
+ports=()
+while [ "${#ports[@]}" -lt 3 ]; do
+    port="$(bench_free_port)"
+    [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
+done
+dotnet "$(bench_pwsh_dll)" -NoProfile -NonInteractive -File "$here/away-and-back.ps1" -Module "$module" -Work "$work" -Ports "${ports[*]}" -Rounds "${1:-100}"
