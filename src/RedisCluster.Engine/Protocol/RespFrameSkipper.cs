@@ -21,6 +21,14 @@ namespace RedisCluster.Engine.Protocol
         {
             if (_scanned < 0)
             {
+                // Most replies are small, flat and in one segment: measured there without the walk.
+                int flat = RespFlatFrame.Length(buffer.First.Span, limits);
+                if (flat > 0)
+                {
+                    end = buffer.GetPosition(flat);
+                    return true;
+                }
+
                 _scanner = new RespStreamScanner(limits, RespStreamKind.Replies);
                 _scanned = 0;
             }
