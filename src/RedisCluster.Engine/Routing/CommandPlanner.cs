@@ -269,7 +269,7 @@ namespace RedisCluster.Engine.Routing
             // Each key's part, parts numbered in the order their slots first appear. Arrays, not a dictionary of
             // lists: the smart tunnel splits every cross-slot MGET it relays this way, and ten random keys are ten parts.
             var partOf = new int[keys.Count];
-            var partSlots = new List<int>();
+            var partSlots = new List<int>(keys.Count);
             Dictionary<int, int>? index = keys.Count > 16 ? new Dictionary<int, int>() : null;
             for (int i = 0; i < keys.Count; i++)
             {
@@ -292,7 +292,6 @@ namespace RedisCluster.Engine.Routing
 
             var ordinals = new int[partSlots.Count][];
             var args = new ReadOnlyMemory<byte>[partSlots.Count][];
-            var filled = new int[partSlots.Count];
             for (int p = 0; p < partSlots.Count; p++)
             {
                 ordinals[p] = new int[sizes[p]];
@@ -303,6 +302,9 @@ namespace RedisCluster.Engine.Routing
                 }
             }
 
+            // The sizes are in the ordinals' lengths now: the array counts each part's keys again as they are placed.
+            int[] filled = sizes;
+            Array.Clear(filled, 0, filled.Length);
             for (int i = 0; i < keys.Count; i++)
             {
                 int p = partOf[i];

@@ -324,31 +324,35 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>A split command's last part is in: its reply, put together, or a retry through the router.</summary>
         private void Finish(SmartSplitReply split)
         {
-            if (!split.Failed)
+            if (split.Failed || !TryComposeRaw(split))
             {
-                lock (_rawGate)
-                {
-                    int start = _rawBytes.WrittenCount;
-                    bool composed;
-                    try
-                    {
-                        composed = split.TryCompose(_rawBytes);
-                    }
-                    catch (RespProtocolException)
-                    {
-                        composed = false;
-                    }
-
-                    if (composed)
-                    {
-                        _rawStart[split.Index] = start;
-                        _rawLength[split.Index] = _rawBytes.WrittenCount - start;
-                        return;
-                    }
-                }
+                _retry[split.Index] = true;
             }
+        }
 
-            _retry[split.Index] = true;
+        private bool TryComposeRaw(SmartSplitReply split)
+        {
+            lock (_rawGate)
+            {
+                int start = _rawBytes.WrittenCount;
+                bool composed;
+                try
+                {
+                    composed = split.TryCompose(_rawBytes);
+                }
+                catch (RespProtocolException)
+                {
+                    composed = false;
+                }
+
+                if (composed)
+                {
+                    _rawStart[split.Index] = start;
+                    _rawLength[split.Index] = _rawBytes.WrittenCount - start;
+                }
+
+                return composed;
+            }
         }
 
         /// <summary>

@@ -63,7 +63,17 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// </summary>
         private bool TryRelayNow(SmartBatch batch, RedisCommand command, CommandInfo? info, int index, CommandRoute route)
         {
-            if (route.Kind != RouteKind.SingleSlot || route.MayBlock || route.PreferReplica || batch.Pinned.Count > 0 || batch.Shared.Count > 0)
+            if (route.MayBlock || route.PreferReplica || batch.Pinned.Count > 0 || batch.Shared.Count > 0)
+            {
+                return false;
+            }
+
+            if (route.Kind == RouteKind.SplitBySlot)
+            {
+                return TryRelaySplitNow(batch, command, route, index);
+            }
+
+            if (route.Kind != RouteKind.SingleSlot)
             {
                 return false;
             }
@@ -76,6 +86,35 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             batch.Relay(link!, command, index, route);
+            return true;
+        }
+
+        /// <summary>
+        /// <see cref="TryRelaySplitAsync"/> when every part's connection is open and nothing queued must run first, without
+        /// its async frames: a cross-slot MGET of ten keys would otherwise pay for a dozen of them.
+        /// </summary>
+        private bool TryRelaySplitNow(SmartBatch batch, RedisCommand command, CommandRoute route, int index)
+        {
+            if (!SmartSplitReply.CanCompose(route))
+            {
+                return false;
+            }
+
+            IReadOnlyList<SlotSplit> split = route.Splits!;
+            var parts = new (RedisConnection Link, SlotSplit Part)[split.Count];
+            for (int p = 0; p < split.Count; p++)
+            {
+                RedisEndpoint? owner = _backend.Cluster.Slots[split[p].Slot];
+                if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link)
+                    || MustRunRelayedFirst(batch, link!, readsOnly: true))
+                {
+                    return false;
+                }
+
+                parts[p] = (link!, split[p]);
+            }
+
+            batch.RelaySplit(parts, command, index, route);
             return true;
         }
 

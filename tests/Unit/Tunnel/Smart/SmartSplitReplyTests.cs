@@ -23,6 +23,26 @@ public sealed class SmartSplitReplyTests
     }
 
     [Fact]
+    public void ABulkStringThatHoldsLineEndsOrIsEmptyKeepsItsLength()
+    {
+        var reply = Split("MGET", new[] { 1, 2 }, new[] { 0, 3 });
+        Assert.False(reply.Add(0, Bytes("*2\r\n$6\r\na\r\n$1\r\r\n$0\r\n\r\n")));
+        Assert.True(reply.Add(1, Bytes("*2\r\n:-12\r\n$3\r\n*1\r\r\n")));
+        Assert.Equal("*4\r\n:-12\r\n$6\r\na\r\n$1\r\r\n$0\r\n\r\n$3\r\n*1\r\r\n", Compose(reply));
+    }
+
+    [Fact]
+    public void ABulkStringShorterThanItsHeaderSaysDoesNotFit()
+    {
+        var reply = Split("MGET", new[] { 0 }, new[] { 1 });
+        reply.Add(0, Bytes("*1\r\n$5\r\nab\r\n"));
+        reply.Add(1, Bytes("*1\r\n$1\r\nb\r\n"));
+        var output = new GrowableBuffer();
+        Assert.False(reply.TryCompose(output));
+        Assert.Equal(0, output.WrittenCount);
+    }
+
+    [Fact]
     public void CountsAreAddedUp()
     {
         var reply = Split("EXISTS", new[] { 0, 2 }, new[] { 1 });
