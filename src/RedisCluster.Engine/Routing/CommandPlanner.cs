@@ -180,6 +180,9 @@ namespace RedisCluster.Engine.Routing
         private static IReadOnlyList<int> SlotDeciding(IReadOnlyList<int> keys, KeyExtraction extraction)
             => keys.Count == 0 && extraction.NotKeyIndices.Count > 0 ? extraction.NotKeyIndices : keys;
 
+        // Keys a decision keeps its per-key numbers for on the stack; more than that (an MGET of thousands) on the heap.
+        private const int StackKeys = 64;
+
         private static CommandRoute FromKeys(RedisCommand command, CommandInfo info, IReadOnlyList<int> keys, bool mayBlock, bool preferReplica)
         {
             if (keys.Count == 0)
@@ -189,7 +192,8 @@ namespace RedisCluster.Engine.Routing
                     : CommandRoute.Keyless(info, mayBlock);
             }
 
-            var slots = new int[keys.Count];
+            // On the stack for the usual handful of keys: the smart tunnel decides every multi-key command it relays here.
+            Span<int> slots = keys.Count <= StackKeys ? stackalloc int[keys.Count] : new int[keys.Count];
             for (int i = 0; i < keys.Count; i++)
             {
                 slots[i] = HashSlot.GetSlot(command.Arguments[keys[i]].Span);
@@ -216,7 +220,7 @@ namespace RedisCluster.Engine.Routing
             => policy == ResponsePolicy.Default || policy == ResponsePolicy.AggSum || policy == ResponsePolicy.AllSucceeded;
 
         /// <summary>Keys evenly spaced to the end of the command (each with step-1 values, as in MSET) can be split by slot.</summary>
-        private static bool TrySplit(RedisCommand command, IReadOnlyList<int> keys, int[] slots, out List<SlotSplit>? splits)
+        private static bool TrySplit(RedisCommand command, IReadOnlyList<int> keys, ReadOnlySpan<int> slots, out List<SlotSplit>? splits)
         {
             splits = null;
             int step = keys.Count > 1 ? keys[1] - keys[0] : 1;
@@ -264,11 +268,11 @@ namespace RedisCluster.Engine.Routing
         /// One command per slot, in the order the slots first appear: the arguments before the first key,
         /// then each of that slot's keys with the <paramref name="step"/> - 1 values that follow it (MSET).
         /// </summary>
-        private static List<SlotSplit> SplitBySlot(RedisCommand command, IReadOnlyList<int> keys, int[] slots, int step)
+        private static List<SlotSplit> SplitBySlot(RedisCommand command, IReadOnlyList<int> keys, ReadOnlySpan<int> slots, int step)
         {
             // Each key's part, parts numbered in the order their slots first appear. Arrays, not a dictionary of
             // lists: the smart tunnel splits every cross-slot MGET it relays this way, and ten random keys are ten parts.
-            var partOf = new int[keys.Count];
+            Span<int> partOf = keys.Count <= StackKeys ? stackalloc int[keys.Count] : new int[keys.Count];
             var partSlots = new List<int>(keys.Count);
             Dictionary<int, int>? index = keys.Count > 16 ? new Dictionary<int, int>() : null;
             for (int i = 0; i < keys.Count; i++)
@@ -284,7 +288,7 @@ namespace RedisCluster.Engine.Routing
                 partOf[i] = part;
             }
 
-            var sizes = new int[partSlots.Count];
+            Span<int> sizes = partSlots.Count <= StackKeys ? stackalloc int[partSlots.Count] : new int[partSlots.Count];
             foreach (int part in partOf)
             {
                 sizes[part]++;
@@ -303,8 +307,8 @@ namespace RedisCluster.Engine.Routing
             }
 
             // The sizes are in the ordinals' lengths now: the array counts each part's keys again as they are placed.
-            int[] filled = sizes;
-            Array.Clear(filled, 0, filled.Length);
+            Span<int> filled = sizes;
+            filled.Clear();
             for (int i = 0; i < keys.Count; i++)
             {
                 int p = partOf[i];
@@ -326,7 +330,7 @@ namespace RedisCluster.Engine.Routing
             return splits;
         }
 
-        private static bool AllEqual(int[] slots)
+        private static bool AllEqual(ReadOnlySpan<int> slots)
         {
             for (int i = 1; i < slots.Length; i++)
             {

@@ -152,20 +152,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// Adds the parts of a split MGET, EXISTS or TOUCH (<paramref name="command"/>, at <paramref name="index"/>)
         /// to what goes to each part's connection; its reply is put together when the last part's is in.
         /// </summary>
-        public void RelaySplit(IReadOnlyList<(RedisConnection Link, Routing.SlotSplit Part)> parts, RedisCommand command, int index, Routing.CommandRoute route)
+        public void RelaySplit(RedisConnection[] links, IReadOnlyList<Routing.SlotSplit> parts, RedisCommand command, int index, Routing.CommandRoute route)
         {
             Relayed.Add(command, index, route);
-            var splitParts = new Routing.SlotSplit[parts.Count];
+            var split = new SmartSplitReply(index, parts, command.Arguments.Count - 1);
             for (int p = 0; p < parts.Count; p++)
             {
-                splitParts[p] = parts[p].Part;
-            }
-
-            var split = new SmartSplitReply(index, splitParts, command.Arguments.Count - 1);
-            for (int p = 0; p < parts.Count; p++)
-            {
-                RelayGroup group = GroupFor(parts[p].Link);
-                group.Commands.Add(parts[p].Part.Command);
+                RelayGroup group = GroupFor(links[p]);
+                group.Commands.Add(parts[p].Command);
                 group.At.Add(_count + _splitParts.Count);
                 group.CarriesSplitPart = true;
                 _splitParts.Add((split, p));
@@ -260,7 +254,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 try
                 {
                     var (split, part) = _splitParts[tag - _count];
-                    if (IsRedirect(reply) ? split.Fail(part) : split.Add(part, reply))
+                    if (IsRedirect(reply) ? split.Fail(part) : split.Add(part, CopyReply(reply), (int)reply.Length))
                     {
                         Finish(split);
                     }
@@ -281,18 +275,25 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
             else
             {
-                // Replies from different nodes arrive on different threads.
-                lock (_rawGate)
-                {
-                    int length = (int)reply.Length;
-                    _rawStart[tag] = _rawBytes.WrittenCount;
-                    reply.CopyTo(_rawBytes.GetSpan(length));
-                    _rawBytes.Advance(length);
-                    _rawLength[tag] = length;
-                }
+                _rawStart[tag] = CopyReply(reply);
+                _rawLength[tag] = (int)reply.Length;
             }
 
             Replied();
+        }
+
+        /// <summary>Copies a reply (or a split command's part's) to the batch's reply bytes; where it starts.</summary>
+        private int CopyReply(ReadOnlySequence<byte> reply)
+        {
+            // Replies from different nodes arrive on different threads.
+            lock (_rawGate)
+            {
+                int length = (int)reply.Length;
+                int start = _rawBytes.WrittenCount;
+                reply.CopyTo(_rawBytes.GetSpan(length));
+                _rawBytes.Advance(length);
+                return start;
+            }
         }
 
         public void OnFailure(int tag, Exception error)
@@ -338,7 +339,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 bool composed;
                 try
                 {
-                    composed = split.TryCompose(_rawBytes);
+                    composed = split.TryCompose(_rawBytes.WrittenMemory, _rawBytes);
                 }
                 catch (RespProtocolException)
                 {

@@ -101,7 +101,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             IReadOnlyList<SlotSplit> split = route.Splits!;
-            var parts = new (RedisConnection Link, SlotSplit Part)[split.Count];
+            var links = new RedisConnection[split.Count];
             for (int p = 0; p < split.Count; p++)
             {
                 RedisEndpoint? owner = _backend.Cluster.Slots[split[p].Slot];
@@ -111,10 +111,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return false;
                 }
 
-                parts[p] = (link!, split[p]);
+                links[p] = link!;
             }
 
-            batch.RelaySplit(parts, command, index, route);
+            batch.RelaySplit(links, split, command, index, route);
             return true;
         }
 
@@ -177,7 +177,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             IReadOnlyList<SlotSplit> split = route.Splits!;
-            var parts = new (RedisConnection Link, SlotSplit Part)[split.Count];
+            var links = new RedisConnection[split.Count];
             for (int p = 0; p < split.Count; p++)
             {
                 RedisEndpoint? owner = _backend.Cluster.Slots[split[p].Slot];
@@ -187,16 +187,16 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     return false;
                 }
 
-                parts[p] = (link, split[p]);
+                links[p] = link;
             }
 
-            foreach (var (link, _) in parts)
+            foreach (RedisConnection link in links)
             {
                 // MGET, EXISTS and TOUCH only read.
                 await BeforeRelayOnAsync(batch, link, readsOnly: true).ConfigureAwait(false);
             }
 
-            batch.RelaySplit(parts, command, index, route);
+            batch.RelaySplit(links, split, command, index, route);
             return true;
         }
 

@@ -27,9 +27,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
         };
 
         private readonly IReadOnlyList<SlotSplit> _parts;
-        // Each part's bytes. Arrays from the shared pool instead (rented on the part's connection's loop, returned on the
-        // loop that composed the reply) cost a cross-slot MGET of ten keys 0.5-2 us more than the garbage they saved.
-        private readonly ArraySegment<byte>[] _replies;
+        // Where each part's reply is in the batch's reply buffer (SmartBatch copies it there, as it does a relayed
+        // command's reply): an array per part instead was a fifth of the bytes a cross-slot MGET of ten keys allocated.
+        // Arrays from the shared pool cost it 0.5-2 us more than that garbage (rented on the part's connection's loop,
+        // returned on the loop that composed the reply).
+        private readonly (int Start, int Length)[] _replies;
         private readonly int _keys;
         private int _remaining;
         private int _failed;
@@ -39,7 +41,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             Index = index;
             _parts = parts;
             _keys = keys;
-            _replies = new ArraySegment<byte>[parts.Count];
+            _replies = new (int, int)[parts.Count];
             _remaining = parts.Count;
         }
 
@@ -56,10 +58,13 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         public bool Failed => Volatile.Read(ref _failed) != 0;
 
-        /// <summary>Records part <paramref name="part"/>'s reply; true when it was the last one.</summary>
-        public bool Add(int part, ReadOnlySequence<byte> reply)
+        /// <summary>
+        /// Records that part <paramref name="part"/>'s reply is the <paramref name="length"/> bytes at <paramref name="start"/>
+        /// of the buffer <see cref="TryCompose"/> will be given; true when it was the last one.
+        /// </summary>
+        public bool Add(int part, int start, int length)
         {
-            _replies[part] = new ArraySegment<byte>(reply.ToArray());
+            _replies[part] = (start, length);
             return Interlocked.Decrement(ref _remaining) == 0;
         }
 
@@ -70,77 +75,87 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return Interlocked.Decrement(ref _remaining) == 0;
         }
 
-        /// <summary>Writes the client's reply; false when the parts' replies do not fit together (then the router runs it).</summary>
-        public bool TryCompose(IBufferWriter<byte> output)
+        /// <summary>
+        /// Writes the client's reply from the parts' replies in <paramref name="replies"/>; false when they do not fit
+        /// together (then the router runs it). <paramref name="output"/> may be the buffer that holds
+        /// <paramref name="replies"/>, so nothing is written before the parts are known to fit.
+        /// </summary>
+        public bool TryCompose(ReadOnlyMemory<byte> replies, IBufferWriter<byte> output)
         {
-            foreach (ArraySegment<byte> reply in _replies)
+            ReadOnlySpan<byte> all = replies.Span;
+            foreach (var (start, length) in _replies)
             {
-                if (reply.Array == null || reply.Count == 0)
+                if (length <= 0)
                 {
                     return false;
                 }
 
-                if (reply.Array[0] == (byte)'-' || reply.Array[0] == (byte)'!')
+                if (all[start] == (byte)'-' || all[start] == (byte)'!')
                 {
                     // A part's error is the command's error, as from one server.
-                    output.Write(reply.AsSpan());
+                    output.Write(all.Slice(start, length));
                     return true;
                 }
             }
 
             // By key order (MGET's array) or added up (EXISTS and TOUCH count): the parts say which.
-            return _replies[0].Array![0] == (byte)'*' ? TryComposeArray(output) : TryComposeSum(output);
+            return all[_replies[0].Start] == (byte)'*' ? TryComposeArray(replies, output) : TryComposeSum(all, output);
         }
 
-        private bool TryComposeArray(IBufferWriter<byte> output)
+        private bool TryComposeArray(ReadOnlyMemory<byte> replies, IBufferWriter<byte> output)
         {
-            var elements = new (int Part, int Start, int Length)[_keys];
+            ReadOnlySpan<byte> all = replies.Span;
+            var elements = new (int Start, int Length)[_keys];
             RespFrameSkipper? skipper = null;
             for (int p = 0; p < _replies.Length; p++)
             {
-                ArraySegment<byte> reply = _replies[p];
-                if (reply.Array![0] != (byte)'*' || !TryReadNumber(reply, out long count, out int at) || count != _parts[p].Ordinals.Count)
+                var (start, length) = _replies[p];
+                ReadOnlySpan<byte> reply = all.Slice(start, length);
+                IReadOnlyList<int> ordinals = _parts[p].Ordinals;
+                if (reply[0] != (byte)'*' || !TryReadNumber(reply, out long count, out int at) || count != ordinals.Count)
                 {
                     return false;
                 }
 
-                IReadOnlyList<int> ordinals = _parts[p].Ordinals;
                 for (int e = 0; e < count; e++)
                 {
-                    int length = RespFlatFrame.Length(new ReadOnlySpan<byte>(reply.Array, at, reply.Count - at), AlreadyChecked);
-                    if (length == 0)
+                    int element = RespFlatFrame.Length(reply.Slice(at), AlreadyChecked);
+                    if (element == 0)
                     {
                         // An element of another kind (a map from a module's command, say): the full walk.
-                        var rest = new ReadOnlySequence<byte>(reply.Array, at, reply.Count - at);
+                        var rest = new ReadOnlySequence<byte>(replies.Slice(start + at, length - at));
                         skipper ??= new RespFrameSkipper();
                         if (!skipper.TrySkip(rest, AlreadyChecked, out SequencePosition end))
                         {
                             return false;
                         }
 
-                        length = (int)rest.Slice(0, end).Length;
+                        element = (int)rest.Slice(0, end).Length;
                     }
 
-                    elements[ordinals[e]] = (p, at, length);
-                    at += length;
+                    elements[ordinals[e]] = (start + at, element);
+                    at += element;
                 }
             }
 
+            // Copied from the span taken before the first write: should the output be the replies' own buffer and grow,
+            // the span still holds them.
             WriteHeader(output, (byte)'*', _keys);
-            foreach (var (part, start, length) in elements)
+            foreach (var (start, length) in elements)
             {
-                output.Write(new ReadOnlySpan<byte>(_replies[part].Array, start, length));
+                output.Write(all.Slice(start, length));
             }
 
             return true;
         }
 
-        private bool TryComposeSum(IBufferWriter<byte> output)
+        private bool TryComposeSum(ReadOnlySpan<byte> all, IBufferWriter<byte> output)
         {
             long total = 0;
-            foreach (ArraySegment<byte> reply in _replies)
+            foreach (var (start, length) in _replies)
             {
-                if (reply.Array![0] != (byte)':' || !TryReadNumber(reply, out long count, out _))
+                ReadOnlySpan<byte> reply = all.Slice(start, length);
+                if (reply[0] != (byte)':' || !TryReadNumber(reply, out long count, out _))
                 {
                     return false;
                 }
@@ -164,12 +179,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
         }
 
         /// <summary>The number after the type marker of <paramref name="reply"/> and where its line ends.</summary>
-        private static bool TryReadNumber(ArraySegment<byte> reply, out long number, out int afterLine)
+        private static bool TryReadNumber(ReadOnlySpan<byte> reply, out long number, out int afterLine)
         {
             afterLine = 0;
-            byte[] bytes = reply.Array!;
-            int cr = Array.IndexOf(bytes, (byte)'\r', 0, reply.Count);
-            if (cr < 2 || cr + 1 >= reply.Count || !Utf8Parser.TryParse(new ReadOnlySpan<byte>(bytes, 1, cr - 1), out number, out int used) || used != cr - 1)
+            int cr = reply.IndexOf((byte)'\r');
+            if (cr < 2 || cr + 1 >= reply.Length || !Utf8Parser.TryParse(reply.Slice(1, cr - 1), out number, out int used) || used != cr - 1)
             {
                 number = 0;
                 return false;
