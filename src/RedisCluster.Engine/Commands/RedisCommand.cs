@@ -25,23 +25,14 @@ namespace RedisCluster.Engine.Commands
         public string Name { get; }
 
         /// <summary>For callers that already hold the upper-cased name of <paramref name="arguments"/>[0].</summary>
-        internal RedisCommand(ReadOnlyMemory<byte>[] arguments, string name)
+        internal RedisCommand(IReadOnlyList<ReadOnlyMemory<byte>> arguments, string name)
         {
             Arguments = arguments;
             Name = name;
         }
 
         /// <summary>A client's command whose name was already looked up (<see cref="CommandNames.Of"/>).</summary>
-        internal static RedisCommand Create(byte[][] arguments, string name)
-        {
-            var args = new ReadOnlyMemory<byte>[arguments.Length];
-            for (int i = 0; i < arguments.Length; i++)
-            {
-                args[i] = arguments[i];
-            }
-
-            return new RedisCommand(args, name);
-        }
+        internal static RedisCommand Create(byte[][] arguments, string name) => new RedisCommand(new ClientArguments(arguments), name);
 
         public static RedisCommand Create(params string[] arguments)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Errors;
 
 namespace RedisCluster.Engine.Connections
@@ -15,10 +16,17 @@ namespace RedisCluster.Engine.Connections
         private readonly TransportConnector _connector;
         private readonly Task<RedisConnection>?[] _slots;
         private readonly object _gate = new object();
+        private readonly Func<int, SocketEventLoop>? _loopOfSlot;
         private int _next = -1;
         private bool _disposed;
 
         public ConnectionPool(RedisEndpoint endpoint, TransportConnector connector, int size)
+            : this(endpoint, connector, size, null)
+        {
+        }
+
+        /// <summary>A pool whose slot <c>i</c> connects on <paramref name="loopOfSlot"/>(i) (see <see cref="SocketEventLoop"/>).</summary>
+        internal ConnectionPool(RedisEndpoint endpoint, TransportConnector connector, int size, Func<int, SocketEventLoop>? loopOfSlot)
         {
             if (size < 1)
             {
@@ -28,6 +36,7 @@ namespace RedisCluster.Engine.Connections
             Endpoint = endpoint;
             _connector = connector;
             _slots = new Task<RedisConnection>?[size];
+            _loopOfSlot = loopOfSlot;
         }
 
         public RedisEndpoint Endpoint { get; }
@@ -102,7 +111,9 @@ namespace RedisCluster.Engine.Connections
                         current.Result.Dispose();
                     }
 
-                    current = RedisConnection.ConnectAsync(Endpoint, _connector, CancellationToken.None);
+                    current = _loopOfSlot != null
+                        ? RedisConnection.ConnectAsync(Endpoint, _connector, _loopOfSlot(index), CancellationToken.None)
+                        : RedisConnection.ConnectAsync(Endpoint, _connector, CancellationToken.None);
                     _slots[index] = current;
                 }
 

@@ -94,9 +94,19 @@ namespace RedisCluster.Engine.Connections
         public event Action<RedisConnection, Exception>? Broken;
 
         /// <summary>Opens, secures and authenticates a connection.</summary>
-        public static async Task<RedisConnection> ConnectAsync(RedisEndpoint endpoint, TransportConnector connector, CancellationToken cancellationToken = default)
+        /// <summary>The event loop a plaintext connection's socket is on; null on the runtime's sockets or under TLS.</summary>
+        internal SocketEventLoop? Loop => (_stream as LoopSocketStream)?.Loop;
+
+        public static Task<RedisConnection> ConnectAsync(RedisEndpoint endpoint, TransportConnector connector, CancellationToken cancellationToken = default)
+            => ConnectAsync(endpoint, connector, connector.ConnectAsync(endpoint, cancellationToken), cancellationToken);
+
+        /// <summary>A connection whose socket is on <paramref name="loop"/> (see <see cref="TransportConnector.ConnectAsync(RedisEndpoint, SocketEventLoop?, CancellationToken)"/>).</summary>
+        internal static Task<RedisConnection> ConnectAsync(RedisEndpoint endpoint, TransportConnector connector, SocketEventLoop loop, CancellationToken cancellationToken)
+            => ConnectAsync(endpoint, connector, connector.ConnectAsync(endpoint, loop, cancellationToken), cancellationToken);
+
+        private static async Task<RedisConnection> ConnectAsync(RedisEndpoint endpoint, TransportConnector connector, Task<Stream> connecting, CancellationToken cancellationToken)
         {
-            Stream stream = await connector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            Stream stream = await connecting.ConfigureAwait(false);
             var connection = new RedisConnection(endpoint, stream, connector.Options);
             try
             {

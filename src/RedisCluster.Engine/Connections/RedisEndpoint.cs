@@ -23,7 +23,11 @@ namespace RedisCluster.Engine.Connections
 
             Host = host.Trim().TrimStart('[').TrimEnd(']');
             Port = port;
+            _hash = StringComparer.OrdinalIgnoreCase.GetHashCode(Host) * 31 + Port;
         }
+
+        // Worked out once: the smart tunnel looks its relay connections up by endpoint for every command it relays.
+        private readonly int _hash;
 
         public string Host { get; }
 
@@ -96,11 +100,11 @@ namespace RedisCluster.Engine.Connections
         }
 
         public bool Equals(RedisEndpoint? other)
-            => other != null && other.Port == Port && string.Equals(other.Host, Host, StringComparison.OrdinalIgnoreCase);
+            => ReferenceEquals(other, this) || (other != null && other._hash == _hash && other.Port == Port && string.Equals(other.Host, Host, StringComparison.OrdinalIgnoreCase));
 
         public override bool Equals(object? obj) => Equals(obj as RedisEndpoint);
 
-        public override int GetHashCode() => StringComparer.OrdinalIgnoreCase.GetHashCode(Host) * 31 + Port;
+        public override int GetHashCode() => _hash;
 
         public override string ToString()
             => (Host.IndexOf(':') >= 0 ? "[" + Host + "]" : Host) + ":" + Port.ToString(CultureInfo.InvariantCulture);

@@ -42,6 +42,9 @@ namespace RedisCluster.Engine.Connections.EventLoop
         }
 
         /// <summary>An accepted (connected) socket, in the loop from now on; the stream owns it.</summary>
+        /// <summary>The loop whose thread hears the socket.</summary>
+        public SocketEventLoop Loop => _loop;
+
         public static LoopSocketStream Attach(SocketEventLoop loop, Socket socket)
         {
             var stream = new LoopSocketStream(loop, socket);

@@ -31,6 +31,15 @@ namespace RedisCluster.Engine.Connections.EventLoop
             return loops[index];
         }
 
+        /// <summary>How many loops there are: 0 when there are none.</summary>
+        public static int LoopCount => IsEnabled ? Loops.Value.Length : 0;
+
+        /// <summary>The loop at <paramref name="index"/> (0 to <see cref="LoopCount"/> - 1).</summary>
+        public static SocketEventLoop At(int index) => Loops.Value[index];
+
+        /// <summary>Where <paramref name="loop"/> is among the loops; -1 for none of them.</summary>
+        public static int IndexOf(SocketEventLoop? loop) => loop == null || !IsEnabled ? -1 : Array.IndexOf(Loops.Value, loop);
+
         /// <summary>
         /// Passed once every other loop than <paramref name="own"/> has handled the events that were ready on it when this
         /// was asked, and run what they started (see <see cref="LoopBarrier"/>). A session on <paramref name="own"/> asks

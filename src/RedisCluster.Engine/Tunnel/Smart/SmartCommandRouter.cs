@@ -19,13 +19,11 @@ namespace RedisCluster.Engine.Tunnel.Smart
     internal sealed class SmartCommandRouter : SmartSessionPart
     {
         private readonly SmartPin _pin;
-        private readonly long _clientId;
 
         public SmartCommandRouter(SmartSessionState state)
             : base(state)
         {
             _pin = state.Pin;
-            _clientId = state.ClientId;
         }
 
         /// <summary>
@@ -79,7 +77,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             }
 
             RedisEndpoint? owner = _backend.Cluster.Slots[route.Slot];
-            if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link)
+            if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _state.LinkSlot, out RedisConnection? link)
                 || MustRunRelayedFirst(batch, link!, info?.IsReadOnly == true))
             {
                 return false;
@@ -105,7 +103,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             for (int p = 0; p < split.Count; p++)
             {
                 RedisEndpoint? owner = _backend.Cluster.Slots[split[p].Slot];
-                if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link)
+                if (owner == null || !_backend.Links.TryGet(owner, _state.Protocol, _state.LinkSlot, out RedisConnection? link)
                     || MustRunRelayedFirst(batch, link!, readsOnly: true))
                 {
                     return false;
@@ -149,14 +147,14 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>The client's relay connection to <paramref name="owner"/>, opened if need be; null when it cannot be had.</summary>
         private async ValueTask<RedisConnection?> LinkToAsync(RedisEndpoint owner)
         {
-            if (_backend.Links.TryGet(owner, _state.Protocol, _clientId, out RedisConnection? link))
+            if (_backend.Links.TryGet(owner, _state.Protocol, _state.LinkSlot, out RedisConnection? link))
             {
                 return link;
             }
 
             try
             {
-                return await _backend.Links.OpenAsync(owner, _state.Protocol, _clientId, _abort.Token).ConfigureAwait(false);
+                return await _backend.Links.OpenAsync(owner, _state.Protocol, _state.LinkSlot, _abort.Token).ConfigureAwait(false);
             }
             catch (RedisException)
             {

@@ -4,20 +4,22 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using RedisCluster.Engine.Connections;
+using RedisCluster.Engine.Connections.EventLoop;
 using RedisCluster.Engine.Errors;
 
 namespace RedisCluster.Engine.Tunnel.Smart
 {
     /// <summary>
-    /// The upstream connections that smart clients' single-slot commands are relayed over: per primary, a
-    /// few connections in each protocol, so a reply's bytes are already what a client of that protocol
-    /// expects and pass through unparsed. Every client's commands for a node share them, which is the
-    /// multiplexing, and a client always uses the same one per node, which keeps its commands in order.
+    /// The upstream connections that smart clients' single-slot commands are relayed over: per primary, one
+    /// connection in each protocol on each event loop (one in all on the runtime's sockets), so a reply's bytes are
+    /// already what a client of that protocol expects and pass through unparsed. The commands of every client a loop
+    /// serves share its connection to a node, which is the multiplexing (and one write per node per turn of the
+    /// loop), and a client always uses the one on its own loop, which keeps its commands in order and its batch on
+    /// one thread from its read to its replies: with one connection per node for all loops, a loop's clients waited
+    /// for replies another loop read, and every batch crossed threads twice.
     /// </summary>
     internal sealed class SmartRelayLinks : IDisposable
     {
-        /// <summary>Few, so that many clients' commands share each write and each server read.</summary>
-        private const int PerNode = 1;
 
         /// <summary>Seconds a node that refused a relay connection is left to the router.</summary>
         private const int RetryAfter = 1;
@@ -37,16 +39,19 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _statistics = statistics;
         }
 
-        /// <summary>The client's connection to <paramref name="endpoint"/> in <paramref name="protocol"/> when it is open; false when it must be opened first.</summary>
-        public bool TryGet(RedisEndpoint endpoint, int protocol, long client, out RedisConnection? connection)
-            => Pool(endpoint, protocol).TryGetOpen(Affinity(client), out connection);
+        /// <summary>
+        /// The connection to <paramref name="endpoint"/> in <paramref name="protocol"/> in <paramref name="slot"/> (a
+        /// client's <see cref="SmartSessionState.LinkSlot"/>) when it is open; false when it must be opened first.
+        /// </summary>
+        public bool TryGet(RedisEndpoint endpoint, int protocol, int slot, out RedisConnection? connection)
+            => Pool(endpoint, protocol).TryGetOpen(slot, out connection);
 
         /// <summary>
         /// Opens (or reopens) the client's connection to <paramref name="endpoint"/>. After a failed attempt the
         /// node is not tried again for a moment: while it is down (a failover under way) every command would
         /// otherwise make an attempt of its own before the router took it over.
         /// </summary>
-        public async Task<RedisConnection> OpenAsync(RedisEndpoint endpoint, int protocol, long client, CancellationToken cancellationToken)
+        public async Task<RedisConnection> OpenAsync(RedisEndpoint endpoint, int protocol, int slot, CancellationToken cancellationToken)
         {
             if (_failedAt.TryGetValue((endpoint, protocol), out long failed) && Stopwatch.GetTimestamp() - failed < RetryAfter * Stopwatch.Frequency)
             {
@@ -55,7 +60,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             try
             {
-                RedisConnection connection = await Pool(endpoint, protocol).GetAsync(Affinity(client), cancellationToken).ConfigureAwait(false);
+                RedisConnection connection = await Pool(endpoint, protocol).GetAsync(slot, cancellationToken).ConfigureAwait(false);
                 _failedAt.TryRemove((endpoint, protocol), out _);
                 return connection;
             }
@@ -107,7 +112,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         {
             ConnectionPool added = pools.GetOrAdd(endpoint, ep =>
             {
-                var pool = new ConnectionPool(ep, connector, PerNode);
+                var pool = new ConnectionPool(ep, connector, PerNode, LoopOfSlot);
                 pool.Reconnecting += (where, why) => _statistics.Reconnected();
                 return pool;
             });
@@ -122,7 +127,10 @@ namespace RedisCluster.Engine.Tunnel.Smart
             return added;
         }
 
-        private static int Affinity(long client) => (int)(client % PerNode);
+        /// <summary>A connection per event loop, each on its loop; one on the runtime's sockets.</summary>
+        private static int PerNode => Math.Max(1, SocketEventLoops.LoopCount);
+
+        private static Func<int, SocketEventLoop>? LoopOfSlot => SocketEventLoops.LoopCount > 0 ? SocketEventLoops.At : null;
 
         private static ConnectionOptions WithProtocol(ConnectionOptions options, RedisProtocol protocol)
         {

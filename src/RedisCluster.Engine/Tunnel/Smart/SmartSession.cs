@@ -47,6 +47,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private readonly TunnelClientGate? _gate;
         private readonly ClientActivity _activity = new ClientActivity();
         private readonly QueryBufferAccount _queryBuffer;
+        // Who the query buffer's warning names: made once, not for every read.
+        private readonly string _described;
         private readonly SmartClientWrites _writes;
         private readonly PushOutbox _pushes;
         private volatile bool _working;
@@ -64,6 +66,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
             _pin = new SmartPin(context, backend);
             _gate = context.NewGate();
             Client = QuietCleanup.RemoteName(socket);
+            _described = "smart client " + Client;
             _queryBuffer = context.QueryBuffers.Open(context.Options.ClientQueryBufferLimit);
             _state = new SmartSessionState(context, backend, socket, _abort, _clientId, _client, _pin, _gate);
             try
@@ -171,7 +174,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
                     ReadResult result = await reader.ReadAsync(_stopReading.Token).ConfigureAwait(false);
                     _state.Arrival.Read();
                     _activity.Touch();
-                    if (!_queryBuffer.Admit(result.Buffer.Length, "smart client " + Client, _context))
+                    if (!_queryBuffer.Admit(result.Buffer.Length, _described, _context))
                     {
                         return;
                     }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Net.Sockets;
 using System.Threading;
@@ -14,6 +15,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// </summary>
     internal sealed class SmartSessionState
     {
+        private SocketEventLoop? _loop;
+
         public SmartSessionState(TunnelContext context, SmartBackend backend, Socket socket, CancellationTokenSource abort, long clientId,
             SmartClientState client, SmartPin pin, TunnelClientGate? gate)
         {
@@ -30,7 +33,18 @@ namespace RedisCluster.Engine.Tunnel.Smart
         }
 
         /// <summary>The event loop that serves the client's socket, or null on the runtime's sockets (set when the session starts).</summary>
-        public SocketEventLoop? Loop { get; set; }
+        public SocketEventLoop? Loop
+        {
+            get => _loop;
+            set
+            {
+                _loop = value;
+                LinkSlot = Math.Max(0, SocketEventLoops.IndexOf(value));
+            }
+        }
+
+        /// <summary>Which of each node's relay connections the client's commands go on: the one on the client's own loop (see <see cref="SmartRelayLinks"/>).</summary>
+        public int LinkSlot { get; private set; }
 
         /// <summary>This connection until its first commands are taken (see <see cref="SmartArrivals"/>).</summary>
         public SmartArrivals.Arrival Arrival { get; }
