@@ -26,6 +26,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
             MaxFrameLength = long.MaxValue,
         };
 
+        private const int StackKeys = 64;
+
         private readonly IReadOnlyList<SlotSplit> _parts;
         // Where each part's reply is in the batch's reply buffer (SmartBatch copies it there, as it does a relayed
         // command's reply): an array per part instead was a fifth of the bytes a cross-slot MGET of ten keys allocated.
@@ -105,7 +107,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
         private bool TryComposeArray(ReadOnlyMemory<byte> replies, IBufferWriter<byte> output)
         {
             ReadOnlySpan<byte> all = replies.Span;
-            var elements = new (int Start, int Length)[_keys];
+            // Where each key's element is, in key order: on the stack for the usual handful of keys.
+            Span<(int Start, int Length)> elements = _keys <= StackKeys ? stackalloc (int, int)[_keys] : new (int, int)[_keys];
             RespFrameSkipper? skipper = null;
             for (int p = 0; p < _replies.Length; p++)
             {
