@@ -143,7 +143,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
             // Copied from the span taken before the first write: should the output be the replies' own buffer and grow,
             // the span still holds them.
-            WriteHeader(output, (byte)'*', _keys);
+            RespWriter.WriteHeader(output, (byte)'*', _keys);
             foreach (var (start, length) in elements)
             {
                 output.Write(all.Slice(start, length));
@@ -166,19 +166,8 @@ namespace RedisCluster.Engine.Tunnel.Smart
                 total += count;
             }
 
-            WriteHeader(output, (byte)':', total);
+            RespWriter.WriteHeader(output, (byte)':', total);
             return true;
-        }
-
-        /// <summary>A type marker, a number and the line's end: an array's header, or an integer reply.</summary>
-        private static void WriteHeader(IBufferWriter<byte> output, byte type, long number)
-        {
-            Span<byte> line = output.GetSpan(24);
-            line[0] = type;
-            Utf8Formatter.TryFormat(number, line.Slice(1), out int digits);
-            line[1 + digits] = (byte)'\r';
-            line[2 + digits] = (byte)'\n';
-            output.Advance(3 + digits);
         }
 
         /// <summary>The number after the type marker of <paramref name="reply"/> and where its line ends.</summary>
