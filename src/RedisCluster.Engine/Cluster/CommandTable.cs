@@ -134,6 +134,9 @@ namespace RedisCluster.Engine.Cluster
 
         public CommandInfo? Find(string name) => name != null && _commands.TryGetValue(name, out CommandInfo? info) ? info : null;
 
+        /// <summary><see cref="Find(string)"/> for a name already upper-cased (<see cref="CommandNames.Of"/>): an ordinal lookup, for every command the smart tunnel reads.</summary>
+        internal CommandInfo? FindUpperCased(string name) => _byUpperName.TryGetValue(name, out CommandInfo? info) ? info : null;
+
         /// <summary>Where the command's keys are, from its key specs (or the legacy first/last/step range on servers before 7.0).</summary>
         public KeyExtraction GetKeys(RedisCommand command)
         {

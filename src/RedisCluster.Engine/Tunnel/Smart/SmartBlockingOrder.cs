@@ -301,7 +301,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// </summary>
         private async Task<RespValue> AskNodeAsync(RedisEndpoint node, RedisCommand ask)
         {
-            if (_backend.Links.TryGet(node, 2, 0, out RedisConnection? link) || _backend.Links.TryGet(node, 3, 0, out link))
+            if (_backend.Links.TryGetAny(node, out RedisConnection? link))
             {
                 return await link!.ExecuteAsync(ask, CancellationToken.None).ConfigureAwait(false);
             }

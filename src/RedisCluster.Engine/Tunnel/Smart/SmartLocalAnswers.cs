@@ -261,7 +261,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
         /// <summary>Redis's full command name as CLIENT LIST shows it: lower case, container|subcommand.</summary>
         public string FullName(string name, byte[][] args)
         {
-            CommandInfo? info = _backend.Cluster.Commands.Find(name);
+            CommandInfo? info = _backend.Cluster.Commands.FindUpperCased(name);
             if (info != null && args.Length > 1 && info.Subcommands.Count > 0 && info.Subcommands.ContainsKey(Text(args[1])))
             {
                 return (name + "|" + Text(args[1])).ToLowerInvariant();

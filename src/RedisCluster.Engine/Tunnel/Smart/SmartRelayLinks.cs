@@ -46,6 +46,25 @@ namespace RedisCluster.Engine.Tunnel.Smart
         public bool TryGet(RedisEndpoint endpoint, int protocol, int slot, out RedisConnection? connection)
             => Pool(endpoint, protocol).TryGetOpen(slot, out connection);
 
+        /// <summary>Any open relay connection to <paramref name="endpoint"/>, in either protocol, on any loop; false when there is none.</summary>
+        public bool TryGetAny(RedisEndpoint endpoint, out RedisConnection? connection)
+        {
+            for (int protocol = 2; protocol <= 3; protocol++)
+            {
+                ConnectionPool pool = Pool(endpoint, protocol);
+                for (int slot = 0; slot < pool.Size; slot++)
+                {
+                    if (pool.TryGetOpen(slot, out connection))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            connection = null;
+            return false;
+        }
+
         /// <summary>
         /// Opens (or reopens) the client's connection to <paramref name="endpoint"/>. After a failed attempt the
         /// node is not tried again for a moment: while it is down (a failover under way) every command would
