@@ -22,7 +22,7 @@ public sealed class ConnectionPoolTests
     {
         // Loops of the test's own, so that the check does not depend on how many processors the machine has.
         SocketEventLoop[] loops = { SocketEventLoop.Start("pool test loop 1"), SocketEventLoop.Start("pool test loop 2") };
-        var connector = new TransportConnector(new ConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(5) });
+        var connector = new TransportConnector(Options());
         using var pool = new ConnectionPool(new RedisEndpoint("127.0.0.1", _fixture.Server.Port), connector, 2, slot => loops[1 - slot]);
 
         RedisConnection first = await pool.GetAsync(0, CancellationToken.None);
@@ -38,7 +38,7 @@ public sealed class ConnectionPoolTests
     [Fact]
     public async Task WithoutLoopsGivenTheConnectorDecides()
     {
-        var connector = new TransportConnector(new ConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(5) });
+        var connector = new TransportConnector(Options());
         using var pool = new ConnectionPool(new RedisEndpoint("127.0.0.1", _fixture.Server.Port), connector, 1);
 
         // Not on the loops: the connector was not told to use them.
@@ -46,4 +46,6 @@ public sealed class ConnectionPoolTests
         Assert.Null(connection.Loop);
         Assert.Equal("PONG", (await connection.ExecuteAsync(RedisCommand.Create("PING"))).GetString());
     }
+
+    private static ConnectionOptions Options() => new ConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(5) };
 }
