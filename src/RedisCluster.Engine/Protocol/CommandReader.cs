@@ -80,6 +80,12 @@ namespace RedisCluster.Engine.Protocol
 
         private static bool TryReadArray(ReadOnlySequence<byte> buffer, RespLimits limits, out byte[][]? arguments, ref SequencePosition end)
         {
+            if (TryReadWhole(buffer.First.Span, limits, out arguments, out int consumed))
+            {
+                end = buffer.GetPosition(consumed);
+                return true;
+            }
+
             arguments = null;
             var reader = new RespBufferReader(buffer);
             reader.TryRead(out _);
@@ -141,6 +147,68 @@ namespace RedisCluster.Engine.Protocol
 
             arguments = args;
             return true;
+        }
+
+        /// <summary>
+        /// The usual case, read from one span: a whole, valid command in the buffer's first segment (a pipelined client's
+        /// read is mostly that), without the segment-aware reader's byte-at-a-time walk. It accepts exactly the commands
+        /// the walk below accepts and reads them the same way (Redis's rules: string2ll numbers, the byte after each CR and
+        /// the two after each payload taken unread); false for anything else (cut off, spread over segments, empty,
+        /// malformed or over a limit), which the walk then reads, faults and all.
+        /// </summary>
+        private static bool TryReadWhole(ReadOnlySpan<byte> span, RespLimits limits, out byte[][]? arguments, out int consumed)
+        {
+            arguments = null;
+            consumed = 0;
+            int first = WholeNumber(span, 1, out long count);
+            if (first == 0 || count <= 0 || count > int.MaxValue || count > limits.MaxAggregateLength)
+            {
+                return false;
+            }
+
+            // Every header checked and the end found before anything is allocated.
+            int at = first;
+            for (long i = 0; i < count; i++)
+            {
+                long length = 0;
+                int payload = at < span.Length && span[at] == (byte)'$' ? WholeNumber(span, at + 1, out length) : 0;
+                if (payload == 0 || length < 0 || length > limits.MaxBulkLength || payload + length + 2 > span.Length)
+                {
+                    return false;
+                }
+
+                at = payload + (int)length + 2;
+            }
+
+            var args = new byte[count][];
+            at = first;
+            for (int i = 0; i < args.Length; i++)
+            {
+                int payload = WholeNumber(span, at + 1, out long length);
+                args[i] = span.Slice(payload, (int)length).ToArray();
+                at = payload + (int)length + 2;
+            }
+
+            arguments = args;
+            consumed = at;
+            return true;
+        }
+
+        /// <summary>
+        /// Where a header's line that starts at <paramref name="from"/> ends (past its CR and the byte after it), with its
+        /// number, as <see cref="TryReadNumber"/> reads it; 0 when the line is not all in <paramref name="span"/>, longer
+        /// than a number can be, or not a number.
+        /// </summary>
+        private static int WholeNumber(ReadOnlySpan<byte> span, int from, out long value)
+        {
+            value = 0;
+            if (from >= span.Length)
+            {
+                return 0;
+            }
+
+            int cr = span.Slice(from, Math.Min(span.Length - from, MaxDigits + 1)).IndexOf((byte)'\r');
+            return cr >= 0 && from + cr + 1 < span.Length && TryParseStrict(span.Slice(from, cr), out value) ? from + cr + 2 : 0;
         }
 
         /// <summary>

@@ -172,6 +172,62 @@ namespace RedisCluster.Tests.Protocol
             }
         }
 
+        [Fact]
+        public void AWholeCommandInOneSegmentIsReadAsTheWalkAcrossSegmentsReadsIt()
+        {
+            // A whole command in the first segment is read from that span; split after its first byte, the walk reads
+            // it. Every cut and every framing-byte mutation of a few commands must come out the same both ways: the
+            // same arguments and end, the same "more needed", or the same protocol error.
+            string[] commands = { "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", "*3\r\n$3\r\nSET\r\n$2\r\nk1\r\n$0\r\n\r\n", "*1\r\n$4\r\nPING\r\n" };
+            byte[] probes = Encoding.ASCII.GetBytes("\r\n$*-+0129 x");
+            var limits = new RespLimits { MaxBulkLength = 3, MaxAggregateLength = 2 };
+            int readWhole = 0;
+            foreach (string command in commands)
+            {
+                byte[] original = Encoding.ASCII.GetBytes(command + "*1\r\n$4\r\nPING\r\n");
+                for (int cut = 1; cut <= original.Length; cut++)
+                {
+                    readWhole += AssertSameBothWays(original.AsSpan(0, cut).ToArray(), RespLimits.Default);
+                }
+
+                for (int at = 0; at < command.Length; at++)
+                {
+                    foreach (byte probe in probes)
+                    {
+                        byte[] mutated = (byte[])original.Clone();
+                        mutated[at] = probe;
+                        readWhole += AssertSameBothWays(mutated, RespLimits.Default);
+                        readWhole += AssertSameBothWays(mutated, limits);
+                    }
+                }
+            }
+
+            Assert.True(readWhole > 100, readWhole + " commands read");
+        }
+
+        /// <summary>1 when the command was read, 0 when more was needed or it was refused; the same both ways or it fails.</summary>
+        private static int AssertSameBothWays(byte[] wire, RespLimits limits)
+        {
+            string Outcome(ReadOnlySequence<byte> buffer)
+            {
+                try
+                {
+                    return CommandReader.TryRead(buffer, limits, out byte[][]? arguments, out SequencePosition end)
+                        ? "read " + Sequences.Offset(buffer, end) + ": " + string.Join("|", (arguments ?? Array.Empty<byte[]>()).Select(a => Encoding.ASCII.GetString(a)))
+                        : "more";
+                }
+                catch (RespProtocolException ex)
+                {
+                    return "fault " + ex.Message + " / " + ex.RedisReason;
+                }
+            }
+
+            string whole = Outcome(Sequences.Single(wire));
+            string walked = Outcome(Sequences.Chain(new[] { wire.AsSpan(0, 1).ToArray(), wire.AsSpan(1).ToArray() }));
+            Assert.Equal(walked, whole);
+            return whole.StartsWith("read", StringComparison.Ordinal) ? 1 : 0;
+        }
+
         private static void AssertReads(ReadOnlySequence<byte> buffer, byte[][] expected, long length)
         {
             Assert.True(CommandReader.TryRead(buffer, RespLimits.Default, out byte[][]? arguments, out SequencePosition end));
