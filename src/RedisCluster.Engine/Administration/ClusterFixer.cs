@@ -156,6 +156,7 @@ namespace RedisCluster.Engine.Administration
                 views.Add(await session.ClusterNodesAsync(cancellationToken).ConfigureAwait(false));
             }
 
+            var reachable = new HashSet<string>(ReachablePrimaries().Select(n => n.Id), StringComparer.Ordinal);
             var actions = new List<string>();
             var given = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             var servedAgain = new List<int>();
@@ -168,7 +169,7 @@ namespace RedisCluster.Engine.Administration
                 }
 
                 string? owner = views.Select(v => v.FirstOrDefault(n => n.IsPrimary && n.Slots.Any(r => r.Contains(slot)))?.Id)
-                    .Where(id => id != null && ReachablePrimaries().Any(n => n.Id == id)).GroupBy(id => id!, StringComparer.Ordinal)
+                    .Where(id => id != null && reachable.Contains(id)).GroupBy(id => id!, StringComparer.Ordinal)
                     .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
                 if (owner == null)
                 {

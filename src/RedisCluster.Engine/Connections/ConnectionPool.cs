@@ -90,6 +90,21 @@ namespace RedisCluster.Engine.Connections
             return connection != null;
         }
 
+        /// <summary>The first open and healthy connection in any slot, without waiting; false when none is.</summary>
+        public bool TryGetAnyOpen(out RedisConnection? connection)
+        {
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                if (TryGetOpen(i, out connection))
+                {
+                    return true;
+                }
+            }
+
+            connection = null;
+            return false;
+        }
+
         /// <summary>The connection in a given slot; callers that need affinity (one writer per connection) use this.</summary>
         public async Task<RedisConnection> GetAsync(int index, CancellationToken cancellationToken)
         {

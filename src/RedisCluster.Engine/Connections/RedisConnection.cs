@@ -93,10 +93,10 @@ namespace RedisCluster.Engine.Connections
         /// <summary>Raised once, when the connection breaks or is closed, with the reason.</summary>
         public event Action<RedisConnection, Exception>? Broken;
 
-        /// <summary>Opens, secures and authenticates a connection.</summary>
         /// <summary>The event loop a plaintext connection's socket is on; null on the runtime's sockets or under TLS.</summary>
         internal SocketEventLoop? Loop => (_stream as LoopSocketStream)?.Loop;
 
+        /// <summary>Opens, secures and authenticates a connection.</summary>
         public static Task<RedisConnection> ConnectAsync(RedisEndpoint endpoint, TransportConnector connector, CancellationToken cancellationToken = default)
             => ConnectAsync(endpoint, connector, connector.ConnectAsync(endpoint, cancellationToken), cancellationToken);
 

@@ -41,10 +41,10 @@ namespace RedisCluster.Engine.Connections.EventLoop
             _fd = socket.Handle.ToInt32();
         }
 
-        /// <summary>An accepted (connected) socket, in the loop from now on; the stream owns it.</summary>
         /// <summary>The loop whose thread hears the socket.</summary>
         public SocketEventLoop Loop => _loop;
 
+        /// <summary>An accepted (connected) socket, in the loop from now on; the stream owns it.</summary>
         public static LoopSocketStream Attach(SocketEventLoop loop, Socket socket)
         {
             var stream = new LoopSocketStream(loop, socket);

@@ -20,7 +20,6 @@ namespace RedisCluster.Engine.Tunnel.Smart
     /// </summary>
     internal sealed class SmartRelayLinks : IDisposable
     {
-
         /// <summary>Seconds a node that refused a relay connection is left to the router.</summary>
         private const int RetryAfter = 1;
 
@@ -48,22 +47,7 @@ namespace RedisCluster.Engine.Tunnel.Smart
 
         /// <summary>Any open relay connection to <paramref name="endpoint"/>, in either protocol, on any loop; false when there is none.</summary>
         public bool TryGetAny(RedisEndpoint endpoint, out RedisConnection? connection)
-        {
-            for (int protocol = 2; protocol <= 3; protocol++)
-            {
-                ConnectionPool pool = Pool(endpoint, protocol);
-                for (int slot = 0; slot < pool.Size; slot++)
-                {
-                    if (pool.TryGetOpen(slot, out connection))
-                    {
-                        return true;
-                    }
-                }
-            }
-
-            connection = null;
-            return false;
-        }
+            => Pool(endpoint, 2).TryGetAnyOpen(out connection) || Pool(endpoint, 3).TryGetAnyOpen(out connection);
 
         /// <summary>
         /// Opens (or reopens) the client's connection to <paramref name="endpoint"/>. After a failed attempt the
